@@ -1,0 +1,27 @@
+"""The ``customs-sim`` command: the composition root that wires the harness together.
+
+Each command group lives in its own module and registers itself here; commands parse their
+arguments, delegate to the library, and print. Nothing imports this package.
+"""
+
+from __future__ import annotations
+
+import typer
+
+from sim.cli import scenario_cmds
+
+__all__ = ["app", "main"]
+
+app = typer.Typer(
+    name="customs-sim",
+    help="Simulate, load-test and drill Hainan's second-line customs ports.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+scenario_cmds.register(app)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()

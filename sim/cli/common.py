@@ -1,0 +1,44 @@
+"""What every command shares: the ``--set`` option, scenario loading, and user-error exits.
+
+A user's mistake ends in one line on stderr, ``error: ...``, and exit status 2, never a
+traceback; internal errors keep theirs.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+from rich.console import Console
+
+from sim.scenario import Scenario, ScenarioError, load_scenario
+
+__all__ = ["SetOption", "console", "err_console", "fail", "load_or_exit"]
+
+console = Console()
+err_console = Console(stderr=True, highlight=False, soft_wrap=True)
+
+SetOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--set",
+        help="Override a scenario field, e.g. --set ports.xinhai.channels=4 (repeatable).",
+        metavar="PATH=VALUE",
+    ),
+]
+
+
+def fail(message: str, code: int = 2) -> NoReturn:
+    """Print ``error: message`` on stderr and exit with ``code``."""
+    err_console.print(f"error: {message}", markup=False)
+    raise typer.Exit(code)
+
+
+def load_or_exit(path: Path, overrides: list[str] | None) -> Scenario:
+    """Load a scenario, or exit 2 with the one-line error."""
+    try:
+        scenario: Scenario = load_scenario(path, overrides or ())
+    except ScenarioError as exc:
+        fail(str(exc))
+    return scenario
