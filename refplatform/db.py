@@ -1,0 +1,147 @@
+"""The database: one engine per application, sessions for reading and for writing.
+
+Two back ends, one code path:
+
+- **SQLite** (the default): the file is opened in WAL mode so readers never block the writer,
+  with ``synchronous=NORMAL`` (a commit survives a crash of the process, which is what the
+  durability test kills; only a power loss can lose the last commits), foreign keys on, and a
+  busy timeout for other processes. SQLite has a single writer, so a *write session* takes an
+  in-process lock and opens its transaction with ``BEGIN IMMEDIATE``: writers queue on the lock
+  in order instead of spinning in SQLite's busy handler, and a second worker process queues on
+  the database lock. Every write is therefore serialised, which also serialises the writes to
+  one account book.
+- **PostgreSQL** (``postgresql+psycopg://``): transactions run concurrently at READ COMMITTED;
+  code that changes an account book first locks its row with ``SELECT ... FOR UPDATE``
+  (:func:`refplatform.books.lock_book`), which serialises writes per book only.
+
+:class:`Database` owns the engine and hands out sessions; :func:`upgrade` brings the schema to
+the newest Alembic revision, programmatically, from the migrations shipped inside the package.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+__all__ = ["Database", "upgrade"]
+
+_MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+
+def _sqlite_engine(url: str, busy_timeout_ms: int, pool_size: int) -> Engine:
+    engine = create_engine(
+        url,
+        connect_args={"check_same_thread": False, "timeout": busy_timeout_ms / 1000},
+        pool_size=pool_size,
+        max_overflow=2 * pool_size,
+    )
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Let SQLAlchemy, not the driver, decide when a transaction starts (see _on_begin).
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        # A write transaction takes the database's write lock up front: no deadlock-prone
+        # upgrade from a read lock half-way through.
+        if conn.get_execution_options().get("write"):
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        else:
+            conn.exec_driver_sql("BEGIN")
+
+    return engine
+
+
+class Database:
+    """An engine and its session factories.
+
+    Args:
+        url: SQLAlchemy URL (``sqlite:///file.db`` or ``postgresql+psycopg://...``).
+        busy_timeout_ms: SQLite only: how long to wait for another process's write lock.
+        pool_size: Connections kept in the pool.
+    """
+
+    def __init__(self, url: str, *, busy_timeout_ms: int = 10_000, pool_size: int = 20) -> None:
+        parsed = make_url(url)
+        self.url = url
+        self.is_sqlite = parsed.get_backend_name() == "sqlite"
+        if self.is_sqlite:
+            if parsed.database in (None, "", ":memory:"):
+                raise ValueError("SQLite needs a database file, not an in-memory database")
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+            self.engine = _sqlite_engine(url, busy_timeout_ms, pool_size)
+        else:
+            self.engine = create_engine(
+                url, pool_size=pool_size, max_overflow=2 * pool_size, pool_pre_ping=False
+            )
+        self._write_engine = self.engine.execution_options(write=True)
+        self._reader = sessionmaker(bind=self.engine, expire_on_commit=False)
+        self._writer = sessionmaker(bind=self._write_engine, expire_on_commit=False)
+        # One SQLite writer at a time in this process; PostgreSQL needs no such lock.
+        self._write_lock = threading.Lock() if self.is_sqlite else None
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """A session for reading; its transaction is rolled back at the end."""
+        with self._reader() as session:
+            yield session
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        """A session whose transaction commits at the end, or rolls back on an exception.
+
+        On SQLite the session holds the process's write lock and the database's write lock
+        (``BEGIN IMMEDIATE``) for its whole life.
+        """
+        if self._write_lock is not None:
+            with self._write_lock, self._writer() as session, session.begin():
+                yield session
+        else:
+            with self._writer() as session, session.begin():
+                yield session
+
+    def ping(self) -> None:
+        """Run ``SELECT 1``; raises if the database does not answer."""
+        with self.engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+
+    def dispose(self) -> None:
+        """Close every pooled connection."""
+        self.engine.dispose()
+
+
+def upgrade(db: Database, revision: str = "head") -> None:
+    """Bring the schema to ``revision`` with Alembic (``alembic upgrade head``).
+
+    Works from an installed package: the migration scripts are located next to this module,
+    not through an ``alembic.ini`` in the working directory.
+
+    Args:
+        db: The database to migrate.
+        revision: Target revision; the newest by default.
+    """
+    config = Config()
+    config.set_main_option("script_location", str(_MIGRATIONS))
+    # Concurrent starts (several workers) queue: SQLite on its write lock (BEGIN IMMEDIATE),
+    # PostgreSQL on a transaction-scoped advisory lock.
+    with db._write_engine.begin() as conn:
+        if not db.is_sqlite:
+            conn.execute(text("SELECT pg_advisory_xact_lock(5150001)"))
+        config.attributes["connection"] = conn
+        command.upgrade(config, revision)

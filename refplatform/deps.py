@@ -1,0 +1,160 @@
+"""Request dependencies: the database, the caller, and who may do what.
+
+Route handlers receive the :class:`~refplatform.db.Database` and open their own transactions
+(``with db.write() as session``), so a 2xx answer is only ever sent after its transaction has
+committed. The caller comes from the ``Authorization: Bearer`` header: the admin token is
+compared in constant time with the one configured; other tokens are looked up by their SHA-256
+(and cached in the process: tokens are never changed once issued). No token, or an unknown one,
+is a 401; a known token with the wrong role is a 403.
+"""
+
+from __future__ import annotations
+
+import hmac
+import threading
+from collections.abc import Callable
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy import select
+
+from refplatform.db import Database
+from refplatform.errors import Problem
+from refplatform.models import ApiToken
+from refplatform.security import Principal, Role, hash_token
+from refplatform.settings import Settings
+
+__all__ = [
+    "Caller",
+    "Db",
+    "Staff",
+    "get_db",
+    "get_principal",
+    "get_settings",
+    "require",
+    "require_entity_access",
+]
+
+_bearer = HTTPBearer(auto_error=False, description="A token from POST /v1/tokens")
+_CACHE_LIMIT = 50_000
+
+
+class _TokenCache:
+    """Issued tokens seen by this process (a token never changes once issued)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._known: dict[str, Principal] = {}
+
+    def get(self, token_hash: str) -> Principal | None:
+        return self._known.get(token_hash)
+
+    def put(self, principal: Principal) -> None:
+        with self._lock:
+            if len(self._known) >= _CACHE_LIMIT:
+                self._known.clear()
+            self._known[principal.token_hash] = principal
+
+
+def get_db(request: Request) -> Database:
+    """The application's database."""
+    db: Database = request.app.state.db
+    return db
+
+
+def get_settings(request: Request) -> Settings:
+    """The application's settings."""
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def _unauthorized(detail: str) -> Problem:
+    return Problem(
+        401,
+        "unauthorized",
+        detail,
+        field="header.Authorization",
+        headers={"WWW-Authenticate": 'Bearer realm="refplatform"'},
+    )
+
+
+def get_principal(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Principal:
+    """Authenticate the caller from its bearer token.
+
+    Raises:
+        Problem: 401 when the token is missing or unknown.
+    """
+    if credentials is None or credentials.scheme.lower() != "bearer" or not credentials.credentials:
+        raise _unauthorized("a bearer token is required")
+    token = credentials.credentials
+    digest = hash_token(token)
+    settings: Settings = request.app.state.settings
+    if settings.admin_token is not None and hmac.compare_digest(
+        digest, hash_token(settings.admin_token.get_secret_value())
+    ):
+        return Principal(Role.ADMIN, None, digest)
+    cache: _TokenCache = request.app.state.token_cache
+    known = cache.get(digest)
+    if known is not None:
+        return known
+    db: Database = request.app.state.db
+    with db.read() as session:
+        row = session.execute(
+            select(ApiToken.role, ApiToken.entity).where(ApiToken.token_hash == digest)
+        ).first()
+    if row is None:
+        raise _unauthorized("the bearer token is not known")
+    principal = Principal(Role(row.role), row.entity, digest)
+    cache.put(principal)
+    return principal
+
+
+def require(*roles: Role) -> Callable[[Principal], Principal]:
+    """A dependency admitting only callers with one of ``roles``.
+
+    Args:
+        roles: The roles allowed.
+
+    Returns:
+        A dependency that returns the principal or raises a 403 problem.
+    """
+    allowed = frozenset(roles)
+
+    def _check(principal: Annotated[Principal, Depends(get_principal)]) -> Principal:
+        if principal.role not in allowed:
+            names = ", ".join(sorted(r.value for r in allowed))
+            raise Problem(
+                403, "forbidden", f"role {principal.role.value!r} may not do this (needs {names})"
+            )
+        return principal
+
+    return _check
+
+
+def require_entity_access(principal: Principal, entity_id: str) -> None:
+    """Refuse an enterprise token acting on another entity's data.
+
+    Staff roles (admin, officer) see everything; an enterprise only itself; a department no
+    entity's goods data.
+
+    Args:
+        principal: The caller.
+        entity_id: The entity owning the data.
+
+    Raises:
+        Problem: 403 when the caller may not touch the entity's data.
+    """
+    if principal.role in (Role.ADMIN, Role.OFFICER):
+        return
+    if principal.role is Role.ENTERPRISE and principal.entity == entity_id:
+        return
+    raise Problem(403, "forbidden", "this token may not act on another entity's data")
+
+
+Db = Annotated[Database, Depends(get_db)]
+Caller = Annotated[Principal, Depends(get_principal)]
+Staff = Annotated[Principal, Depends(require(Role.ADMIN, Role.OFFICER))]

@@ -1,0 +1,158 @@
+"""Errors as ``application/problem+json`` (RFC 9457): what went wrong, and which field.
+
+Every error the platform answers has the same body::
+
+    {"type": "urn:refplatform:problem:insufficient_balance", "title": "...", "status": 409,
+     "detail": "...", "code": "insufficient_balance", "field": "body.quantity"}
+
+``code`` is stable and machine-readable: for a rule's refusal it is the rule's reason code, so a
+drill can assert the exact reason; ``field`` (dotted, starting with ``body``, ``query``, ``path``
+or ``header``) names the input at fault when there is one, and ``errors`` lists every invalid
+field of a rejected request. A client's mistake is always a 4xx; a 500 means a bug and carries no
+internals.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+__all__ = ["PROBLEM_JSON", "Problem", "install_handlers", "problem_response"]
+
+PROBLEM_JSON = "application/problem+json"
+_log = logging.getLogger("refplatform.errors")
+
+_TITLES = {
+    400: "Bad request",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "Not found",
+    405: "Method not allowed",
+    409: "Conflict",
+    413: "Payload too large",
+    415: "Unsupported media type",
+    422: "Unprocessable content",
+    500: "Internal server error",
+    503: "Service unavailable",
+}
+
+
+class Problem(Exception):
+    """An error answer: raise it anywhere in a request to send problem+json.
+
+    Args:
+        status: HTTP status (4xx for the client's mistakes).
+        code: Stable machine-readable code (a rule's reason code for refusals).
+        detail: One human sentence: what is wrong (with the value).
+        field: Dotted location of the faulty input, e.g. ``body.quantity``.
+        headers: Extra response headers (e.g. ``WWW-Authenticate``).
+        extra: More members for the body.
+    """
+
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        detail: str,
+        *,
+        field: str | None = None,
+        headers: dict[str, str] | None = None,
+        extra: dict[str, Any] | None = None,
+    ) -> None:
+        super().__init__(detail)
+        self.status = status
+        self.code = code
+        self.detail = detail
+        self.field = field
+        self.headers = headers
+        self.extra = extra or {}
+
+
+def problem_response(
+    status: int,
+    code: str,
+    detail: str,
+    *,
+    field: str | None = None,
+    headers: dict[str, str] | None = None,
+    extra: dict[str, Any] | None = None,
+) -> JSONResponse:
+    """Build a problem+json response.
+
+    Args:
+        status: HTTP status.
+        code: Stable machine-readable code.
+        detail: Human explanation.
+        field: Dotted location of the faulty input, if any.
+        headers: Extra headers.
+        extra: Extra body members.
+
+    Returns:
+        The response.
+    """
+    body: dict[str, Any] = {
+        "type": f"urn:refplatform:problem:{code}",
+        "title": _TITLES.get(status, "Error"),
+        "status": status,
+        "detail": detail,
+        "code": code,
+    }
+    if field is not None:
+        body["field"] = field
+    body.update(extra or {})
+    return JSONResponse(body, status_code=status, headers=headers, media_type=PROBLEM_JSON)
+
+
+def _loc(loc: Sequence[Any]) -> str:
+    return ".".join(str(part) for part in loc)
+
+
+def _on_problem(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, Problem)
+    return problem_response(
+        exc.status, exc.code, exc.detail, field=exc.field, headers=exc.headers, extra=exc.extra
+    )
+
+
+def _on_validation(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    errors = []
+    for err in exc.errors():
+        field = _loc(err.get("loc", ()))
+        errors.append(
+            {"field": field, "message": str(err.get("msg", "invalid")), "type": err.get("type")}
+        )
+    first = errors[0] if errors else {"field": "body", "message": "invalid request"}
+    code = "invalid_json" if first.get("type") == "json_invalid" else "invalid_input"
+    detail = f"{first['field']}: {first['message']}"
+    return problem_response(422, code, detail, field=str(first["field"]), extra={"errors": errors})
+
+
+def _on_http(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
+    headers = dict(exc.headers) if exc.headers else None
+    return problem_response(exc.status_code, code, str(exc.detail), headers=headers)
+
+
+def _on_unexpected(request: Request, exc: Exception) -> JSONResponse:
+    _log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    return problem_response(500, "internal_error", "the platform failed to answer this request")
+
+
+def install_handlers(app: FastAPI) -> None:
+    """Make every error of ``app`` answer problem+json.
+
+    Args:
+        app: The application.
+    """
+    app.add_exception_handler(Problem, _on_problem)
+    app.add_exception_handler(RequestValidationError, _on_validation)
+    app.add_exception_handler(StarletteHTTPException, _on_http)
+    app.add_exception_handler(Exception, _on_unexpected)

@@ -1,0 +1,81 @@
+"""The application factory: wires settings, database, middleware, error handlers and routes.
+
+``create_app(settings)`` builds a FastAPI application; ``app_from_env()`` is the factory uvicorn
+imports (``uvicorn --factory refplatform.main:app_from_env``), reading ``REFPLATFORM_*``
+variables. Nothing else lives here: each concern is its own module.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from refplatform.accesslog import AccessLogMiddleware, configure_access_log
+from refplatform.db import Database, upgrade
+from refplatform.deps import _TokenCache
+from refplatform.errors import install_handlers
+from refplatform.idempotency import IdempotencyMiddleware
+from refplatform.routes import entities, health, tokens
+from refplatform.settings import Settings
+
+__all__ = ["app_from_env", "create_app"]
+
+API_VERSION = "1.0.0"
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the platform application.
+
+    Args:
+        settings: Configuration; ``Settings.from_env()`` when None.
+
+    Returns:
+        The ASGI application. Its database is opened (and migrated, unless disabled) now, so a
+        bad URL fails here rather than on the first request; it is closed on shutdown.
+    """
+    settings = settings or Settings.from_env()
+    db = Database(
+        settings.db_url,
+        busy_timeout_ms=settings.sqlite_busy_timeout_ms,
+        pool_size=settings.pool_size,
+    )
+    if settings.migrate_on_start:
+        upgrade(db)
+
+    @asynccontextmanager
+    async def _lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        db.dispose()
+
+    app = FastAPI(
+        title="Hainan second-line reference customs platform",
+        version=API_VERSION,
+        description=(
+            "Reference implementation of the second-line customs platform API: credit "
+            "classification, account books, second-line declarations with channel decisions, "
+            "batch exit and travellers' duty-free checks. Every decision comes from sim.rules."
+        ),
+        lifespan=_lifespan,
+        # No /docs or /redoc: they load their scripts from a CDN, and every route but /healthz
+        # and /openapi.json needs a token. The OpenAPI document is the documentation.
+        docs_url=None,
+        redoc_url=None,
+    )
+    app.state.settings = settings
+    app.state.db = db
+    app.state.token_cache = _TokenCache()
+    install_handlers(app)
+    for module in (health, tokens, entities):
+        app.include_router(module.router)
+    app.add_middleware(IdempotencyMiddleware, db=db, wait_s=settings.idempotency_wait_s)
+    if settings.access_log:
+        configure_access_log(True)
+        app.add_middleware(AccessLogMiddleware)
+    return app
+
+
+def app_from_env() -> FastAPI:
+    """The uvicorn factory: ``create_app(Settings.from_env())``."""
+    return create_app(Settings.from_env())

@@ -1,0 +1,111 @@
+"""Entities and their credit: registration, history events, tier look-ups, lists by tier.
+
+- ``POST /v1/entities`` registers an enterprise (by its unified social credit code) or an
+  individual (by resident identity number); the code's check character is verified.
+- ``POST /v1/entities/{id}/events`` records a dated credit-history event (a department's
+  rating, a smuggling penalty, a serious-dishonesty listing ...).
+- ``GET /v1/entities/{id}/tier?as_of=DATE`` classifies the entity from its history as of a date.
+- ``GET /v1/tiers/{tier}/members?as_of=DATE`` lists the entities holding a tier on a date.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy.exc import IntegrityError
+
+from refplatform.deps import Caller, Db, require, require_entity_access
+from refplatform.errors import Problem
+from refplatform.identifiers import check_code
+from refplatform.models import Entity
+from refplatform.security import Principal, Role
+
+__all__ = ["EntityIn", "EntityOut", "router"]
+
+router = APIRouter(prefix="/v1", tags=["entities"])
+
+Kind = Literal["enterprise", "individual"]
+
+
+class EntityIn(BaseModel):
+    """An entity to register."""
+
+    model_config = ConfigDict(extra="forbid")
+    id: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")
+    kind: Kind
+    code: str = Field(description="USCC (enterprise) or resident identity number (individual)")
+    name: str = Field(default="", max_length=200)
+    registered_in_hainan: bool = False
+
+
+class EntityOut(BaseModel):
+    """A registered entity."""
+
+    id: str
+    kind: Kind
+    code: str
+    name: str
+    registered_in_hainan: bool
+
+    @classmethod
+    def of(cls, row: Entity) -> EntityOut:
+        """Build from a database row."""
+        return cls(
+            id=row.id,
+            kind=row.kind,
+            code=row.code,
+            name=row.name,
+            registered_in_hainan=row.registered_in_hainan,
+        )
+
+
+@router.post("/entities", status_code=201, response_model=EntityOut, summary="Register an entity")
+def register_entity(
+    body: EntityIn,
+    db: Db,
+    _staff: Annotated[Principal, Depends(require(Role.ADMIN, Role.OFFICER))],
+) -> EntityOut:
+    """Register an enterprise or individual after checking its code."""
+    problem = check_code(body.kind, body.code)
+    if problem is not None:
+        raise Problem(422, "invalid_code", f"{problem} (got {body.code!r})", field="body.code")
+    row = Entity(
+        id=body.id,
+        kind=body.kind,
+        code=body.code.upper(),
+        name=body.name,
+        registered_in_hainan=body.registered_in_hainan,
+    )
+    try:
+        with db.write() as session:
+            if session.get(Entity, body.id) is not None:
+                raise Problem(
+                    409, "duplicate_entity", f"entity {body.id!r} already exists", field="body.id"
+                )
+            session.add(row)
+    except IntegrityError as exc:
+        raise Problem(
+            409, "duplicate_entity", f"code {body.code!r} is already registered", field="body.code"
+        ) from exc
+    return EntityOut.of(row)
+
+
+@router.get("/entities/{entity_id}", response_model=EntityOut, summary="Look up an entity")
+def get_entity(entity_id: str, db: Db, caller: Caller) -> EntityOut:
+    """An entity's registration (staff, departments, or the enterprise itself)."""
+    if caller.role is Role.ENTERPRISE:
+        require_entity_access(caller, entity_id)
+    with db.read() as session:
+        row = session.get(Entity, entity_id)
+        if row is None:
+            raise Problem(404, "unknown_entity", f"no entity {entity_id!r}", field="path.entity_id")
+        return EntityOut.of(row)
+
+
+def entity_or_404(row: Entity | None, entity_id: str, field: str = "path.entity_id") -> Entity:
+    """Return the row or raise the 404 problem for an unknown entity."""
+    if row is None:
+        raise Problem(404, "unknown_entity", f"no entity {entity_id!r}", field=field)
+    return row

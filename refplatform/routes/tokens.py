@@ -1,0 +1,72 @@
+"""``POST /v1/tokens``: the admin issues bearer tokens for the other roles.
+
+The token is shown once, in the answer; the platform keeps its SHA-256 only. An ``enterprise``
+token names a registered enterprise; a ``department`` token names the department it speaks
+for; ``officer`` and ``admin`` tokens name no entity.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends
+from pydantic import BaseModel, ConfigDict, Field
+
+from refplatform.deps import Db, require
+from refplatform.errors import Problem
+from refplatform.models import ApiToken, Entity
+from refplatform.security import Principal, Role, hash_token, new_token
+
+__all__ = ["TokenIn", "TokenOut", "router"]
+
+router = APIRouter(prefix="/v1", tags=["tokens"])
+
+
+class TokenIn(BaseModel):
+    """A token request: the role and, for enterprises and departments, whom it speaks for."""
+
+    model_config = ConfigDict(extra="forbid")
+    role: Role
+    entity: str | None = Field(default=None, min_length=1, max_length=64)
+
+
+class TokenOut(BaseModel):
+    """An issued token (shown once)."""
+
+    token: str
+    role: Role
+    entity: str | None
+
+
+@router.post("/tokens", status_code=201, response_model=TokenOut, summary="Issue a token")
+def issue_token(
+    body: TokenIn, db: Db, _admin: Annotated[Principal, Depends(require(Role.ADMIN))]
+) -> TokenOut:
+    """Issue a bearer token (admin only)."""
+    if body.role in (Role.ENTERPRISE, Role.DEPARTMENT) and body.entity is None:
+        raise Problem(
+            422, "invalid_input", f"a {body.role.value} token needs an entity", field="body.entity"
+        )
+    if body.role in (Role.ADMIN, Role.OFFICER) and body.entity is not None:
+        raise Problem(
+            422, "invalid_input", f"a {body.role.value} token names no entity", field="body.entity"
+        )
+    token = new_token()
+    with db.write() as session:
+        if body.role is Role.ENTERPRISE:
+            entity = session.get(Entity, body.entity)
+            if entity is None:
+                raise Problem(
+                    404, "unknown_entity", f"no entity {body.entity!r}", field="body.entity"
+                )
+            if entity.kind != "enterprise":
+                raise Problem(
+                    422,
+                    "invalid_input",
+                    f"{body.entity!r} is not an enterprise",
+                    field="body.entity",
+                )
+        session.add(
+            ApiToken(token_hash=hash_token(token), role=body.role.value, entity=body.entity)
+        )
+    return TokenOut(token=token, role=body.role, entity=body.entity)

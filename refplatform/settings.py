@@ -1,0 +1,79 @@
+"""Settings: everything the service reads from its environment, in one typed object.
+
+The platform is configured by a :class:`Settings` value passed to ``create_app``; a server
+process started by uvicorn (which can only import a factory by name) builds it from environment
+variables with :meth:`Settings.from_env`. Variables, all prefixed ``REFPLATFORM_``:
+
+- ``REFPLATFORM_DB_URL`` — SQLAlchemy URL; default ``sqlite:///refplatform.db`` (a file in the
+  working directory, created on first start). PostgreSQL: ``postgresql+psycopg://user@host/db``.
+- ``REFPLATFORM_ADMIN_TOKEN`` — the bearer token of the ``admin`` role; without it no request
+  can act as admin (tokens can then only be issued by a server that has one).
+- ``REFPLATFORM_MIGRATE`` — ``0`` to skip ``alembic upgrade head`` on start (default ``1``).
+- ``REFPLATFORM_ACCESS_LOG`` — ``0`` to silence the JSON-lines access log (default ``1``).
+- ``REFPLATFORM_DUTY_FREE_QUOTA_FEN`` — the offshore duty-free annual quota per traveller, in
+  fen; default 10,000,000 (100,000 CNY, the quota in force since 1 July 2020).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr
+
+__all__ = ["DEFAULT_DB_URL", "Settings"]
+
+DEFAULT_DB_URL = "sqlite:///refplatform.db"
+_PREFIX = "REFPLATFORM_"
+
+
+class Settings(BaseModel):
+    """The service's configuration.
+
+    Attributes:
+        db_url: SQLAlchemy database URL (SQLite file or ``postgresql+psycopg://``).
+        admin_token: The admin role's bearer token, or None to disable the admin role.
+        migrate_on_start: Run ``alembic upgrade head`` when the application starts.
+        access_log: Write one JSON line per request to the ``refplatform.access`` logger.
+        duty_free_quota_fen: Offshore duty-free quota per traveller per calendar year (fen).
+        idempotency_wait_s: How long a repeated request waits for the first one to finish.
+        sqlite_busy_timeout_ms: How long SQLite waits for another process's write lock.
+        pool_size: Database connections kept open (PostgreSQL; SQLite uses the same pool).
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    db_url: str = DEFAULT_DB_URL
+    admin_token: SecretStr | None = None
+    migrate_on_start: bool = True
+    access_log: bool = True
+    duty_free_quota_fen: int = Field(default=10_000_000, ge=0)
+    idempotency_wait_s: float = Field(default=10.0, gt=0)
+    sqlite_busy_timeout_ms: int = Field(default=10_000, ge=0)
+    pool_size: int = Field(default=20, ge=1)
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """Build settings from ``REFPLATFORM_*`` environment variables.
+
+        Args:
+            environ: The environment to read; ``os.environ`` when None.
+
+        Returns:
+            The settings, with defaults for every variable that is not set.
+        """
+        env = os.environ if environ is None else environ
+        values: dict[str, object] = {}
+        mapping = {
+            "DB_URL": "db_url",
+            "ADMIN_TOKEN": "admin_token",
+            "MIGRATE": "migrate_on_start",
+            "ACCESS_LOG": "access_log",
+            "DUTY_FREE_QUOTA_FEN": "duty_free_quota_fen",
+            "POOL_SIZE": "pool_size",
+        }
+        for suffix, field in mapping.items():
+            raw = env.get(_PREFIX + suffix)
+            if raw is not None and raw != "":
+                values[field] = raw
+        return cls.model_validate(values)

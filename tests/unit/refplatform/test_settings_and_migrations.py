@@ -1,0 +1,59 @@
+"""Settings from the environment; the Alembic migrations build exactly the ORM schema."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from pydantic import ValidationError
+from sqlalchemy import inspect
+
+from refplatform.db import Database, upgrade
+from refplatform.models import Base
+from refplatform.settings import DEFAULT_DB_URL, Settings
+
+
+def test_settings_from_env() -> None:
+    s = Settings.from_env({})
+    assert s.db_url == DEFAULT_DB_URL and s.admin_token is None and s.migrate_on_start
+    s = Settings.from_env(
+        {
+            "REFPLATFORM_DB_URL": "sqlite:///x.db",
+            "REFPLATFORM_MIGRATE": "0",
+            "REFPLATFORM_ADMIN_TOKEN": "sekrit-9",
+            "REFPLATFORM_ACCESS_LOG": "false",
+        }
+    )
+    assert (s.db_url, s.migrate_on_start, s.access_log) == ("sqlite:///x.db", False, False)
+    assert s.admin_token is not None and s.admin_token.get_secret_value() == "sekrit-9"
+    assert "sekrit" not in repr(s)
+    with pytest.raises(ValidationError):
+        Settings.from_env({"REFPLATFORM_DUTY_FREE_QUOTA_FEN": "-1"})
+
+
+def test_migrations_match_the_models(tmp_path: Path) -> None:
+    db = Database(f"sqlite:///{tmp_path / 'm.db'}")
+    upgrade(db)
+    upgrade(db)  # idempotent: a second start migrates nothing
+    with db.engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+        tables = set(inspect(conn).get_table_names())
+    db.dispose()
+    assert diff == []
+    assert set(Base.metadata.tables) <= tables and "alembic_version" in tables
+
+
+def test_sqlite_pragmas(tmp_path: Path) -> None:
+    db = Database(f"sqlite:///{tmp_path / 'p.db'}")
+    with db.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 10_000
+    db.dispose()
+
+
+def test_in_memory_sqlite_is_refused() -> None:
+    with pytest.raises(ValueError, match="in-memory"):
+        Database("sqlite:///:memory:")
