@@ -13,7 +13,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from platform_support import ADMIN_TOKEN, PgCluster, id_number, start_pg_cluster, uscc
+
+from tests.e2e.platform.platform_support import (
+    ADMIN,
+    ADMIN_TOKEN,
+    PgCluster,
+    id_number,
+    start_pg_cluster,
+    uscc,
+)
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")
@@ -21,8 +29,6 @@ with warnings.catch_warnings():
 
 from refplatform.main import create_app
 from refplatform.settings import Settings
-
-ADMIN = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
 
 
 @pytest.fixture(scope="session")

@@ -5,11 +5,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from conftest import ADMIN
-from platform_support import walk_routes
 from sqlalchemy import select
 
 from refplatform.models import ApiToken
+from tests.e2e.platform.platform_support import ADMIN, walk_routes
 
 PUBLIC = {"/healthz", "/openapi.json"}
 

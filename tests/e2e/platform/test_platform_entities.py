@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from conftest import ADMIN
-from platform_support import id_number, uscc
+from tests.e2e.platform.platform_support import ADMIN, id_number, uscc
 
 
 def test_register_and_read_back(client: Any) -> None:

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from conftest import ADMIN
-from platform_support import walk_routes
+from tests.e2e.platform.platform_support import ADMIN, walk_routes
 
 
 def test_malformed_json_names_the_body(client: Any, problem: Any) -> None:

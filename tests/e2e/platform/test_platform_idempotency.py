@@ -6,11 +6,10 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import httpx
-from conftest import ADMIN
-from platform_support import ThreadServer, uscc
 from sqlalchemy import func, select
 
 from refplatform.models import ApiToken, Entity, IdempotencyKey
+from tests.e2e.platform.platform_support import ADMIN, ThreadServer, uscc
 
 
 def _count(app: Any, model: Any) -> int:

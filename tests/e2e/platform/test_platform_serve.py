@@ -12,7 +12,8 @@ from pathlib import Path
 
 import httpx
 import pytest
-from platform_support import ADMIN_TOKEN, free_port, wait_healthy
+
+from tests.e2e.platform.platform_support import ADMIN_TOKEN, free_port, wait_healthy
 
 CLI = [sys.executable, "-c", "from sim.cli import main; main()", "serve"]
 
