@@ -1,0 +1,339 @@
+"""Credit histories: dated events per entity, one JSON object per line.
+
+Classification is a function of an entity's history and a date, so the history is the one input
+every part exchanges: the population generator writes it, the classifier and the reference
+platform read it. Each line is one event::
+
+    {"entity": "E1", "kind": "enterprise", "date": "2026-01-05", "event": "rating",
+     "department": "tax", "grade": "D"}
+
+- ``kind`` is ``enterprise`` or ``individual``; one entity keeps one kind throughout.
+- ``event`` is one of :data:`EVENTS`. Enterprises have ``rating`` (needs ``department`` and a
+  ``grade`` of that department's scale), ``aeo_certified``/``aeo_revoked`` (department, if
+  given, must be ``customs``), ``smuggling_penalty``, ``serious_dishonesty_listed``,
+  ``serious_dishonesty_removed``, ``legal_ground_listed``; individuals have ``violation`` and
+  ``legal_ground_listed``. Other events may name the department that issued them.
+- ``date`` is ``YYYY-MM-DD`` exactly; unknown keys are errors; blank lines are skipped.
+
+Parsing checks every line and raises :class:`HistoryError` carrying the line number, the field
+and the offending value, so a command can print ``FILE: line N: field: what (got VALUE)``.
+Events of one entity keep their file order, which decides between events on the same date.
+:class:`HistoryWriter` streams records (plain dicts or :class:`CreditEvent`) to a temporary file,
+validating each, and renames it into place only when everything was written.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import tempfile
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Literal, get_args
+
+from sim.rules.credit_table import CreditTable, default_table
+
+__all__ = [
+    "ENTERPRISE_EVENTS",
+    "EVENTS",
+    "INDIVIDUAL_EVENTS",
+    "CreditEvent",
+    "EntityKind",
+    "EventKind",
+    "HistoryError",
+    "HistoryWriter",
+    "group_by_entity",
+    "parse_history",
+    "parse_record",
+    "read_history",
+    "write_history",
+]
+
+EntityKind = Literal["enterprise", "individual"]
+EventKind = Literal[
+    "rating",
+    "aeo_certified",
+    "aeo_revoked",
+    "smuggling_penalty",
+    "serious_dishonesty_listed",
+    "serious_dishonesty_removed",
+    "legal_ground_listed",
+    "violation",
+]
+EVENTS: tuple[str, ...] = get_args(EventKind)
+ENTERPRISE_EVENTS: frozenset[str] = frozenset(EVENTS) - {"violation"}
+INDIVIDUAL_EVENTS: frozenset[str] = frozenset({"violation", "legal_ground_listed"})
+_KINDS: tuple[str, ...] = get_args(EntityKind)
+_FIELDS = ("entity", "kind", "date", "event", "department", "grade")
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _show(value: Any, limit: int = 60) -> str:
+    text = repr(value) if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+class HistoryError(ValueError):
+    """A bad history record, located by line number and field.
+
+    Attributes:
+        line: the 1-based line number (or record number, for records written from code).
+        field: the offending field, or ``record`` for the line as a whole.
+        message: what is wrong, in words.
+        value: the offending value (``None`` when there is none to show).
+    """
+
+    def __init__(self, line: int, field: str, message: str, value: Any = None) -> None:
+        self.line = line
+        self.field = field
+        self.message = message
+        self.value = value
+        got = "" if value is None else f" (got {_show(value)})"
+        super().__init__(f"line {line}: {field}: {message}{got}")
+
+
+@dataclass(frozen=True, slots=True)
+class CreditEvent:
+    """One dated event of one entity's credit history.
+
+    Build events through :func:`parse_record` (or read them with :func:`parse_history`) to have
+    them checked; the constructor trusts its arguments.
+    """
+
+    entity: str
+    kind: EntityKind
+    date: date
+    event: EventKind
+    department: str | None = None
+    grade: str | None = None
+
+    def to_record(self) -> dict[str, str]:
+        """The event as the plain JSON object of a history line (absent fields omitted)."""
+        record = {
+            "entity": self.entity,
+            "kind": self.kind,
+            "date": self.date.isoformat(),
+            "event": self.event,
+        }
+        if self.department is not None:
+            record["department"] = self.department
+        if self.grade is not None:
+            record["grade"] = self.grade
+        return record
+
+
+def _text(obj: Mapping[str, Any], key: str, line: int, *, required: bool) -> str | None:
+    value = obj.get(key)
+    if value is None:
+        if required:
+            raise HistoryError(line, key, "missing")
+        if key in obj:
+            raise HistoryError(line, key, "must be a string, or left out", value)
+        return None
+    if not isinstance(value, str) or not value:
+        raise HistoryError(line, key, "must be a non-empty string", value)
+    return value
+
+
+def parse_record(obj: Any, line: int = 1, table: CreditTable | None = None) -> CreditEvent:
+    """Check one decoded record and turn it into a :class:`CreditEvent`.
+
+    Args:
+        obj: the decoded JSON object.
+        line: its line number, for the error.
+        table: the scale table grades are checked against (default: packaged).
+
+    Raises:
+        HistoryError: the first problem found, with line, field and value.
+    """
+    if not isinstance(obj, Mapping):
+        raise HistoryError(line, "record", "must be a JSON object", obj)
+    table = table or default_table()
+    for key in obj:
+        if key not in _FIELDS:
+            raise HistoryError(line, str(key), f"unknown field (expected one of {list(_FIELDS)})")
+    entity = _text(obj, "entity", line, required=True)
+    kind = _text(obj, "kind", line, required=True)
+    if kind not in _KINDS:
+        raise HistoryError(line, "kind", f"must be one of {list(_KINDS)}", kind)
+    raw_date = _text(obj, "date", line, required=True)
+    assert raw_date is not None
+    if not _DATE.fullmatch(raw_date):
+        raise HistoryError(line, "date", "must be a date YYYY-MM-DD", raw_date)
+    try:
+        when = date.fromisoformat(raw_date)
+    except ValueError:
+        raise HistoryError(line, "date", "not a calendar date", raw_date) from None
+    event = _text(obj, "event", line, required=True)
+    if event not in EVENTS:
+        raise HistoryError(line, "event", f"unknown event (expected one of {list(EVENTS)})", event)
+    allowed = ENTERPRISE_EVENTS if kind == "enterprise" else INDIVIDUAL_EVENTS
+    if event not in allowed:
+        raise HistoryError(line, "event", f"not an event of an {kind}", event)
+    department = _text(obj, "department", line, required=event == "rating")
+    if department is not None and department not in table.departments:
+        known = list(table.departments)
+        raise HistoryError(
+            line, "department", f"unknown department (expected one of {known})", department
+        )
+    if event in ("aeo_certified", "aeo_revoked") and department not in (None, "customs"):
+        raise HistoryError(line, "department", "AEO certification is by customs", department)
+    grade = _text(obj, "grade", line, required=event == "rating")
+    if grade is not None:
+        if event != "rating":
+            raise HistoryError(line, "grade", "only a rating has a grade", grade)
+        assert department is not None
+        if not table.is_valid_grade(department, grade):
+            scale = list(table.departments[department].grades)
+            raise HistoryError(
+                line, "grade", f"not a {department} grade (expected one of {scale})", grade
+            )
+    return CreditEvent(entity, kind, when, event, department, grade)  # type: ignore[arg-type]
+
+
+def parse_history(lines: Iterable[str], table: CreditTable | None = None) -> Iterator[CreditEvent]:
+    """Parse history lines lazily, one event per non-blank line.
+
+    Also checks that an entity keeps one kind throughout.
+
+    Raises:
+        HistoryError: on the first bad line.
+    """
+    table = table or default_table()
+    kinds: dict[str, str] = {}
+    for number, text in enumerate(lines, start=1):
+        if not text.strip():
+            continue
+        try:
+            obj = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise HistoryError(
+                number, "record", f"not valid JSON: {exc.msg}", text.strip()
+            ) from None
+        event = parse_record(obj, number, table)
+        first = kinds.setdefault(event.entity, event.kind)
+        if first != event.kind:
+            raise HistoryError(
+                number, "kind", f"entity {event.entity!r} was an {first} earlier", event.kind
+            )
+        yield event
+
+
+def group_by_entity(events: Iterable[CreditEvent]) -> dict[str, list[CreditEvent]]:
+    """Group events by entity, each list in the order given (first-seen entity order)."""
+    grouped: dict[str, list[CreditEvent]] = {}
+    for event in events:
+        grouped.setdefault(event.entity, []).append(event)
+    return grouped
+
+
+def read_history(
+    path: str | os.PathLike[str], table: CreditTable | None = None
+) -> dict[str, list[CreditEvent]]:
+    """Read and check a whole history file, grouped by entity (see :func:`group_by_entity`).
+
+    Raises:
+        HistoryError: the first bad line.
+        OSError, UnicodeDecodeError: the file cannot be read.
+    """
+    with open(path, encoding="utf-8") as handle:
+        return group_by_entity(parse_history(handle, table))
+
+
+class HistoryWriter:
+    """Stream history records into a file, atomically.
+
+    Records go to a temporary file beside the target; :meth:`close` (or leaving the ``with``
+    block normally) renames it into place, and an exception inside the block removes it, so the
+    target is never left half-written. Every record is checked as the reader would.
+
+    Example::
+
+        with HistoryWriter(out / "history.jsonl") as writer:
+            writer.write({"entity": "E1", "kind": "enterprise", "date": "2026-01-05",
+                          "event": "smuggling_penalty"})
+    """
+
+    def __init__(
+        self, path: str | os.PathLike[str], table: CreditTable | None = None, *, check: bool = True
+    ) -> None:
+        self.path = Path(path)
+        self.count = 0
+        self._table = table or default_table()
+        self._check = check
+        self._kinds: dict[str, str] = {}
+        fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", dir=self.path.parent)
+        self._tmp = Path(tmp)
+        os.chmod(self._tmp, 0o644)  # mkstemp's 0600 would survive the rename
+        self._handle = os.fdopen(fd, "w", encoding="utf-8")
+
+    def write(self, record: CreditEvent | Mapping[str, Any]) -> None:
+        """Check and append one record (a :class:`CreditEvent` or a plain dict).
+
+        Raises:
+            HistoryError: the record is invalid; ``line`` is its 1-based position in the stream.
+        """
+        line = self.count + 1
+        if self._check:
+            # Events are re-checked too: their constructor trusts its arguments.
+            raw = record.to_record() if isinstance(record, CreditEvent) else record
+            event = parse_record(raw, line, self._table)
+            first = self._kinds.setdefault(event.entity, event.kind)
+            if first != event.kind:
+                raise HistoryError(
+                    line, "kind", f"entity {event.entity!r} was an {first} earlier", event.kind
+                )
+            data: Mapping[str, Any] = event.to_record()
+        else:
+            data = record.to_record() if isinstance(record, CreditEvent) else record
+        self._handle.write(json.dumps(data, ensure_ascii=False))
+        self._handle.write("\n")
+        self.count += 1
+
+    def write_all(self, records: Iterable[CreditEvent | Mapping[str, Any]]) -> None:
+        """Write every record of ``records`` in order."""
+        for record in records:
+            self.write(record)
+
+    def close(self) -> None:
+        """Finish: flush and rename the temporary file onto the target."""
+        if self._handle.closed:
+            return
+        self._handle.close()
+        os.replace(self._tmp, self.path)
+
+    def abort(self) -> None:
+        """Give up: remove the temporary file; the target is untouched."""
+        if not self._handle.closed:
+            self._handle.close()
+        self._tmp.unlink(missing_ok=True)
+
+    def __enter__(self) -> HistoryWriter:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if exc_type is None:
+            self.close()
+        else:
+            self.abort()
+
+
+def write_history(
+    path: str | os.PathLike[str],
+    records: Iterable[CreditEvent | Mapping[str, Any]],
+    table: CreditTable | None = None,
+) -> int:
+    """Write ``records`` to ``path`` atomically (see :class:`HistoryWriter`); return the count."""
+    with HistoryWriter(path, table) as writer:
+        writer.write_all(records)
+    return writer.count
