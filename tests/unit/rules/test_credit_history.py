@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import stat
 from datetime import date
@@ -10,10 +11,13 @@ from typing import Any
 
 import pytest
 
+from sim.rules.credit_table import default_table
 from sim.rules.history import (
     CreditEvent,
     HistoryError,
     HistoryWriter,
+    _parse_checked,
+    _parse_valid,
     parse_history,
     parse_record,
     read_history,
@@ -290,3 +294,55 @@ def test_writer_abort_on_exception_in_block(tmp_path: Path) -> None:
         writer.write(GOOD[0])
         raise RuntimeError("boom")
     assert list(tmp_path.iterdir()) == []
+
+
+VARIANTS: dict[str, list[Any]] = {
+    "entity": ["E1", "", 7, None, '企业"1'],
+    "kind": ["enterprise", "individual", "person", None],
+    "date": ["2025-01-05", "2025-02-29", "２０２５-01-05", "2025-1-5", 20250105, None],
+    "event": ["rating", "violation", "aeo_certified", "smuggling_penalty", "audit", None],
+    "department": ["tax", "customs", "harbour", "", None, "<absent>"],
+    "grade": ["D", "regular", "Z", None, "<absent>"],
+}
+
+
+def test_fast_path_agrees_with_the_checked_path() -> None:
+    """Every combination: the fast parser accepts exactly what the checked parser accepts."""
+    table = default_table()
+    keys = list(VARIANTS)
+    accepted = 0
+    for values in itertools.product(*VARIANTS.values()):
+        record = {k: v for k, v in zip(keys, values, strict=True) if v != "<absent>"}
+        fast = _parse_valid(record, table)
+        try:
+            checked = _parse_checked(record, 1, table)
+        except HistoryError:
+            assert fast is None, record
+            continue
+        accepted += 1
+        assert fast is None or fast == checked, record
+        if fast is not None:
+            assert checked.to_line() == json.dumps(checked.to_record(), ensure_ascii=False)
+    assert accepted == 20  # the grid does exercise valid records
+    assert (
+        parse_record(
+            {
+                "entity": "E1",
+                "kind": "enterprise",
+                "date": "2025-01-05",
+                "event": "rating",
+                "department": "tax",
+                "grade": "D",
+            }
+        )
+        is not None
+    )
+
+
+def test_unchecked_writer_writes_what_it_is_given(tmp_path: Path) -> None:
+    path = tmp_path / "h.jsonl"
+    events = list(parse_history(_lines(GOOD)))
+    with HistoryWriter(path, check=False) as writer:
+        writer.write(GOOD[0])
+        writer.write_all(events[1:])
+    assert [json.loads(line) for line in path.read_text().splitlines()] == GOOD
