@@ -1,7 +1,8 @@
 """``customs-sim credit ...``: classify credit histories and list tier-change notifications.
 
 ``credit classify --history FILE --as-of DATE`` prints one JSON object a line per entity, sorted
-by entity key: ``{"entity", "tier", "grounds": [{"category", "source", "since", "lapses"}]}``.
+by entity key (plain string order):
+``{"entity", "tier", "grounds": [{"category", "source", "since", "lapses"}]}``.
 ``credit notifications --history FILE --until DATE [--since DATE]`` prints every tier change in
 the range as a notification record, by date then entity.
 

@@ -32,6 +32,11 @@ Decisions where the rules are silent (assumptions, documented here and in the te
 - **AEO** holds after ``aeo_certified`` or a customs rating in the table's ``aeo_grades``
   (``advanced_certified`` by default), until ``aeo_revoked`` or a customs rating outside them:
   the latest of these events decides.
+- Each category-2 source (``smuggling_penalty``, ``serious_dishonesty_listed``,
+  ``legal_ground_listed``, ``violation``) is one ground per entity, whichever department
+  recorded the event; ``serious_dishonesty_removed`` ends the serious-dishonesty ground whoever
+  listed it. A ground's ``since`` is the first day of its uninterrupted run: a recurrence while
+  it holds keeps ``since`` and moves ``lapses``; one after it lapsed starts a new run.
 - Events on the same date apply in their history order; events after ``as_of`` are ignored, so
   an as-of query is exact whatever was recorded later.
 """

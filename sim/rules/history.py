@@ -19,7 +19,9 @@ Parsing checks every line and raises :class:`HistoryError` carrying the line num
 and the offending value, so a command can print ``FILE: line N: field: what (got VALUE)``.
 Events of one entity keep their file order, which decides between events on the same date.
 :class:`HistoryWriter` streams records (plain dicts or :class:`CreditEvent`) to a temporary file,
-validating each, and renames it into place only when everything was written.
+validating each, and renames it into place only when everything was written. Reading and writing
+files are the only I/O in :mod:`sim.rules`, kept as thin shells around the pure parser so every
+part exchanges histories in exactly one format.
 """
 
 from __future__ import annotations

@@ -271,3 +271,20 @@ def test_notifications_since_after_until(history: Path) -> None:
     )
     assert result.exit_code == 2
     assert result.stderr == "error: --since: after --until 2027-01-01 (got '2027-01-02')\n"
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [(b"\xff\xfe{}\n", "not UTF-8 text (byte 0)"), (None, "is a directory, not a history file")],
+)
+def test_unreadable_history(tmp_path: Path, content: bytes | None, message: str) -> None:
+    path = tmp_path / "h.jsonl"
+    if content is None:
+        path.mkdir()
+    else:
+        path.write_bytes(content)
+    result = runner.invoke(
+        app, ["credit", "classify", "--history", str(path), "--as-of", "2026-01-01"]
+    )
+    assert result.exit_code == 2
+    assert result.stderr == f"error: {path}: {message}\n"
