@@ -9,7 +9,7 @@ exact. The concept is split into four modules; import from here:
 - :mod:`sim.rules.credit_table`: department rating scales and their mutual recognition into one
   unified result, as data (``data/credit_scales.yaml``), overridable (``load_table``).
 - :mod:`sim.rules.history`: history records, one JSON object a line, checked with located errors;
-  a streaming, atomic writer.
+  :mod:`sim.rules.history_writer`: the streaming, atomic writer.
 - :mod:`sim.rules.credit_classify`: ``classify(events, as_of)`` and ``tier_timeline`` (grounds,
   categories, lapse dates; the decisions taken where the rules are silent are listed there).
 - :mod:`sim.rules.credit_notify`: a notification to the departments concerned for every change.
@@ -65,13 +65,12 @@ from sim.rules.history import (
     EntityKind,
     EventKind,
     HistoryError,
-    HistoryWriter,
     group_by_entity,
     parse_history,
     parse_record,
     read_history,
-    write_history,
 )
+from sim.rules.history_writer import HistoryWriter, write_history
 
 __all__ = [
     "AEO",

@@ -15,14 +15,13 @@ from sim.rules.credit_table import default_table
 from sim.rules.history import (
     CreditEvent,
     HistoryError,
-    HistoryWriter,
     _parse_checked,
     _parse_valid,
     parse_history,
     parse_record,
     read_history,
-    write_history,
 )
+from sim.rules.history_writer import HistoryWriter, write_history
 
 GOOD = [
     {
