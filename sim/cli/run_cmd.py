@@ -21,8 +21,12 @@ from sim.results import compute_kpis, write_kpis, write_records
 __all__ = ["register", "run"]
 
 
-def _fmt(value: Any, scale: float = 1.0, digits: int = 1) -> str:
-    return "-" if value is None else f"{value / scale:.{digits}f}"
+def _minutes(seconds: Any) -> str:
+    return "-" if seconds is None else f"{seconds / 60:.1f}"
+
+
+def _pct(value: Any) -> str:
+    return "-" if value is None else f"{100 * value:.0f}%"
 
 
 def _summary(kpis: dict[str, Any]) -> Table:
@@ -43,12 +47,12 @@ def _summary(kpis: dict[str, Any]) -> Table:
             port,
             str(p["arrivals"]),
             str(p["released"]),
-            _fmt(ct["mean"], 60),
-            _fmt(ct["p95"], 60),
+            _minutes(ct["mean"]),
+            _minutes(ct["p95"]),
             str(p["queue_peak"]),
-            _fmt(p["seamless_clearance_share"], 0.01, 0) + "%" if p["arrivals"] else "-",
-            _fmt(util.get("customs_channels"), 0.01, 0) + "%",
-            _fmt(util.get("officers"), 0.01, 0) + "%",
+            _pct(p["seamless_clearance_share"]),
+            _pct(util.get("customs_channels")),
+            _pct(util.get("officers")),
             str(ferry["overflow"]) if ferry else "-",
         )
     return table

@@ -5,8 +5,9 @@ Everything is computed from a :class:`~sim.results.run.RunResult` over the *KPI 
 kept), so a run that starts empty is not judged on its start-up.
 
 * Clearance time (WCO Time Release Study): arrival -> release of supervised trucks that arrived in
-  the window and were released; mean, p50, p95, p99 per port, tier, and overall; mean time in
-  each segment (waiting for a channel, the channel, scan, image review, inspection).
+  the window and were released; mean, p50, p95, p99 per port, tier, final channel (route) and
+  overall; mean time in each segment (waiting for a channel, the channel, scan, image review,
+  inspection).
 * Queue length over time: trucks waiting for a channel, time-averaged per hour; its peak.
 * Utilisation: busy resource-seconds / available resource-seconds in the window.
 * Inspection rate per tier, with its 95% Wilson interval; detection and leakage of planted
@@ -140,6 +141,11 @@ def _port_kpis(
         sel = released & (t["tier"] == tier)
         s = _stats(rel[sel] - arr[sel])
         by_tier[tier] = {"n": int(sel.sum()), "mean": s["mean"], "p95": s["p95"]}
+    by_route = {}
+    for route in ("release", "scan", "inspection"):
+        sel = released & (t["route"] == route)
+        s = _stats(rel[sel] - arr[sel])
+        by_route[route] = {"n": int(sel.sum()), "mean": s["mean"], "p95": s["p95"]}
     flows = {
         flow: int(np.sum((mine["flow"] == flow) & (mine["arrival"] >= lo)))
         for flow in ("cargo_truck", "vehicle", "duty_free_traveller")
@@ -153,6 +159,7 @@ def _port_kpis(
         "in_system_at_end": int(np.sum(np.isnan(rel))),
         "clearance_time_s": _stats(rel[released] - arr[released]),
         "clearance_by_tier_s": by_tier,
+        "clearance_by_route_s": by_route,
         "segments_mean_s": segments,
         "queue_peak": window_peak(queue_t, queue_l, lo, hi),
         "queue_hourly": [float(x) for x in time_average(queue_t, queue_l, edges)],
@@ -220,7 +227,10 @@ def _tier_kpis(trucks: Records, window: np.ndarray) -> dict[str, Any]:
         n = int(sel.sum())
         stopped = int(np.sum(route != "release"))
         lo_ci, hi_ci = wilson_interval(stopped, n)
+        done = sel & ~np.isnan(trucks["release"])
+        times = _stats(trucks["release"][done] - trucks["arrival"][done])
         out[tier] = {
+            "clearance_time_s": {"mean": times["mean"], "p95": times["p95"]},
             "declarations": n,
             "inspected": stopped,
             "inspection_rate": _ratio(stopped, n),

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import numpy as np
+from hypothesis import given
+from hypothesis import strategies as st
 
 from sim.model.routing import SharesTierSource, TierDraw, decide, route_codes
-from sim.rules.risk import ROUTES, TIERS, is_detected, route
+from sim.rules.risk import ROUTES, TIERS, RoutingPolicy, is_detected, route
 from sim.scenario import Scenario
 
 
@@ -67,3 +69,38 @@ def test_a_custom_tier_source_plugs_in() -> None:
     # violators score high and key-attention multiplies: few are released without a stop
     # (only those showing no feature at all and escaping the 20% random floor, ~5%)
     assert np.mean(trucks["route"] == "release") < 0.15
+
+
+@given(
+    rows=st.lists(
+        st.tuples(
+            st.floats(0, 20, allow_nan=False),
+            st.integers(0, 2),
+            st.floats(0, 1, exclude_max=True, allow_nan=False),
+        ),
+        min_size=1,
+        max_size=50,
+    ),
+    scan=st.floats(0.1, 10),
+    extra=st.floats(0, 10),
+    mult=st.lists(st.floats(0, 5), min_size=3, max_size=3),
+    floors=st.lists(st.floats(0, 1), min_size=3, max_size=3),
+)
+def test_twin_agrees_for_any_policy(
+    rows: list[tuple[float, int, float]],
+    scan: float,
+    extra: float,
+    mult: list[float],
+    floors: list[float],
+) -> None:
+    policy = RoutingPolicy(
+        scan_threshold=scan,
+        inspection_threshold=scan + extra,
+        multipliers=dict(zip(TIERS, mult, strict=True)),
+        floors=dict(zip(TIERS, floors, strict=True)),
+    )
+    score = np.array([r[0] for r in rows])
+    tier = np.array([r[1] for r in rows])
+    u = np.array([r[2] for r in rows])
+    codes = route_codes(score, tier, u, policy)
+    assert [ROUTES[c] for c in codes] == [route(s, TIERS[t], v, policy) for s, t, v in rows]
