@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import typer
 
-from sim.cli import run_cmd, scenario_cmds
+from sim.cli import credit_cmds, run_cmd, scenario_cmds
 
 __all__ = ["app", "main"]
 
@@ -21,6 +21,7 @@ app = typer.Typer(
 )
 scenario_cmds.register(app)
 run_cmd.register(app)
+credit_cmds.register(app)
 
 
 def main() -> None:

@@ -18,6 +18,7 @@ from pydantic import Field, field_validator, model_validator
 
 from sim.rules.ports import PORT_IDS
 from sim.scenario.calendar import Calendar
+from sim.scenario.credit import CreditSection, default_credit
 from sim.scenario.events import Events
 from sim.scenario.policy import Policy
 from sim.scenario.ports import Ports
@@ -52,6 +53,11 @@ class Scenario(StrictModel):
     calendar: Calendar = Field(default_factory=Calendar)
     policy: Policy = Field(default_factory=Policy)
     events: Events = Field(default_factory=Events)
+    credit: CreditSection = Field(
+        default_factory=default_credit,
+        description="credit scale table: department grades, mutual recognition, AEO grades, "
+        "removal periods, notified departments (default: the packaged table)",
+    )
 
     @field_validator("start")
     @classmethod
