@@ -115,6 +115,9 @@ class FlowSpec(StrictModel):
     """One stream of arrivals: a daily volume shaped by an hourly profile."""
 
     per_day: float = Field(gt=0, description="expected arrivals on an ordinary day")
+    source: str = Field(
+        "", description="where per_day comes from: [S] source, [D] derivation or [A] assumption"
+    )
     hourly_profile: list[float] = Field(
         description="24 relative weights, hour 0 to 23 local time; normalised by the model"
     )
@@ -283,51 +286,81 @@ def _hours(open_hour: float, close_hour: float) -> list[HourWindow]:
     return [HourWindow(open=open_hour, close=close_hour)]
 
 
-def _flow(per_day: float, profile: list[float]) -> FlowSpec:
-    return FlowSpec(per_day=per_day, hourly_profile=list(profile))
+_Volumes = tuple[int | None, int | None, int | None, int | None]
+
+_SOURCES = {
+    ("cargo_truck", "strait_roro"): "[A] supervised share of the ~2.1k trucks leaving by the "
+    "strait a day (764k truck-trips out in 2019 [S] rqppqr.cn); split between the two ports [A]",
+    ("cargo_truck", "seaport"): "[A] no per-port cargo figures for 2024; the strait ports carry "
+    "about 80% of cargo to the mainland [S] bastillepost 5459727",
+    ("cargo_truck", "airport"): "[A] air cargo with supervised goods; not published",
+    ("vehicle", "strait_roro"): "[D] 475k vehicles both ways in the first month after closure "
+    "[S] gmt8press -> ~7.7k out a day, less supervised trucks; split between ports [A]",
+    ("passenger", "strait_roro"): "[D] 1.608 M passengers both ways in the first month after "
+    "closure [S] gmt8press -> ~26k out a day; split between ports [A]",
+    ("passenger", "airport"): "[D] half of the airport's 2023 passengers / 365 (Meilan 24.33 M, "
+    "Phoenix 21.78 M, Boao 0.95 M [S] xtsnhl.com)",
+    ("duty_free_traveller", "strait_roro"): "[D]/[A] 5.683 M duty-free shoppers in 2024 [S] -> "
+    "15.6k a day; ~70% checked at a port, split between ports [A]",
+}
+_SOURCES[("duty_free_traveller", "airport")] = _SOURCES[("duty_free_traveller", "strait_roro")]
+
+
+def _flow(per_day: float, profile: list[float], flow: str, kind: str) -> FlowSpec:
+    return FlowSpec(per_day=per_day, hourly_profile=list(profile), source=_SOURCES[(flow, kind)])
 
 
 def _port(port_id: str) -> PortConfig:
     """The baseline configuration of one port (see the module docstring for the marks)."""
     fact = port_fact(port_id)
-    day = _within(_TRUCK, 8, 20)
+    k = fact.kind
     # Channels per port [A] summing to the published 27 [S]; scanners, bays, desks, officers [A].
     # Volumes, outbound per ordinary day: strait vehicles 475k both ways in the first month after
     # closure -> ~7.7k out per day [D], of which ~1.15k supervised trucks [A]; strait passengers
     # 1.608 M both ways in that month -> ~26k out per day [D]; airport departures = half of 2023
     # passengers / 365 [D]; duty-free shoppers 5.683 M in 2024 -> 15.6k/day, ~70% checked at a
     # port [A]. Splits between ports [A].
-    table: dict[str, tuple[int, int, int, int, list[Shift], list[HourWindow], Flows]] = {
+    truck_at = {"meilan": _within(_TRUCK, 6, 24), "phoenix": _within(_TRUCK, 6, 24),
+                "boao": _within(_TRUCK, 7, 22)}  # fmt: skip
+    air = _within(_AIR, 7, 22) if port_id == "boao" else _AIR
+    # id: (channels, scanners, bays, desks, shifts, hours,
+    #      per-day trucks, vehicles, passengers, duty-free travellers; None = no such flow)
+    table: dict[str, tuple[int, int, int, int, list[Shift], list[HourWindow], _Volumes]] = {
         "xinhai": (8, 4, 4, 3, _shifts((0, 8, 4), (8, 16, 8), (16, 24, 6)), _hours(0, 24),
-                   Flows(cargo_truck=_flow(700, _TRUCK), vehicle=_flow(4300, _STRAIT),
-                         passenger=_flow(17500, _STRAIT),
-                         duty_free_traveller=_flow(1000, _STRAIT))),
+                   (700, 4300, 17500, 1000)),
         "nangang": (6, 3, 3, 2, _shifts((0, 8, 3), (8, 16, 6), (16, 24, 5)), _hours(0, 24),
-                    Flows(cargo_truck=_flow(450, _TRUCK), vehicle=_flow(2200, _STRAIT),
-                          passenger=_flow(8500, _STRAIT),
-                          duty_free_traveller=_flow(350, _STRAIT))),
+                    (450, 2200, 8500, 350)),
         "haikou": (3, 2, 2, 0, _shifts((0, 8, 2), (8, 16, 4), (16, 24, 3)), _hours(0, 24),
-                   Flows(cargo_truck=_flow(120, _TRUCK))),
+                   (120, None, None, None)),
         "yangpu": (3, 2, 2, 0, _shifts((0, 8, 2), (8, 16, 4), (16, 24, 3)), _hours(0, 24),
-                   Flows(cargo_truck=_flow(160, _TRUCK))),
+                   (160, None, None, None)),
         "basuo": (1, 1, 1, 0, _shifts((8, 14, 2), (14, 20, 2)), _hours(8, 20),
-                  Flows(cargo_truck=_flow(25, day))),
+                  (25, None, None, None)),
         "sanya_port": (1, 1, 1, 0, _shifts((8, 14, 2), (14, 20, 2)), _hours(8, 20),
-                       Flows(cargo_truck=_flow(15, day))),
+                       (15, None, None, None)),
         "qinglan": (1, 1, 1, 0, _shifts((8, 14, 2), (14, 20, 2)), _hours(8, 20),
-                    Flows(cargo_truck=_flow(12, day))),
+                    (12, None, None, None)),
         "meilan": (2, 1, 1, 8, _shifts((6, 14, 3), (14, 24, 3)), _hours(6, 24),
-                   Flows(cargo_truck=_flow(50, _within(_TRUCK, 6, 24)),
-                         passenger=_flow(33300, _AIR), duty_free_traveller=_flow(4800, _AIR))),
+                   (50, None, 33300, 4800)),
         "phoenix": (1, 1, 1, 8, _shifts((6, 14, 3), (14, 24, 3)), _hours(6, 24),
-                    Flows(cargo_truck=_flow(30, _within(_TRUCK, 6, 24)),
-                          passenger=_flow(29800, _AIR), duty_free_traveller=_flow(4600, _AIR))),
+                    (30, None, 29800, 4600)),
         "boao": (1, 1, 1, 1, _shifts((7, 15, 1), (15, 22, 1)), _hours(7, 22),
-                 Flows(cargo_truck=_flow(4, _within(_TRUCK, 7, 22)),
-                       passenger=_flow(1300, _within(_AIR, 7, 22)),
-                       duty_free_traveller=_flow(150, _within(_AIR, 7, 22)))),
+                 (4, None, 1300, 150)),
     }  # fmt: skip
-    channels, scanners, bays, desks, shifts, hours, flows = table[port_id]
+    channels, scanners, bays, desks, shifts, hours, volumes = table[port_id]
+    seaport_day = _within(_TRUCK, 8, 20) if hours[0].open == 8 else _TRUCK
+    profiles = {
+        "cargo_truck": truck_at.get(port_id, seaport_day),
+        "vehicle": _STRAIT,
+        "passenger": air if k == "airport" else _STRAIT,
+        "duty_free_traveller": air if k == "airport" else _STRAIT,
+    }
+    flows = Flows(
+        **{
+            flow: None if n is None else _flow(n, profiles[flow], flow, k)
+            for flow, n in zip(FLOWS, volumes, strict=True)
+        }
+    )
     ferry = None
     if fact.kind == "strait_roro":
         # Xinhai: two sailings an hour 06-23 and one at night; South Port: one an hour [A].

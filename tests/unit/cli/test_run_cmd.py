@@ -61,3 +61,25 @@ def test_bad_override_is_one_line_and_writes_nothing(tmp_path: Path) -> None:
         "Input should be greater than 0 (got 0)"
     ]
     assert not (tmp_path / "baseline").exists()
+
+
+def test_bytes_do_not_depend_on_the_process(tmp_path: Path) -> None:
+    """Two fresh processes with different hash seeds write the same kpis.json."""
+    import os
+    import subprocess
+    import sys
+
+    outputs = []
+    for hash_seed in ("1", "2"):
+        out = tmp_path / hash_seed
+        env = {**os.environ, "PYTHONHASHSEED": hash_seed}
+        code = (
+            "from sim.cli import app; app(['run', 'scenarios/baseline.yaml', '--set', "
+            f"'horizon_hours=2', '--out', {str(out)!r}])"
+        )
+        done = subprocess.run(
+            [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, check=False
+        )
+        assert done.returncode == 0, done.stderr
+        outputs.append((out / "baseline/kpis.json").read_bytes())
+    assert outputs[0] == outputs[1]
