@@ -263,6 +263,7 @@ def _build_port(ctx: _Context, system: System, port_id: str, cfg: PortConfig) ->
             vehicles_per_sailing=cfg.ferry.vehicles_per_sailing,
             sailings_scheduled=len(kept) + cancelled,
             sailings_cancelled=cancelled,
+            suspensions=tuple(suspensions),
         )
     if trucks is not None:
         group, first, final, service = trucks

@@ -205,7 +205,18 @@ def _ferry(result: RunResult, port: str, mine: Records, lo: float, hi: float) ->
     boarded = (board >= lo) & (board <= hi)
     waits = (board - entry)[in_window & ~np.isnan(board)]
     over = np.maximum(levels - facts.holding_capacity, 0)
+    stranded = 0.0
+    passengers = result.counted.get(port, {}).get("passenger")
+    if passengers is not None:
+        hours = np.arange(len(passengers)) * 3600.0
+        for a, b in facts.suspensions:
+            # share of each hour bin inside the suspension (and the KPI window)
+            overlap = np.clip(
+                np.minimum(hours + 3600.0, min(b, hi)) - np.maximum(hours, max(a, lo)), 0, 3600
+            )
+            stranded += float(np.sum(passengers * overlap / 3600.0))
     return {
+        "passengers_arriving_while_suspended": round(stranded),
         "sailings_scheduled": facts.sailings_scheduled,
         "sailings_cancelled": facts.sailings_cancelled,
         "vehicles_per_sailing": facts.vehicles_per_sailing,

@@ -10,6 +10,7 @@ only counted (passengers), and the ferry timetable facts of each strait port.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
 import numpy as np
 
@@ -27,12 +28,14 @@ class FerryStats:
         vehicles_per_sailing: capacity of one sailing.
         sailings_scheduled: sailings in the timetable over the horizon.
         sailings_cancelled: of those, cancelled by a weather suspension.
+        suspensions: (start_s, end_s) windows without sailings.
     """
 
     holding_capacity: int
     vehicles_per_sailing: int
     sailings_scheduled: int
     sailings_cancelled: int
+    suspensions: tuple[tuple[float, float], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -69,3 +72,7 @@ class RunResult:
     capacity_s: dict[str, dict[str, float]]
     counted: dict[str, dict[str, np.ndarray]] = field(default_factory=dict)
     ferries: dict[str, FerryStats] = field(default_factory=dict)
+
+    def local_time(self, seconds: float) -> datetime:
+        """Model time (seconds since the start) as a local Asia/Shanghai date-time."""
+        return datetime.fromisoformat(self.start) + timedelta(seconds=seconds)

@@ -98,3 +98,10 @@ def test_mmc_reduction_is_close_to_erlang_c() -> None:
     assert abs(kpis["ports"]["yangpu"]["utilisation"]["customs_channels"] - 0.8) < 0.03
     ll = kpis["littles_law"]["yangpu"]
     assert abs(ll["L"] - ll["lambda_W"]) < 0.03 * ll["L"]
+
+
+def test_progress_reports_fractions_up_to_one() -> None:
+    seen: list[float] = []
+    result = simulate(Scenario(active_ports=["yangpu"], horizon_hours=2), progress=seen.append)
+    assert seen == sorted(seen) and seen[-1] == 1.0 and len(seen) > 10
+    assert result.local_time(3600.0).isoformat() == "2026-03-10T01:00:00+08:00"

@@ -109,6 +109,32 @@ def test_set_on_one_port_keeps_the_other_nine(tmp_path: Path) -> None:
             "needs 24 entries",
         ),
         ("warmup_hours=30", "warmup_hours", "shorter than the horizon"),
+        (
+            "ports.boao.opening_hours.0.close=6",
+            "ports.boao.opening_hours.0.close",
+            "later than open",
+        ),
+        (
+            "ports.xinhai.opening_hours=[{open: 0, close: 12}, {open: 10, close: 24}]",
+            "ports.xinhai.opening_hours",
+            "overlap",
+        ),
+        (
+            "ports.haikou.resources.scanners=0",
+            "ports.haikou.resources.scanners",
+            "needs at least one",
+        ),
+        (
+            "ports.meilan.resources.duty_free_desks=0",
+            "ports.meilan.resources.duty_free_desks",
+            "needs at least one desk",
+        ),
+        ("ports.xinhai.ferry=null", "ports.xinhai.ferry", "needs a ferry timetable"),
+        (
+            "policy.risk.inspection_threshold=1",
+            "policy.risk.inspection_threshold",
+            "must be >= scan_threshold",
+        ),
     ],
 )
 def test_bad_values_name_the_field(tmp_path: Path, override: str, path: str, message: str) -> None:

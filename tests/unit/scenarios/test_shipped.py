@@ -77,6 +77,7 @@ def test_fog_fills_the_holding_area_and_stops_sailings() -> None:
         assert ferry["sailings_cancelled"] > 0
         assert ferry["holding_peak"] > ferry["holding_capacity"]
         assert ferry["overflow"] > 0 and ferry["outside_peak"] > 0
+        assert ferry["passengers_arriving_while_suspended"] > 0
     # without the fog the same traffic fits: same arrivals, far less overflow
     clear = simulate(fog.model_copy(update={"events": Scenario().events}))
     assert np.array_equal(clear.records["arrival"], rec["arrival"])
