@@ -6,6 +6,7 @@ Writes ``OUT/<scenario name>/kpis.json`` (canonical, byte-reproducible) and ``re
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -16,7 +17,7 @@ from rich.table import Table
 
 from sim.cli.common import SetOption, console, fail, load_or_exit
 from sim.model import simulate
-from sim.results import compute_kpis, write_kpis, write_records
+from sim.results import compute_kpis, write_outputs
 
 __all__ = ["register", "run"]
 
@@ -58,6 +59,15 @@ def _summary(kpis: dict[str, Any]) -> Table:
     return table
 
 
+def _check_writable(target: Path) -> None:
+    """Fail before a long run, not after it, if the outputs could not be written."""
+    existing = target
+    while not existing.exists():
+        existing = existing.parent
+    if not existing.is_dir() or not os.access(existing, os.W_OK | os.X_OK):
+        fail(f"{target}: cannot write outputs here ({existing} is not a writable directory)")
+
+
 def run(
     scenario_file: Annotated[Path, typer.Argument(help="Scenario YAML file.", metavar="SCENARIO")],
     set_: SetOption = None,
@@ -74,6 +84,7 @@ def run(
     target = out / scenario.name
     if target.exists() and not target.is_dir():
         fail(f"{target}: exists and is not a directory")
+    _check_writable(target)
     with Progress(
         TextColumn("[bold]{task.description}"),
         BarColumn(),
@@ -86,8 +97,7 @@ def run(
         result = simulate(scenario, progress=lambda f: bar.update(task, completed=f))
     kpis = compute_kpis(result)
     try:
-        write_kpis(target / "kpis.json", kpis)
-        write_records(target / "records.parquet", result.records)
+        write_outputs(target, kpis, result.records)
     except OSError as exc:
         fail(f"{target}: cannot write outputs: {exc.strerror or exc}")
     console.print(_summary(kpis))

@@ -23,7 +23,7 @@ import pyarrow.parquet as pq
 
 from sim.results.records import CATEGORY_COLUMNS, RECORD_COLUMNS, Records
 
-__all__ = ["canonical_json", "read_records", "write_kpis", "write_records"]
+__all__ = ["canonical_json", "read_records", "write_kpis", "write_outputs", "write_records"]
 
 SIGNIFICANT = 10
 """Significant digits kept for floats in kpis.json."""
@@ -52,16 +52,21 @@ def canonical_json(data: Any) -> str:
     return text + "\n"
 
 
-def _atomic(path: Path, write: Callable[[Path], object]) -> None:
+def _stage(path: Path, write: Callable[[Path], object]) -> Path:
+    """Write through ``write`` into a temporary file beside ``path``; return the temporary."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     os.close(fd)
     try:
         write(Path(tmp))
-        os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    return Path(tmp)
+
+
+def _atomic(path: Path, write: Callable[[Path], object]) -> None:
+    os.replace(_stage(path, write), path)
 
 
 def write_kpis(path: Path, kpis: dict[str, Any]) -> None:
@@ -85,6 +90,29 @@ def write_records(path: Path, records: Records) -> None:
     """Write the records table as Parquet to ``path``, atomically (NaN kept as NaN)."""
     table = _table(records)
     _atomic(path, lambda tmp: pq.write_table(table, tmp, compression="zstd"))
+
+
+def write_outputs(directory: Path, kpis: dict[str, Any], records: Records) -> None:
+    """Write ``kpis.json`` and ``records.parquet`` into ``directory``, both or neither.
+
+    Both files are staged as temporaries first; only when both are complete are they renamed into
+    place, so a failure (disk full, bad data) leaves the previous outputs untouched.
+    """
+    text = canonical_json(kpis)
+    table = _table(records)
+    staged: list[tuple[Path, Path]] = []
+    try:
+        for name, write in (
+            ("records.parquet", lambda tmp: pq.write_table(table, tmp, compression="zstd")),
+            ("kpis.json", lambda tmp: tmp.write_text(text, encoding="utf-8")),
+        ):
+            staged.append((_stage(directory / name, write), directory / name))
+    except BaseException:
+        for tmp, _ in staged:
+            tmp.unlink(missing_ok=True)
+        raise
+    for tmp, final in staged:
+        os.replace(tmp, final)
 
 
 def read_records(path: Path) -> Records:

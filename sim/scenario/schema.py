@@ -12,6 +12,7 @@ Sections: ``ports`` (:mod:`sim.scenario.ports`), ``calendar`` (:mod:`sim.scenari
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 
 from pydantic import Field, field_validator, model_validator
@@ -26,6 +27,8 @@ from sim.scenario.schema_base import SHANGHAI, StrictModel
 from sim.scenario.validation import field_error
 
 __all__ = ["SHANGHAI", "Scenario", "StrictModel"]
+
+_NAME = re.compile(r"[A-Za-z0-9_.\-]+")
 
 
 class Scenario(StrictModel):
@@ -66,6 +69,17 @@ class Scenario(StrictModel):
         if value.tzinfo is None:
             return value.replace(tzinfo=SHANGHAI)
         return value.astimezone(SHANGHAI)
+
+    @field_validator("name")
+    @classmethod
+    def _directory_name(cls, value: str) -> str:
+        # The name becomes a directory under out/: no separators, no "..", nothing hidden.
+        if not _NAME.fullmatch(value) or value.startswith("."):
+            raise ValueError(
+                "a name is used as a directory name: letters, digits, '.', '_' and '-' only, "
+                "not starting with '.'"
+            )
+        return value
 
     @property
     def end(self) -> datetime:

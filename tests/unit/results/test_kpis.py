@@ -120,3 +120,20 @@ def test_records_round_trip_through_parquet(tmp_path: Path) -> None:
     assert list(back["tier"]) == ["aeo", "key_attention"]
     assert np.array_equal(back["release"], records["release"], equal_nan=True)
     assert [p.name for p in tmp_path.iterdir()] == ["r.parquet"]
+
+
+def test_write_outputs_is_all_or_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import sim.results.io as io
+
+    g = _truck_group([1.0], [2.0], ["aeo"])
+    io.write_outputs(tmp_path, {"v": 1}, concat([g]))
+    before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+    assert set(before) == {"kpis.json", "records.parquet"}
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(io.pq, "write_table", broken)
+    with pytest.raises(OSError, match="disk full"):
+        io.write_outputs(tmp_path, {"v": 2}, concat([g]))
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before

@@ -109,6 +109,7 @@ def test_set_on_one_port_keeps_the_other_nine(tmp_path: Path) -> None:
             "needs 24 entries",
         ),
         ("warmup_hours=30", "warmup_hours", "shorter than the horizon"),
+        ("name=../elsewhere", "name", "used as a directory name"),
         (
             "ports.boao.opening_hours.0.close=6",
             "ports.boao.opening_hours.0.close",
