@@ -45,6 +45,11 @@ def test_policy_change_keeps_the_traffic() -> None:
     scanned_a = np.sum(a["route"][trucks] != "release")
     scanned_b = np.sum(b["route"][trucks] != "release")
     assert scanned_b > 3 * scanned_a
+    # the same truck takes the same time in its channel under both policies
+    chan_a = (a["channel_end"] - a["channel_start"])[trucks]
+    chan_b = (b["channel_end"] - b["channel_start"])[trucks]
+    done = ~np.isnan(chan_a) & ~np.isnan(chan_b)
+    assert done.sum() > 100 and np.allclose(chan_a[done], chan_b[done])
 
 
 def test_other_ports_do_not_change_a_ports_traffic() -> None:
