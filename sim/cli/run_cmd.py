@@ -37,13 +37,11 @@ def _summary(kpis: dict[str, Any]) -> Table:
         pad_edge=False,
         caption="times in minutes; no-stop = released without a stop; chan/offic = utilisation",
     )
-    for col in ("port", "arr", "rel", "mean", "p95", "q.peak", "no-stop", "chan", "offic",
-                "overflow"):  # fmt: skip
+    for col in ("port", "arr", "rel", "mean", "p95", "q.peak", "no-stop", "chan", "offic"):
         table.add_column(col, justify="left" if col == "port" else "right", min_width=len(col))
     for port, p in kpis["ports"].items():
         ct = p["clearance_time_s"]
         util = p["utilisation"]
-        ferry = p.get("ferry")
         table.add_row(
             port,
             str(p["arrivals"]),
@@ -54,7 +52,34 @@ def _summary(kpis: dict[str, Any]) -> Table:
             _pct(p["seamless_clearance_share"]),
             _pct(util.get("customs_channels")),
             _pct(util.get("officers")),
-            str(ferry["overflow"]) if ferry else "-",
+        )
+    return table
+
+
+def _ferries(kpis: dict[str, Any]) -> Table | None:
+    rows = [(port, p["ferry"]) for port, p in kpis["ports"].items() if "ferry" in p]
+    if not rows:
+        return None
+    table = Table(
+        title="strait ferries and holding areas",
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+        caption="vehicles; peak/cap = holding area; wait95 = p95 minutes release -> boarding",
+    )
+    for col in ("port", "sailed", "cancel", "boarded", "peak", "cap", "overflow", "wait95",
+                "left"):  # fmt: skip
+        table.add_column(col, justify="left" if col == "port" else "right", min_width=len(col))
+    for port, f in rows:
+        table.add_row(
+            port,
+            str(f["sailings_scheduled"] - f["sailings_cancelled"]),
+            str(f["sailings_cancelled"]),
+            str(f["boarded"]),
+            str(f["holding_peak"]),
+            str(f["holding_capacity"]),
+            str(f["overflow"]),
+            _minutes(f["boarding_wait_s"]["p95"]),
+            str(f["waiting_at_end"]),
         )
     return table
 
@@ -101,6 +126,9 @@ def run(
     except OSError as exc:
         fail(f"{target}: cannot write outputs: {exc.strerror or exc}")
     console.print(_summary(kpis))
+    ferries = _ferries(kpis)
+    if ferries is not None:
+        console.print(ferries)
     console.print(
         f"{kpis['entities']} entities, {kpis['records']} journey records -> "
         f"{target / 'kpis.json'}, {target / 'records.parquet'}",
