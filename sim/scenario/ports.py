@@ -300,10 +300,12 @@ _SOURCES = {
     "closure [S] gmt8press -> ~26k out a day; split between ports [A]",
     ("passenger", "airport"): "[D] half of the airport's 2023 passengers / 365 (Meilan 24.33 M, "
     "Phoenix 21.78 M, Boao 0.95 M [S] xtsnhl.com)",
-    ("duty_free_traveller", "strait_roro"): "[D]/[A] 5.683 M duty-free shoppers in 2024 [S] -> "
-    "15.6k a day; ~70% checked at a port, split between ports [A]",
+    **{
+        ("duty_free_traveller", kind): "[D]/[A] 5.683 M duty-free shoppers in 2024 [S] -> "
+        "15.6k a day; ~70% checked at a port, split between ports [A]"
+        for kind in ("strait_roro", "airport")
+    },
 }
-_SOURCES[("duty_free_traveller", "airport")] = _SOURCES[("duty_free_traveller", "strait_roro")]
 
 
 def _flow(per_day: float, profile: list[float], flow: str, kind: str) -> FlowSpec:
