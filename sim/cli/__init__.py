@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import typer
 
-from sim.cli import credit_cmds, scenario_cmds, serve_cmd
+from sim.cli import credit_cmds, run_cmd, scenario_cmds, serve_cmd
 
 __all__ = ["app", "main"]
 
@@ -20,6 +20,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 scenario_cmds.register(app)
+run_cmd.register(app)
 credit_cmds.register(app)
 serve_cmd.register(app)
 
