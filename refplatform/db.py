@@ -28,7 +28,7 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -42,7 +42,7 @@ def _sqlite_engine(url: str, busy_timeout_ms: int, pool_size: int) -> Engine:
         url,
         connect_args={"check_same_thread": False, "timeout": busy_timeout_ms / 1000},
         pool_size=pool_size,
-        max_overflow=2 * pool_size,
+        max_overflow=pool_size,
     )
 
     @event.listens_for(engine, "connect")
@@ -50,7 +50,6 @@ def _sqlite_engine(url: str, busy_timeout_ms: int, pool_size: int) -> Engine:
         # Let SQLAlchemy, not the driver, decide when a transaction starts (see _on_begin).
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
@@ -65,6 +64,13 @@ def _sqlite_engine(url: str, busy_timeout_ms: int, pool_size: int) -> Engine:
         else:
             conn.exec_driver_sql("BEGIN")
 
+    # WAL is a property of the database file: set it once, not on every new connection (the
+    # switch takes a lock, and new connections appear whenever the pool grows).
+    raw = engine.raw_connection()  # outside any transaction (the driver is in autocommit)
+    try:
+        raw.cursor().execute("PRAGMA journal_mode=WAL")
+    finally:
+        raw.close()
     return engine
 
 
@@ -77,7 +83,7 @@ class Database:
         pool_size: Connections kept in the pool.
     """
 
-    def __init__(self, url: str, *, busy_timeout_ms: int = 10_000, pool_size: int = 20) -> None:
+    def __init__(self, url: str, *, busy_timeout_ms: int = 10_000, pool_size: int = 40) -> None:
         parsed = make_url(url)
         self.url = url
         self.is_sqlite = parsed.get_backend_name() == "sqlite"
@@ -88,7 +94,7 @@ class Database:
             self.engine = _sqlite_engine(url, busy_timeout_ms, pool_size)
         else:
             self.engine = create_engine(
-                url, pool_size=pool_size, max_overflow=2 * pool_size, pool_pre_ping=False
+                url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=False
             )
         self._write_engine = self.engine.execution_options(write=True)
         self._reader = sessionmaker(bind=self.engine, expire_on_commit=False)
@@ -115,6 +121,19 @@ class Database:
         else:
             with self._writer() as session, session.begin():
                 yield session
+
+    @contextmanager
+    def write_connection(self) -> Iterator[Connection]:
+        """Like :meth:`write`, for SQLAlchemy Core: a connection in a write transaction.
+
+        The hot path (second-line declarations) uses it to skip the ORM session's bookkeeping.
+        """
+        if self._write_lock is not None:
+            with self._write_lock, self._write_engine.begin() as conn:
+                yield conn
+        else:
+            with self._write_engine.begin() as conn:
+                yield conn
 
     def ping(self) -> None:
         """Run ``SELECT 1``; raises if the database does not answer."""

@@ -1,5 +1,9 @@
 """Request dependencies: the database, the caller, and who may do what.
 
+The dependencies are ``async``: FastAPI runs a plain ``def`` dependency in its thread pool,
+and three thread hops per request cost more than the work they do (the one blocking step, a
+token look-up the process has not cached yet, is sent to the pool explicitly).
+
 Route handlers receive the :class:`~refplatform.db.Database` and open their own transactions
 (``with db.write() as session``), so a 2xx answer is only ever sent after its transaction has
 committed. The caller comes from the ``Authorization: Bearer`` header: the admin token is
@@ -12,12 +16,13 @@ from __future__ import annotations
 
 import hmac
 import threading
-from collections.abc import Callable
-from typing import Annotated
+from collections.abc import Callable, Coroutine
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import select
+from starlette.concurrency import run_in_threadpool
 
 from refplatform.db import Database
 from refplatform.errors import Problem
@@ -57,13 +62,13 @@ class _TokenCache:
             self._known[principal.token_hash] = principal
 
 
-def get_db(request: Request) -> Database:
+async def get_db(request: Request) -> Database:
     """The application's database."""
     db: Database = request.app.state.db
     return db
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     """The application's settings."""
     settings: Settings = request.app.state.settings
     return settings
@@ -79,7 +84,7 @@ def _unauthorized(detail: str) -> Problem:
     )
 
 
-def get_principal(
+async def get_principal(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal:
@@ -102,10 +107,7 @@ def get_principal(
     if known is not None:
         return known
     db: Database = request.app.state.db
-    with db.read() as session:
-        row = session.execute(
-            select(ApiToken.role, ApiToken.entity).where(ApiToken.token_hash == digest)
-        ).first()
+    row = await run_in_threadpool(_lookup, db, digest)
     if row is None:
         raise _unauthorized("the bearer token is not known")
     principal = Principal(Role(row.role), row.entity, digest)
@@ -113,7 +115,14 @@ def get_principal(
     return principal
 
 
-def require(*roles: Role) -> Callable[[Principal], Principal]:
+def _lookup(db: Database, digest: str) -> Any:
+    with db.read() as session:
+        return session.execute(
+            select(ApiToken.role, ApiToken.entity).where(ApiToken.token_hash == digest)
+        ).first()
+
+
+def require(*roles: Role) -> Callable[[Principal], Coroutine[Any, Any, Principal]]:
     """A dependency admitting only callers with one of ``roles``.
 
     Args:
@@ -124,7 +133,7 @@ def require(*roles: Role) -> Callable[[Principal], Principal]:
     """
     allowed = frozenset(roles)
 
-    def _check(principal: Annotated[Principal, Depends(get_principal)]) -> Principal:
+    async def _check(principal: Annotated[Principal, Depends(get_principal)]) -> Principal:
         if principal.role not in allowed:
             names = ", ".join(sorted(r.value for r in allowed))
             raise Problem(

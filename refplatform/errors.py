@@ -5,8 +5,10 @@ Every error the platform answers has the same body::
     {"type": "urn:refplatform:problem:insufficient_balance", "title": "...", "status": 409,
      "detail": "...", "code": "insufficient_balance", "field": "body.quantity"}
 
-``code`` is stable and machine-readable: for a rule's refusal it is the rule's reason code, so a
-drill can assert the exact reason; ``field`` (dotted, starting with ``body``, ``query``, ``path``
+``code`` is stable and machine-readable: for a rule's refusal (``sim.rules.refusals.Refusal``)
+it is the rule's reason code, with the status the rules assign to it (409 for a state conflict,
+422 for a request that can never succeed) and the rule's facts under ``context``, so a drill can
+assert the exact reason; ``field`` (dotted, starting with ``body``, ``query``, ``path``
 or ``header``) names the input at fault when there is one, and ``errors`` lists every invalid
 field of a rejected request. A client's mistake is always a 4xx; a 500 means a bug and carries no
 internals.

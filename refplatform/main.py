@@ -13,11 +13,18 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from refplatform.accesslog import AccessLogMiddleware, configure_access_log
+from refplatform.credit import HistoryCache
 from refplatform.db import Database, upgrade
 from refplatform.deps import _TokenCache
 from refplatform.errors import install_handlers
 from refplatform.idempotency import IdempotencyMiddleware
-from refplatform.routes import entities, health, tokens
+from refplatform.routes import (
+    credit,
+    entities,
+    health,
+    tokens,
+    travellers,
+)
 from refplatform.settings import Settings
 
 __all__ = ["app_from_env", "create_app"]
@@ -66,8 +73,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.db = db
     app.state.token_cache = _TokenCache()
+    app.state.histories = HistoryCache()
     install_handlers(app)
-    for module in (health, tokens, entities):
+    app.state.routing = settings.risk.routing()
+    for module in (health, tokens, entities, credit, travellers):
         app.include_router(module.router)
     app.add_middleware(IdempotencyMiddleware, db=db, wait_s=settings.idempotency_wait_s)
     if settings.access_log:

@@ -28,6 +28,7 @@ from sqlalchemy import (
     BigInteger,
     Date,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -88,6 +89,8 @@ class Entity(Base):
     code: Mapped[str] = mapped_column(String(18), unique=True)
     name: Mapped[str] = mapped_column(String(200), default="")
     registered_in_hainan: Mapped[bool] = mapped_column(default=False)
+    credit_version: Mapped[int] = mapped_column(Integer, default=0)
+    """Bumped with every history event: lets a process cache the history it has read."""
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
 
 
@@ -159,12 +162,18 @@ class Declaration(Base):
     """A second-line exit declaration, its channel decision, duties and inspection result."""
 
     __tablename__ = "declarations"
-    __table_args__ = (Index("ix_declarations_entity_id", "entity_id", "id"),)
+    __table_args__ = (
+        Index("ix_declarations_entity_id", "entity_id", "id"),
+        Index("ix_declarations_book_id", "book_id", "id"),
+    )
     id: Mapped[int] = mapped_column(_BigId, primary_key=True, autoincrement=True)
+    reference: Mapped[str] = mapped_column(String(64), unique=True)
     book_id: Mapped[str] = mapped_column(ForeignKey("books.id"))
     entity_id: Mapped[str] = mapped_column(ForeignKey("entities.id"))
     port: Mapped[str] = mapped_column(String(40))
     date: Mapped[dt.date] = mapped_column(Date)
+    tier: Mapped[str] = mapped_column(String(20))
+    risk_score: Mapped[float] = mapped_column(Float)
     channel: Mapped[str] = mapped_column(String(20))
     duties_fen: Mapped[int] = mapped_column(BigInteger)
     body: Mapped[dict[str, Any]] = mapped_column(default=dict)
@@ -193,9 +202,10 @@ class ConsolidatedDeclaration(Base):
     """The monthly consolidated declaration of an enterprise's batch-exit shipments."""
 
     __tablename__ = "consolidated_declarations"
-    __table_args__ = (UniqueConstraint("entity_id", "year", "month"),)
+    __table_args__ = (UniqueConstraint("book_id", "year", "month"),)
     id: Mapped[int] = mapped_column(_BigId, primary_key=True, autoincrement=True)
     entity_id: Mapped[str] = mapped_column(ForeignKey("entities.id"))
+    book_id: Mapped[str] = mapped_column(ForeignKey("books.id"))
     year: Mapped[int] = mapped_column(Integer)
     month: Mapped[int] = mapped_column(Integer)
     filed_on: Mapped[dt.date] = mapped_column(Date)

@@ -10,16 +10,21 @@ variables with :meth:`Settings.from_env`. Variables, all prefixed ``REFPLATFORM_
   can act as admin (tokens can then only be issued by a server that has one).
 - ``REFPLATFORM_MIGRATE`` — ``0`` to skip ``alembic upgrade head`` on start (default ``1``).
 - ``REFPLATFORM_ACCESS_LOG`` — ``0`` to silence the JSON-lines access log (default ``1``).
+- ``REFPLATFORM_RISK_POLICY`` — JSON of a :class:`~refplatform.routing.RiskPolicy` (risk
+  indicator weights, thresholds, tier multipliers and random-selection floors).
 - ``REFPLATFORM_DUTY_FREE_QUOTA_FEN`` — the offshore duty-free annual quota per traveller, in
   fen; default 10,000,000 (100,000 CNY, the quota in force since 1 July 2020).
 """
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Mapping
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
+
+from refplatform.routing import RiskPolicy
 
 __all__ = ["DEFAULT_DB_URL", "Settings"]
 
@@ -35,10 +40,12 @@ class Settings(BaseModel):
         admin_token: The admin role's bearer token, or None to disable the admin role.
         migrate_on_start: Run ``alembic upgrade head`` when the application starts.
         access_log: Write one JSON line per request to the ``refplatform.access`` logger.
+        risk: The risk model and routing policy for channel decisions.
         duty_free_quota_fen: Offshore duty-free quota per traveller per calendar year (fen).
         idempotency_wait_s: How long a repeated request waits for the first one to finish.
         sqlite_busy_timeout_ms: How long SQLite waits for another process's write lock.
-        pool_size: Database connections kept open (PostgreSQL; SQLite uses the same pool).
+        pool_size: Database connections kept open; as many as the server's worker threads (40),
+            so a busy server does not open and close connections.
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -50,7 +57,8 @@ class Settings(BaseModel):
     duty_free_quota_fen: int = Field(default=10_000_000, ge=0)
     idempotency_wait_s: float = Field(default=10.0, gt=0)
     sqlite_busy_timeout_ms: int = Field(default=10_000, ge=0)
-    pool_size: int = Field(default=20, ge=1)
+    pool_size: int = Field(default=40, ge=1)
+    risk: RiskPolicy = Field(default_factory=RiskPolicy)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -71,9 +79,10 @@ class Settings(BaseModel):
             "ACCESS_LOG": "access_log",
             "DUTY_FREE_QUOTA_FEN": "duty_free_quota_fen",
             "POOL_SIZE": "pool_size",
+            "RISK_POLICY": "risk",
         }
         for suffix, field in mapping.items():
             raw = env.get(_PREFIX + suffix)
             if raw is not None and raw != "":
-                values[field] = raw
+                values[field] = json.loads(raw) if field == "risk" else raw
         return cls.model_validate(values)

@@ -16,6 +16,7 @@ from refplatform.deps import Db, require
 from refplatform.errors import Problem
 from refplatform.models import ApiToken, Entity
 from refplatform.security import Principal, Role, hash_token, new_token
+from sim.rules.credit import default_table
 
 __all__ = ["TokenIn", "TokenOut", "router"]
 
@@ -50,6 +51,14 @@ def issue_token(
     if body.role in (Role.ADMIN, Role.OFFICER) and body.entity is not None:
         raise Problem(
             422, "invalid_input", f"a {body.role.value} token names no entity", field="body.entity"
+        )
+    if body.role is Role.DEPARTMENT and body.entity not in default_table().departments:
+        known = ", ".join(sorted(default_table().departments))
+        raise Problem(
+            422,
+            "invalid_input",
+            f"unknown department {body.entity!r} (one of {known})",
+            field="body.entity",
         )
     token = new_token()
     with db.write() as session:

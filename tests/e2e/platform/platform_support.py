@@ -37,9 +37,12 @@ def uscc(n: int) -> str:
     return body + USCC_ALPHABET[(31 - total % 31) % 31]
 
 
-def id_number(n: int) -> str:
-    """A valid resident identity number, distinct for each ``n`` (GB 11643-1999)."""
-    body = f"460100199001{n:05d}"
+def id_number(n: int, born: str = "19900101") -> str:
+    """A valid resident identity number, distinct for each ``n`` (GB 11643-1999).
+
+    Digits 7-14 are the birth date ``born`` (YYYYMMDD), 15-17 the sequence ``n``.
+    """
+    body = f"460100{born}{n % 1000:03d}"
     total = sum(int(c) * pow(2, 17 - i, 11) for i, c in enumerate(body))
     value = (12 - total % 11) % 11
     return body + ("X" if value == 10 else str(value))
@@ -237,7 +240,11 @@ class ThreadServer:
 
 @contextmanager
 def served(
-    db_url: str, *, port: int | None = None, extra_env: dict[str, str] | None = None
+    db_url: str,
+    *,
+    port: int | None = None,
+    workers: int = 1,
+    extra_env: dict[str, str] | None = None,
 ) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
     """``customs-sim serve`` in a subprocess; yields the process and its base URL."""
     port = port or free_port()
@@ -252,6 +259,8 @@ def served(
             db_url,
             "--port",
             str(port),
+            "--workers",
+            str(workers),
             "--no-access-log",
         ],
         env=env,

@@ -1,0 +1,202 @@
+"""The credit feed and look-ups: history events in; tiers, members and notifications out.
+
+- ``POST /v1/entities/{id}/events`` — a department's rating, a penalty, a listing, an AEO
+  certification ... (admin, or a department token for its own department). The event is
+  checked by ``sim.rules.credit.parse_record`` against the rating scales; the answer carries
+  the tier before and after it on its date.
+- ``GET /v1/entities/{id}/tier?as_of=DATE`` — the tier on a date with its grounds and the day
+  each will lapse if nothing recurs.
+- ``GET /v1/tiers/{tier}/members?as_of=DATE`` — the entities holding a tier on a date.
+- ``GET /v1/notifications?after=ID`` — a department's feed of tier changes, in id order.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Query
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import select
+
+from refplatform.credit import classification, classification_record, events_of, refresh_feed
+from refplatform.deps import Caller, Db, require, require_entity_access
+from refplatform.errors import Problem
+from refplatform.models import Entity, HistoryEvent, Notification
+from refplatform.security import Principal, Role
+from sim.rules.credit import HistoryError, classify, default_table, parse_record
+
+__all__ = ["router"]
+
+router = APIRouter(prefix="/v1", tags=["credit"])
+
+_Poster = Annotated[Principal, Depends(require(Role.ADMIN, Role.DEPARTMENT))]
+_Reader = Annotated[Principal, Depends(require(Role.ADMIN, Role.OFFICER, Role.DEPARTMENT))]
+
+
+class EventIn(BaseModel):
+    """A credit-history event."""
+
+    model_config = ConfigDict(extra="forbid")
+    date: dt.date
+    event: str = Field(
+        min_length=1, max_length=40, description="rating, aeo_certified, smuggling_penalty, ..."
+    )
+    department: str | None = Field(None, min_length=1, max_length=40)
+    grade: str | None = Field(None, min_length=1, max_length=40)
+
+
+def _entity(session: Any, entity_id: str) -> Entity:
+    row: Entity | None = session.get(Entity, entity_id)
+    if row is None:
+        raise Problem(404, "unknown_entity", f"no entity {entity_id!r}", field="path.entity_id")
+    return row
+
+
+@router.post("/entities/{entity_id}/events", status_code=201, summary="Post a history event")
+def post_event(entity_id: str, body: EventIn, db: Db, caller: _Poster) -> dict[str, Any]:
+    """Record a dated credit event; answers the tier before and after it."""
+    department = body.department
+    if caller.role is Role.DEPARTMENT:
+        if department is None:
+            department = caller.entity
+        elif department != caller.entity:
+            raise Problem(
+                403,
+                "forbidden",
+                f"this token speaks for {caller.entity!r} only",
+                field="body.department",
+            )
+    with db.write() as session:
+        entity = _entity(session, entity_id)
+        raw = {
+            "entity": entity.id,
+            "kind": entity.kind,
+            "date": body.date.isoformat(),
+            "event": body.event,
+        }
+        if department is not None:
+            raw["department"] = department
+        if body.grade is not None:
+            raw["grade"] = body.grade
+        try:
+            event = parse_record(raw, 1, default_table())
+        except HistoryError as exc:
+            field = getattr(exc, "field", None) or "event"
+            raise Problem(
+                422, "invalid_event", str(exc).removeprefix("line 1: "), field=f"body.{field}"
+            ) from exc
+        before = classification(session, entity, body.date)
+        row = HistoryEvent(
+            entity_id=entity.id,
+            date=event.date,
+            event=event.event,
+            department=event.department,
+            grade=event.grade,
+        )
+        session.add(row)
+        entity.credit_version += 1
+        session.flush()
+        after = classify(events_of(session, entity, body.date), body.date, default_table())
+        added = refresh_feed(session, entity)
+        return {
+            "id": row.id,
+            "entity": entity.id,
+            "date": body.date.isoformat(),
+            "event": event.event,
+            "department": event.department,
+            "grade": event.grade,
+            "tier_before": before.tier,
+            "tier_after": after.tier,
+            "notifications_added": added,
+        }
+
+
+@router.get("/entities/{entity_id}/tier", summary="An entity's tier on a date")
+def get_tier(
+    entity_id: str, db: Db, caller: Caller, as_of: Annotated[dt.date, Query()]
+) -> dict[str, Any]:
+    """The tier on ``as_of``, its grounds and when each lapses."""
+    if caller.role is Role.ENTERPRISE:
+        require_entity_access(caller, entity_id)
+    with db.read() as session:
+        entity = _entity(session, entity_id)
+        return classification_record(classification(session, entity, as_of))
+
+
+@router.get("/tiers/{tier}/members", summary="Entities holding a tier on a date")
+def tier_members(
+    tier: Literal["aeo", "whitelist", "key_attention"],
+    db: Db,
+    _reader: _Reader,
+    as_of: Annotated[dt.date, Query()],
+    kind: Annotated[Literal["enterprise", "individual"] | None, Query()] = None,
+    after: Annotated[str, Query(max_length=64)] = "",
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+) -> dict[str, Any]:
+    """Members of ``tier`` on ``as_of``, by entity id after ``after`` (a page of ``limit``)."""
+    members: list[str] = []
+    with db.read() as session:
+        query = select(Entity).where(Entity.id > after).order_by(Entity.id)
+        if kind is not None:
+            query = query.where(Entity.kind == kind)
+        for entity in session.scalars(query.execution_options(yield_per=500)):
+            if classification(session, entity, as_of).tier == tier:
+                members.append(entity.id)
+                if len(members) == limit:
+                    break
+    return {
+        "tier": tier,
+        "as_of": as_of.isoformat(),
+        "members": members,
+        "next": members[-1] if len(members) == limit else None,
+    }
+
+
+@router.get("/notifications", summary="A department's notification feed")
+def feed(
+    db: Db,
+    caller: Annotated[Principal, Depends(require(Role.ADMIN, Role.DEPARTMENT))],
+    after: Annotated[int, Query(ge=0)] = 0,
+    until: Annotated[dt.date | None, Query()] = None,
+    department: Annotated[str | None, Query(max_length=40)] = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+) -> dict[str, Any]:
+    """Tier changes for the caller's department (admin: any, via ``department``), in id order.
+
+    ``until`` hides changes dated later (automatic removals are known in advance).
+    """
+    if caller.role is Role.DEPARTMENT:
+        if department not in (None, caller.entity):
+            raise Problem(
+                403, "forbidden", "a department reads its own feed only", field="query.department"
+            )
+        department = caller.entity
+    elif department is None:
+        raise Problem(
+            422, "invalid_input", "admin must name the department", field="query.department"
+        )
+    with db.read() as session:
+        query = select(Notification).where(
+            Notification.department == department, Notification.id > after
+        )
+        if until is not None:
+            query = query.where(Notification.date <= until)
+        rows = session.scalars(query.order_by(Notification.id).limit(limit)).all()
+        items = [
+            {
+                "id": r.id,
+                "entity": r.entity_id,
+                "date": r.date.isoformat(),
+                "from": r.old_tier,
+                "to": r.new_tier,
+                "grounds": r.body.get("grounds", []),
+                "ended": r.body.get("ended", []),
+            }
+            for r in rows
+        ]
+    return {
+        "department": department,
+        "notifications": items,
+        "next": items[-1]["id"] if items else after,
+    }
