@@ -11,18 +11,15 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import Field, field_validator
+
+from sim.scenario.base import StrictModel
+from sim.scenario.population import PopulationSection
 
 __all__ = ["SHANGHAI", "Scenario", "StrictModel"]
 
 SHANGHAI = timezone(timedelta(hours=8), "Asia/Shanghai")
 """Asia/Shanghai has had no daylight saving since 1991: a fixed UTC+8 offset is exact."""
-
-
-class StrictModel(BaseModel):
-    """Base of every scenario section: unknown keys are errors, values are checked on assignment."""
-
-    model_config = ConfigDict(extra="forbid", validate_assignment=True, populate_by_name=True)
 
 
 class Scenario(StrictModel):
@@ -40,6 +37,10 @@ class Scenario(StrictModel):
     horizon_hours: float = Field(24.0, gt=0, description="length of the simulated period")
     warmup_hours: float = Field(
         0.0, ge=0, description="initial period excluded from the KPIs (records are kept)"
+    )
+    population: PopulationSection = Field(
+        default_factory=PopulationSection,
+        description="synthetic enterprises and individuals and their credit history",
     )
 
     @field_validator("start")
