@@ -12,7 +12,6 @@ from rich.table import Table
 
 from sim.cli.common import SetOption, console, fail, load_or_exit
 from sim.population.output import FILES, write_population
-from sim.population.scales import provisional_scales
 
 __all__ = ["register"]
 
@@ -75,7 +74,7 @@ def population(
 
         try:
             summary = write_population(
-                target, section, provisional_scales(), run_seed, reference,
+                target, section, config.credit, run_seed, reference,
                 enterprises=n_ent, individuals=n_ind, progress=advance,
             )
         except ValueError as exc:

@@ -37,7 +37,13 @@ from sim.population.timeline import TIERS, TierTimeline
 from sim.rng import RandomStreams
 from sim.scenario.population import EnterpriseMix
 
-__all__ = ["DAYS_PER_MONTH", "DAYS_PER_YEAR", "Enterprises", "generate_enterprises"]
+__all__ = [
+    "DAYS_PER_MONTH",
+    "DAYS_PER_YEAR",
+    "Enterprises",
+    "enterprise_events",
+    "generate_enterprises",
+]
 
 DAYS_PER_YEAR = 365.2425
 DAYS_PER_MONTH = DAYS_PER_YEAR / 12
@@ -146,6 +152,18 @@ def _history(
     return EventTable.concat(
         parts, tuple(scales.departments), tuple(s.grades for s in scales.departments.values())
     )
+
+
+def enterprise_events(
+    mix: EnterpriseMix, streams: RandomStreams, n: int, window: tuple[int, int], scales: Scales
+) -> EventTable:
+    """Only the credit history of ``n`` enterprises over ``window`` (for list dynamics).
+
+    The same streams as :func:`generate_enterprises` draw it, so for the same seed and window
+    the events are those of the full generator.
+    """
+    risky = _stream(streams, "risky").random(n) < mix.risky_share
+    return _history(mix, streams, risky, ~risky, scales, window[0], window[1])
 
 
 def generate_enterprises(

@@ -1,20 +1,19 @@
-"""Credit-history events as JSON lines, formatted by Arrow for a million events at once.
+"""Credit-history events as history records, in the file's order.
 
-The line format belongs to the credit rules (``sim.rules.history``): one JSON object per line,
-keys ``entity``, ``kind``, ``date``, ``event`` and, when present, ``department`` and ``grade``,
-in that order, exactly as ``json.dumps(record, ensure_ascii=False)`` writes them. Formatting a
-million events one dict at a time takes seconds; here each column is rendered once (dates by
-``strftime``, the few distinct event, department and grade fragments by lookup) and the pieces
-are joined element-wise. A test checks the result byte for byte against ``json.dumps``.
+The line format belongs to the credit rules (:mod:`sim.rules.history`, written by
+:class:`sim.rules.credit.HistoryWriter`): one JSON object per line with ``entity``, ``kind``,
+``date``, ``event`` and, when present, ``department`` and ``grade``. This module turns the
+generator's columnar :class:`~sim.population.events.EventTable` into those records without a
+Python object per entity: columns are rendered once (dates by Arrow ``strftime``, names by
+lookup) and records are built from plain lists as the writer consumes them.
 
 Entity keys are the natural keys: the credit code of an enterprise, the identity number of an
-individual. Lines are ordered by date, then enterprises before individuals, then by the
+individual. Records are ordered by date, then enterprises before individuals, then by the
 entity's row, then by the events' order in their table (which decides same-day events).
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 
 import numpy as np
@@ -23,77 +22,57 @@ import pyarrow.compute as pc
 
 from sim.population.events import EVENTS, EventTable
 
-__all__ = ["history_lines"]
+__all__ = ["history_records"]
 
 _KINDS = ("enterprise", "individual")
 
 
-def _fragments(events: EventTable) -> tuple[np.ndarray, list[str]]:
-    """Per event, an index into rendered ``, "department": ..., "grade": ...`` fragments."""
-    dept = events.department.astype(np.int64)
-    grade = events.grade.astype(np.int64)
-    width = max((len(g) for g in events.grades), default=0) + 1
-    key = (dept + 1) * (width + 1) + (grade + 1)
-    unique, inverse = np.unique(key, return_inverse=True)
-    texts = []
-    for k in unique.tolist():
-        d, g = divmod(int(k), width + 1)
-        d, g = d - 1, g - 1
-        text = ""
-        if d >= 0:
-            text += ", " + json.dumps("department") + ": " + json.dumps(
-                events.departments[d], ensure_ascii=False)
-            if g >= 0:
-                text += ", " + json.dumps("grade") + ": " + json.dumps(
-                    events.grades[d][g], ensure_ascii=False)
-        texts.append(text)
-    return inverse.reshape(-1), texts
-
-
-def history_lines(
-    parts: list[tuple[str, EventTable, pa.Array]], block: int = 500_000
-) -> Iterator[str]:
-    """Render events as history lines, in the file's order, a block of lines at a time.
+def history_records(
+    parts: list[tuple[str, EventTable, pa.Array]], block: int = 200_000
+) -> Iterator[dict[str, str]]:
+    """Yield history records of all ``parts`` in the file's order.
 
     Args:
         parts: ``(kind, events, keys)`` per entity kind: ``kind`` is ``enterprise`` or
             ``individual``, ``keys`` the entity key of every row ``events.entity`` refers to.
-        block: lines per yielded string.
-
-    Yields:
-        Strings of whole lines, each ending in a newline.
+        block: records rendered at a time (bounds the memory of the Python lists).
     """
-    rendered: list[pa.Array] = []
-    days: list[np.ndarray] = []
-    kinds: list[np.ndarray] = []
-    rows: list[np.ndarray] = []
-    for kind, events, keys in parts:
+    kept = [(k, e, keys) for k, e, keys in parts if len(e)]
+    for kind, _, _ in kept:
         if kind not in _KINDS:
             raise ValueError(f"kind must be one of {_KINDS} (got {kind!r})")
-        n = len(events)
-        if n == 0:
-            continue
-        entity = keys.take(pa.array(events.entity))
-        date = pc.strftime(pa.array(events.day.astype(np.int32), pa.date32()), "%Y-%m-%d")
-        event = pa.array([json.dumps(e) for e in EVENTS]).take(pa.array(events.event))
-        which, texts = _fragments(events)
-        extra = pa.array(texts, pa.string()).take(pa.array(which))
-        head = pa.scalar('{"entity": "')
-        mid_kind = pa.scalar(f'", "kind": {json.dumps(kind)}, "date": "')
-        mid_event = pa.scalar('", "event": ')
-        tail = pa.scalar("}\n")
-        line = pc.binary_join_element_wise(
-            head, entity, mid_kind, date, mid_event, event, extra, tail, ""
-        )
-        rendered.append(line)
-        days.append(events.day)
-        kinds.append(np.full(n, _KINDS.index(kind), dtype=np.int8))
-        rows.append(events.entity)
-    if not rendered:
+    if not kept:
         return
-    all_lines = pa.chunked_array(rendered).combine_chunks()
-    day = np.concatenate(days)
-    order = np.lexsort((np.concatenate(rows), np.concatenate(kinds), day))
+    part = np.concatenate([np.full(len(e), i, np.int64) for i, (_, e, _) in enumerate(kept)])
+    index = np.concatenate([np.arange(len(e)) for _, e, _ in kept])
+    day = np.concatenate([e.day for _, e, _ in kept])
+    kind_code = np.concatenate(
+        [np.full(len(e), _KINDS.index(k), np.int8) for k, e, _ in kept]
+    )
+    row = np.concatenate([e.entity for _, e, _ in kept])
+    order = np.lexsort((row, kind_code, day))  # stable: same-day events keep table order
     for lo in range(0, len(order), block):
-        chunk = all_lines.take(pa.array(order[lo : lo + block]))
-        yield "".join(chunk.to_pylist())
+        chosen = order[lo : lo + block]
+        out: list[dict[str, str]] = [{} for _ in range(len(chosen))]
+        for p, (kind, events, keys) in enumerate(kept):
+            positions = np.flatnonzero(part[chosen] == p)
+            if not positions.size:
+                continue
+            mine = index[chosen[positions]]
+            entity = keys.take(pa.array(events.entity[mine])).to_pylist()
+            dates = pc.strftime(
+                pa.array(events.day[mine].astype(np.int32), pa.date32()), "%Y-%m-%d"
+            ).to_pylist()
+            names = [EVENTS[c] for c in events.event[mine].tolist()]
+            depts = events.department[mine].tolist()
+            grades = events.grade[mine].tolist()
+            for slot, e, d, name, dept, grade in zip(
+                positions.tolist(), entity, dates, names, depts, grades, strict=True
+            ):
+                record = out[slot]
+                record.update(entity=e, kind=kind, date=d, event=name)
+                if dept >= 0:
+                    record["department"] = events.departments[dept]
+                    if grade >= 0:
+                        record["grade"] = events.grades[dept][grade]
+        yield from out

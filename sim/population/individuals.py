@@ -120,6 +120,7 @@ def iter_individuals(
     n: int,
     window: tuple[int, int],
     block: int = BLOCK,
+    removal_years: int = 3,
 ) -> Iterator[IndividualBlock]:
     """Draw ``n`` individuals block by block, with their violations over ``window``.
 
@@ -131,6 +132,8 @@ def iter_individuals(
         window: ``(start, reference)`` days; violations fall in ``[start, reference)``, ages
             and ``tier`` hold on the reference day.
         block: individuals per block (the output depends on it; keep the default).
+        removal_years: years after which an individual's listing lapses (the credit table's
+            ``individual_removal_years``).
 
     Yields:
         Blocks whose tables have the columns ``id_number``, ``name``, ``male``, ``birth_date``,
@@ -211,7 +214,7 @@ def iter_individuals(
         who, day = poisson_events(rng["violations"], rate, start, reference)
         events = EventTable.concat([EventTable.build(who + offset, day, "violation")])
         local = EventTable.concat([EventTable.build(who, day, "violation")])
-        tier = TierTimeline(m, local).tiers_at(reference)
+        tier = TierTimeline(m, local, removal_years).tiers_at(reference)
 
         table = pa.table({
             "id_number": ids,

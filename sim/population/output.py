@@ -25,12 +25,13 @@ import pyarrow.parquet as pq
 
 from sim.population.enterprises import generate_enterprises
 from sim.population.events import EventTable
-from sim.population.history_lines import history_lines
+from sim.population.history_lines import history_records
 from sim.population.individuals import iter_individuals
 from sim.population.names import NamePools
 from sim.population.scales import Scales
 from sim.population.timeline import TIERS, add_years, day_number, from_day_number
 from sim.rng import RandomStreams
+from sim.rules.credit import CreditTable, HistoryWriter
 from sim.scenario.population import PopulationSection
 
 __all__ = ["FILES", "PopulationSummary", "history_window", "write_population"]
@@ -74,7 +75,7 @@ def _none(stage: str, done: int) -> None:
 def write_population(
     out: Path,
     section: PopulationSection,
-    scales: Scales,
+    table: CreditTable,
     seed: int,
     reference: date,
     *,
@@ -87,7 +88,8 @@ def write_population(
     Args:
         out: the output directory (created; existing files of the same names are replaced).
         section: the scenario's population section.
-        scales: the credit rules' scales.
+        table: the credit rules' scale table (the scenario's ``credit`` section); every history
+            record is checked against it as it is written.
         seed: the run's seed.
         reference: the date the population is "as of" (the scenario start).
         enterprises: number of enterprises.
@@ -99,6 +101,7 @@ def write_population(
         Counts for a summary.
     """
     streams = RandomStreams(seed)
+    scales = Scales.from_table(table)
     window = history_window(section, reference)
     summary = PopulationSummary(enterprises, individuals)
     summary.window = (from_day_number(window[0]), reference)
@@ -127,6 +130,7 @@ def write_population(
         try:
             for block in iter_individuals(
                 section.individuals, streams, pools, individuals, window,
+                removal_years=scales.individual_removal_years,
             ):
                 if writer is None:
                     writer = pq.ParquetWriter(tmp / FILES[1], block.table.schema)
@@ -162,13 +166,13 @@ def write_population(
                 EventTable.concat(person_events, departments, ent.events.grades),
                 pa.concat_arrays(person_keys),
             ))
-        summary.events = 0
-        with open(tmp / FILES[2], "w", encoding="utf-8", newline="\n") as handle:
-            for text in history_lines(parts):
-                handle.write(text)
-                lines = text.count("\n")
-                summary.events += lines
-                progress("history", lines)
+        with HistoryWriter(tmp / FILES[2], table) as history:
+            for record in history_records(parts):
+                history.write(record)
+                if history.count % 10_000 == 0:
+                    progress("history", 10_000)
+        summary.events = history.count
+        progress("history", history.count % 10_000)
         _publish(tmp, out)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["RatingScale", "Scales", "provisional_scales"]
+__all__ = ["RatingScale", "Scales"]
 
 
 @dataclass(frozen=True)
@@ -72,27 +72,3 @@ class Scales:
         """Position of ``department`` in :attr:`departments` (the events' department code)."""
         return list(self.departments).index(department)
 
-
-def provisional_scales() -> Scales:
-    """The packaged scales of the credit rules, restated until that table is importable here.
-
-    Same departments, grades (best first) and AEO grade as ``credit_scales.yaml``; every
-    department's lowest grade lists.
-    """
-    four = ("A", "B", "C", "D")
-    grades = {
-        "customs": ("advanced_certified", "certified", "regular", "dishonest",
-                    "seriously_dishonest"),
-        "tax": ("A", "B", "M", "C", "D"),
-        "market_supervision": four,
-        "maritime": four,
-        "transport": ("AAA", "AA", "A", "B"),
-        "postal": four,
-        "agriculture": four,
-        "forestry": four,
-        "anti_smuggling": ("good", "ordinary", "dishonest"),
-    }
-    return Scales(
-        {k: RatingScale(g, frozenset({g[-1]})) for k, g in grades.items()},
-        frozenset({"advanced_certified"}),
-    )

@@ -31,6 +31,7 @@ from datetime import date
 import numpy as np
 
 from sim.population.events import CATEGORY2_EVENTS, EVENTS, EventTable
+from sim.rules.credit import TIERS as CREDIT_TIERS
 
 __all__ = [
     "TIERS",
@@ -41,8 +42,9 @@ __all__ = [
     "lapse_days",
 ]
 
-TIERS: tuple[str, ...] = ("aeo", "whitelist", "key_attention")
-"""Tier names indexed by their int8 code (the order of the credit rules' ``TIERS``)."""
+TIERS: tuple[str, ...] = CREDIT_TIERS
+"""Tier names indexed by their int8 code: the credit rules' ``TIERS`` (aeo, whitelist,
+key_attention)."""
 
 _NEVER = np.iinfo(np.int64).max
 _EPOCH = date(1970, 1, 1).toordinal()

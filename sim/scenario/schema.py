@@ -14,6 +14,7 @@ from datetime import datetime, timedelta, timezone
 from pydantic import Field, field_validator
 
 from sim.scenario.base import StrictModel
+from sim.scenario.credit import CreditSection, default_credit
 from sim.scenario.population import PopulationSection
 
 __all__ = ["SHANGHAI", "Scenario", "StrictModel"]
@@ -37,6 +38,11 @@ class Scenario(StrictModel):
     horizon_hours: float = Field(24.0, gt=0, description="length of the simulated period")
     warmup_hours: float = Field(
         0.0, ge=0, description="initial period excluded from the KPIs (records are kept)"
+    )
+    credit: CreditSection = Field(
+        default_factory=default_credit,
+        description="credit scale table: department grades, mutual recognition, AEO grades, "
+        "removal periods, notified departments (default: the packaged table)",
     )
     population: PopulationSection = Field(
         default_factory=PopulationSection,

@@ -13,18 +13,21 @@ import pytest
 
 from sim.population.output import FILES, write_population
 from sim.population.regions import CUSTOMS_DISTRICTS
-from sim.population.scales import provisional_scales
+from sim.population.scales import Scales
+from sim.rules.credit import default_table
 from sim.rules.identifiers import is_valid_resident_id, is_valid_uscc, resident_id_birth_date
 from sim.scenario import Scenario
 
 REFERENCE = date(2026, 3, 10)
 N_ENT, N_IND = 30_000, 60_000
-SCALES = provisional_scales()
+SCALES = Scales.from_table(default_table())
 
 
 def generate(out: Path, seed: int = 11, scenario: Scenario | None = None) -> Path:
     section = (scenario or Scenario()).population
-    write_population(out, section, SCALES, seed, REFERENCE, enterprises=N_ENT, individuals=N_IND)
+    write_population(
+        out, section, default_table(), seed, REFERENCE, enterprises=N_ENT, individuals=N_IND
+    )
     return out
 
 

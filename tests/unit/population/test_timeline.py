@@ -8,10 +8,11 @@ import numpy as np
 import pytest
 
 from sim.population.events import EVENTS, EventTable
-from sim.population.scales import provisional_scales
+from sim.population.scales import Scales
 from sim.population.timeline import TIERS, TierTimeline, add_years, day_number, lapse_days
+from sim.rules.credit import default_table
 
-SCALES = provisional_scales()
+SCALES = Scales.from_table(default_table())
 DEPTS = tuple(SCALES.departments)
 
 
