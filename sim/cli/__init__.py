@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import typer
 
-from sim.cli import credit_cmds, population_cmds, scenario_cmds
+from sim.cli import credit_cmds, dynamics_cmds, population_cmds, scenario_cmds
 
 __all__ = ["app", "main"]
 
@@ -22,6 +22,7 @@ app = typer.Typer(
 scenario_cmds.register(app)
 credit_cmds.register(app)
 population_cmds.register(app)
+dynamics_cmds.register(app)
 
 
 def main() -> None:

@@ -42,7 +42,7 @@ from sim.population.timeline import TIERS, TierTimeline
 from sim.rng import RandomStreams
 from sim.scenario.population import IndividualMix
 
-__all__ = ["BLOCK", "IndividualBlock", "iter_individuals"]
+__all__ = ["BLOCK", "IndividualBlock", "iter_individuals", "violation_events"]
 
 BLOCK = 1_000_000
 """Individuals per block; fixed so that the output of a seed does not depend on memory."""
@@ -111,6 +111,22 @@ def _sequences(
             issued.add(keys)
             return seq
         seq[todo] = 2 * rng.integers(0, 500, todo.size) + male[todo]
+
+
+def violation_events(
+    mix: IndividualMix, streams: RandomStreams, n: int, window: tuple[int, int]
+) -> EventTable:
+    """Only the violations of ``n`` individuals over ``window`` (for list dynamics).
+
+    Drawn at the same rates as :func:`iter_individuals` (risky individuals at a multiple), from
+    streams of their own.
+    """
+    risky = streams.generator("population.individuals.dynamics.risky").random(n) < mix.risky_share
+    rate = mix.violations_per_year * np.where(risky, mix.risky_rate_multiplier, 1.0)
+    who, day = poisson_events(
+        streams.generator("population.individuals.dynamics.violations"), rate, *window
+    )
+    return EventTable.concat([EventTable.build(who, day, "violation")])
 
 
 def iter_individuals(
