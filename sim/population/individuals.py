@@ -75,8 +75,10 @@ class _Issued:
         self._blocks: list[np.ndarray] = []
 
     def seen(self, keys: np.ndarray) -> np.ndarray:
+        """Which of ``keys`` (sorted ascending) were issued before."""
         found = np.zeros(len(keys), dtype=bool)
         for block in self._blocks:
+            # Sorted queries keep the binary searches cache-friendly (several times faster).
             pos = np.minimum(np.searchsorted(block, keys), len(block) - 1)
             found |= block[pos] == keys
         return found
@@ -105,7 +107,7 @@ def _sequences(
         ordered = keys[order]
         dup = np.zeros(len(keys), dtype=bool)
         dup[order[1:][ordered[1:] == ordered[:-1]]] = True  # all but the first of each value
-        dup |= issued.seen(keys)
+        dup[order[issued.seen(ordered)]] = True
         todo = np.flatnonzero(dup)
         if not todo.size:
             issued.add(keys)
