@@ -144,7 +144,7 @@ def bench_generation(seed: int, naive_n: int) -> None:
     ok_rate = "OK" if vec_rate >= TARGET_RATE else "BELOW TARGET"
     ok_ratio = "OK" if ratio >= TARGET_RATIO else "BELOW TARGET"
     print(f"  rate   {vec_rate:12,.0f} entities/s   target >= {TARGET_RATE:,}   {ok_rate}")
-    print(f"  ratio  {ratio:12,.1f} x vs naive      target >= {TARGET_RATIO:.0f}x        {ok_ratio}")
+    print(f"  ratio  {ratio:12,.1f} x vs naive   target >= {TARGET_RATIO:.0f}x   {ok_ratio}")
 
 
 def bench_memory(individuals: int) -> None:
