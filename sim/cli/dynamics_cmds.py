@@ -22,6 +22,7 @@ from rich.table import Table
 
 from sim.cli.common import SetOption, console, fail, load_or_exit
 from sim.cli.credit_cmds import credit_app, load_history, parse_date
+from sim.cli.population_cmds import check_rated_departments
 from sim.population.dynamics import (
     dynamics_table,
     events_from_history,
@@ -89,6 +90,7 @@ def dynamics(
 ) -> None:
     """Simulate key-attention listings and automatic removals month by month."""
     config = load_or_exit(scenario, set_)
+    check_rated_departments(config, scenario)
     if not 1 <= years <= MAX_YEARS:
         fail(f"--years: must be between 1 and {MAX_YEARS} (got {years})")
     _count("--enterprises", enterprises)

@@ -12,11 +12,25 @@ from rich.table import Table
 
 from sim.cli.common import SetOption, console, fail, load_or_exit
 from sim.population.output import FILES, write_population
+from sim.scenario import Scenario
 
-__all__ = ["register"]
+__all__ = ["check_rated_departments", "register"]
 
 MAX_ENTERPRISES = 100_000_000
 MAX_INDIVIDUALS = 40_000_000  # vehicle plates are unique up to 34**5 (45 M) vehicles
+
+
+def check_rated_departments(config: Scenario, scenario: Path) -> None:
+    """Exit 2 unless every department the population rates is in the scenario's credit table."""
+    for dept in config.population.enterprises.history.ratings:
+        path = f"population.enterprises.history.ratings.{dept}"
+        scale = config.credit.departments.get(dept)
+        if scale is None:
+            fail(f"{scenario}: {path}: not a department of credit.departments "
+                 f"{sorted(config.credit.departments)}")
+        if all(config.credit.is_listing_grade(dept, g) for g in scale.grades):
+            fail(f"{scenario}: {path}: every grade of credit.departments.{dept} lists; "
+                 "a rating could never recover")
 
 
 def _check_count(option: str, value: int, limit: int) -> None:
@@ -45,6 +59,7 @@ def population(
     Writes DIR/enterprises.parquet, DIR/individuals.parquet and DIR/history.jsonl, all or none.
     """
     config = load_or_exit(scenario, set_)
+    check_rated_departments(config, scenario)
     section = config.population
     n_ent = section.enterprises.count if enterprises is None else enterprises
     n_ind = section.individuals.count if individuals is None else individuals
@@ -72,13 +87,10 @@ def population(
         def advance(stage: str, done: int) -> None:
             bar.advance(tasks[stage], done)
 
-        try:
-            summary = write_population(
-                target, section, config.credit, run_seed, reference,
-                enterprises=n_ent, individuals=n_ind, progress=advance,
-            )
-        except ValueError as exc:
-            fail(f"{scenario}: population: {exc}")
+        summary = write_population(
+            target, section, config.credit, run_seed, reference,
+            enterprises=n_ent, individuals=n_ind, progress=advance,
+        )
         bar.update(tasks["history"], total=summary.events, completed=summary.events)
     elapsed = time.perf_counter() - started
 

@@ -26,6 +26,8 @@ from sim.population.timeline import TIERS, TierTimeline, day_number
 
 __all__ = ["Draw", "EntityPool"]
 
+_CACHED_DAYS = 8
+
 
 @dataclass(frozen=True)
 class Draw:
@@ -72,12 +74,14 @@ class EntityPool:
         return len(self._rate)
 
     def tiers_at(self, as_of: date | int) -> np.ndarray:
-        """Every entity's tier code on ``as_of`` (cached per day; do not modify the result)."""
+        """Every entity's tier code on ``as_of`` (read-only; the last few days are cached)."""
         day = day_number(as_of) if isinstance(as_of, date) else int(as_of)
         tiers = self._cache.get(day)
         if tiers is None:
             tiers = self._timeline.tiers_at(day)
             tiers.setflags(write=False)
+            if len(self._cache) >= _CACHED_DAYS:  # a long run moves on: forget the oldest day
+                del self._cache[next(iter(self._cache))]
             self._cache[day] = tiers
         return tiers
 

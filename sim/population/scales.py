@@ -3,14 +3,15 @@
 The department scales, which grades list an enterprise (category 1), which customs grades count
 as AEO and how many years a listing lasts are the credit rules' data (``sim.rules``'s packaged
 table, overridable in the scenario's ``credit`` section). The generator reads them through this
-small view, built from any object shaped like that table (:meth:`Scales.from_table`), so that
+small view, built from that table (:meth:`Scales.from_table`), so that
 ratings it plants are valid grades and the tiers it computes agree with the rules.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+
+from sim.rules.credit import CreditTable
 
 __all__ = ["RatingScale", "Scales"]
 
@@ -51,9 +52,8 @@ class Scales:
     individual_removal_years: int = 3
 
     @staticmethod
-    def from_table(table: Any) -> Scales:
-        """Build from a credit table (``departments`` with ``grades``, ``is_listing_grade``,
-        ``aeo_grades``, ``removal_years``, ``individual_removal_years``)."""
+    def from_table(table: CreditTable) -> Scales:
+        """The view of a credit table (the packaged one or a scenario's ``credit`` section)."""
         departments = {
             key: RatingScale(
                 tuple(scale.grades),

@@ -212,7 +212,7 @@ class TierTimeline:
         active: np.ndarray = counts > 0
         return active
 
-    def series(self, days: np.ndarray, chunk: int = 200_000) -> dict[str, np.ndarray]:
+    def series(self, days: np.ndarray, chunk: int = 100_000) -> dict[str, np.ndarray]:
         """List sizes and flows over a sorted series of days.
 
         Args:

@@ -55,7 +55,9 @@ def test_zero_individuals_still_writes_an_empty_table(scenario: Path, tmp_path: 
         (["--set", "population.enterprises.hainan_share=2"], "population.enterprises.hainan_share"),
         (["--set", "population.enterprises.history.ratings.police.lowest_per_year=0.1",
           "--set", "population.enterprises.history.ratings.police.months_at_lowest=3"],
-         "no rating scale for department 'police'"),
+         "population.enterprises.history.ratings.police: not a department of credit"),
+        (["--set", "credit.departments.tax.unified=[lowest, lowest, lowest, lowest, lowest]"],
+         "population.enterprises.history.ratings.tax: every grade"),
     ],
 )
 def test_bad_input_exits_2_and_writes_nothing(
