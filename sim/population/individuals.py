@@ -115,6 +115,80 @@ def _sequences(
         seq[todo] = 2 * rng.integers(0, 500, todo.size) + male[todo]
 
 
+def _identities(
+    rng: dict[str, np.random.Generator],
+    mix: IndividualMix,
+    resident: np.ndarray,
+    reference: int,
+    issued: _Issued,
+) -> tuple[pa.Array, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Identity numbers, region index, birth day, completed years and sex (1 = male)."""
+    m = len(resident)
+    native = resident & (rng["native"].random(m) < mix.resident_native_share)
+    region = np.where(
+        native,
+        rng["region"].integers(0, len(HAINAN_REGIONS), m),
+        len(HAINAN_REGIONS) + rng["region"].integers(0, len(MAINLAND_REGIONS), m),
+    )
+    age_years = np.clip(mix.age_years.sample(rng["age"], m), 0.0, 109.0)
+    birth = reference - np.floor(age_years * DAYS_PER_YEAR).astype(np.int64)
+    age = _completed_years(birth, reference)
+    male = (rng["sex"].random(m) < mix.male_share).astype(np.int64)
+    year, month, day_of_month = civil_from_days(birth)
+    stem = _REGION_CODES[region] * 10**8 + year * 10_000 + month * 100 + day_of_month
+    seq = _sequences(rng["sequence"], stem, male, issued)
+    ids = to_arrow_strings(resident_id_array(_REGION_CODES[region], birth, seq))
+    return ids, region, birth, age, male
+
+
+def _duty_free(
+    rng: dict[str, np.random.Generator], mix: IndividualMix, age: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """A year's duty-free spending in fen (adult buyers only) and the planted quota breaches."""
+    m = len(age)
+    buyer = (age >= 18) & (rng["buyer"].random(m) < mix.duty_free_buyer_share)
+    quota = mix.duty_free_quota_fen
+    spend = np.minimum(np.rint(mix.duty_free_spend_fen.sample(rng["spend"], m)), quota)
+    breach = buyer & (rng["breach"].random(m) < mix.quota_breach_share)
+    over = quota * rng["breach"].uniform(1.05, mix.quota_breach_max_factor, m)
+    spend = np.where(breach, np.rint(over), spend)
+    return np.where(buyer, np.maximum(spend, 1), 0).astype(np.int64), breach
+
+
+def _vehicles(
+    rng: dict[str, np.random.Generator],
+    mix: IndividualMix,
+    resident: np.ndarray,
+    region: np.ndarray,
+    first_serial: int,
+    perm: AffinePermutation,
+) -> tuple[pa.Array, np.ndarray]:
+    """Plates (null without a vehicle; 琼 for residents) and the new-energy flag."""
+    m = len(resident)
+    owners = np.flatnonzero(
+        rng["vehicle"].random(m)
+        < np.where(resident, mix.resident_vehicle_share, mix.visitor_vehicle_share)
+    )
+    nev = rng["plate"].random(owners.size) < mix.new_energy_vehicle_share
+    hainan_plate = resident[owners]
+    province = np.where(hainan_plate, _PROVINCES.index("琼"), _REGION_PROVINCE[region[owners]])
+    letters = np.where(
+        hainan_plate,
+        np.frombuffer(HAINAN_CITY_LETTERS.encode(), np.uint8)[
+            rng["plate"].integers(0, len(HAINAN_CITY_LETTERS), owners.size)],
+        np.frombuffer(_MAINLAND_CITY_LETTERS.encode(), np.uint8)[
+            rng["plate"].integers(0, len(_MAINLAND_CITY_LETTERS), owners.size)],
+    ).astype(np.uint8)
+    plates = plate_array(
+        _PROVINCES, province, letters, first_serial + np.arange(owners.size), perm, nev
+    )
+    position = np.full(m, -1, dtype=np.int64)
+    position[owners] = np.arange(owners.size)
+    new_energy = np.zeros(m, dtype=bool)
+    new_energy[owners] = nev
+    return plates.take(pa.array(position, mask=position < 0)), new_energy
+
+
 def violation_events(
     mix: IndividualMix, streams: RandomStreams, n: int, window: tuple[int, int]
 ) -> EventTable:
@@ -171,61 +245,16 @@ def iter_individuals(
     for offset in range(0, n, block):
         m = min(block, n - offset)
         resident = rng["resident"].random(m) < mix.resident_share
-        native = resident & (rng["native"].random(m) < mix.resident_native_share)
-        region = np.where(
-            native,
-            rng["region"].integers(0, len(HAINAN_REGIONS), m),
-            len(HAINAN_REGIONS) + rng["region"].integers(0, len(MAINLAND_REGIONS), m),
-        )
-        age_years = np.clip(mix.age_years.sample(rng["age"], m), 0.0, 109.0)
-        birth = reference - np.floor(age_years * DAYS_PER_YEAR).astype(np.int64)
-        age = _completed_years(birth, reference)
-        male = (rng["sex"].random(m) < mix.male_share).astype(np.int64)
-        year, month, day_of_month = civil_from_days(birth)
-        birth_ymd = year * 10_000 + month * 100 + day_of_month
-        stem = _REGION_CODES[region] * 10**8 + birth_ymd
-        seq = _sequences(rng["sequence"], stem, male, issued)
-        ids = to_arrow_strings(resident_id_array(_REGION_CODES[region], birth, seq))
-
+        ids, region, birth, age, male = _identities(rng, mix, resident, reference, issued)
         trips = np.where(
             resident,
             mix.trips_per_year_resident.sample(rng["trips"], m),
             mix.trips_per_year_visitor.sample(rng["trips"], m),
         )
         trips = np.maximum(1, np.rint(trips)).astype(np.int16)
-        buyer = (age >= 18) & (rng["buyer"].random(m) < mix.duty_free_buyer_share)
-        quota = mix.duty_free_quota_fen
-        spend = np.minimum(np.rint(mix.duty_free_spend_fen.sample(rng["spend"], m)), quota)
-        breach = buyer & (rng["breach"].random(m) < mix.quota_breach_share)
-        over = quota * rng["breach"].uniform(1.05, mix.quota_breach_max_factor, m)
-        spend = np.where(breach, np.rint(over), spend)
-        spend = np.where(buyer, np.maximum(spend, 1), 0).astype(np.int64)
-
-        has_vehicle = rng["vehicle"].random(m) < np.where(
-            resident, mix.resident_vehicle_share, mix.visitor_vehicle_share
-        )
-        owners = np.flatnonzero(has_vehicle)
-        nev = rng["plate"].random(owners.size) < mix.new_energy_vehicle_share
-        hainan_plate = resident[owners]
-        province = np.where(
-            hainan_plate, _PROVINCES.index("琼"), _REGION_PROVINCE[region[owners]]
-        )
-        letters = np.where(
-            hainan_plate,
-            np.frombuffer(HAINAN_CITY_LETTERS.encode(), np.uint8)[
-                rng["plate"].integers(0, len(HAINAN_CITY_LETTERS), owners.size)],
-            np.frombuffer(_MAINLAND_CITY_LETTERS.encode(), np.uint8)[
-                rng["plate"].integers(0, len(_MAINLAND_CITY_LETTERS), owners.size)],
-        ).astype(np.uint8)
-        plates = plate_array(
-            _PROVINCES, province, letters, vehicles + np.arange(owners.size), plate_perm, nev
-        )
-        vehicles += owners.size
-        position = np.full(m, -1, dtype=np.int64)
-        position[owners] = np.arange(owners.size)
-        vehicle_plate = plates.take(pa.array(position, mask=position < 0))
-        new_energy = np.zeros(m, dtype=bool)
-        new_energy[owners] = nev
+        spend, breach = _duty_free(rng, mix, age)
+        vehicle_plate, new_energy = _vehicles(rng, mix, resident, region, vehicles, plate_perm)
+        vehicles += len(vehicle_plate) - vehicle_plate.null_count
 
         risky = rng["risky"].random(m) < mix.risky_share
         rate = mix.violations_per_year * np.where(risky, mix.risky_rate_multiplier, 1.0)
