@@ -9,7 +9,13 @@ import numpy as np
 import pyarrow.parquet as pq
 import pytest
 
-from sim.population import TIERS, Population, generate_population, write_population
+from sim.population import (
+    TIERS,
+    Population,
+    generate_population,
+    load_population,
+    write_population,
+)
 from sim.rules.credit import classify, default_table, read_history
 from sim.scenario import Scenario
 
@@ -107,3 +113,33 @@ def test_vectorised_tiers_equal_classify_on_a_sample(
     assert "key_attention" in seen and "whitelist" in seen
     if kind == "enterprise":
         assert "aeo" in seen
+
+
+def test_a_written_population_loads_back_with_the_same_tiers(tmp_path: Path) -> None:
+    section = busy().population
+    pop = generate_population(section, default_table(), 5, REFERENCE, enterprises=2_000,
+                              individuals=3_000)
+    write_population(tmp_path / "p", section, default_table(), 5, REFERENCE, enterprises=2_000,
+                     individuals=3_000)
+    loaded = load_population(tmp_path / "p", default_table())
+    assert loaded.enterprises.equals(pop.enterprises)
+    for day in (REFERENCE, date(2023, 7, 1), date(2021, 3, 10)):
+        assert np.array_equal(loaded.enterprise_timeline.tiers_at(day),
+                              pop.enterprise_timeline.tiers_at(day))
+        assert np.array_equal(loaded.individual_timeline.tiers_at(day),
+                              pop.individual_timeline.tiers_at(day))
+    assert len(loaded.enterprise_events) == len(pop.enterprise_events)
+    draw = loaded.traders().draw(np.random.default_rng(3), 1_000, REFERENCE)
+    assert np.array_equal(draw.row, pop.traders().draw(np.random.default_rng(3), 1_000,
+                                                       REFERENCE).row)
+
+
+def test_loading_reports_a_bad_history_line(tmp_path: Path) -> None:
+    section = Scenario().population
+    write_population(tmp_path / "p", section, default_table(), 5, REFERENCE, enterprises=20,
+                     individuals=20)
+    with open(tmp_path / "p" / "history.jsonl", "a", encoding="utf-8") as handle:
+        handle.write('{"entity": "X", "kind": "enterprise", "date": "2024-01-01", '
+                     '"event": "smuggling_penalty"}\n')
+    with pytest.raises(ValueError, match="'X' is in no population table"):
+        load_population(tmp_path / "p", default_table())
