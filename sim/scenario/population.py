@@ -14,8 +14,8 @@ from __future__ import annotations
 
 from pydantic import Field, model_validator
 
-from sim.scenario.base import StrictModel
 from sim.scenario.distributions import Distribution, Gamma, LogNormal, Triangular
+from sim.scenario.schema_base import StrictModel
 
 __all__ = [
     "DepartmentRatingRates",
