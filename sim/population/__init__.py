@@ -14,13 +14,14 @@ seed; Faker only fills small name pools. Entry points:
 
 from sim.population.build import Population, generate_population, load_population
 from sim.population.output import write_population
-from sim.population.pool import Draw, EntityPool
+from sim.population.pool import Draw, EntityPool, PoolTierSource
 from sim.population.timeline import TIERS, TierTimeline
 
 __all__ = [
     "TIERS",
     "Draw",
     "EntityPool",
+    "PoolTierSource",
     "Population",
     "TierTimeline",
     "generate_population",

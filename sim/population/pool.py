@@ -12,7 +12,8 @@ so the population hands it plain arrays through an :class:`EntityPool`:
 - a declaration is a planted violation with the entity's own rate (risky entities have a higher
   one), drawn from the caller's stream so the draws are reproducible.
 
-The returned :class:`Draw` is columnar: three arrays of length ``n``.
+The returned :class:`Draw` is columnar: three arrays of length ``n``. :class:`PoolTierSource`
+adapts pools to the model's tier-source seam (``draw(port, flow, n, rng)``).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ import numpy as np
 
 from sim.population.timeline import TIERS, TierTimeline, day_number
 
-__all__ = ["Draw", "EntityPool"]
+__all__ = ["Draw", "EntityPool", "PoolTierSource"]
 
 _CACHED_DAYS = 8
 
@@ -103,3 +104,42 @@ class EntityPool:
         weights = np.diff(self._cdf, prepend=0.0)
         totals = np.bincount(self.tiers_at(as_of), weights=weights, minlength=len(TIERS))
         return {tier: float(totals[i] / self._cdf[-1]) for i, tier in enumerate(TIERS)}
+
+
+class PoolTierSource:
+    """The port model's tier-source seam (``draw(port, flow, n, rng)``) served by pools.
+
+    The model asks for the declarants of a whole flow at once; they are drawn from ``traders``
+    (or, for flows named in ``travellers_for``, from ``travellers``) with their tiers on
+    ``as_of``, the scenario's start date: over a run of a few days the tiers hardly change.
+    The result has the ``tier`` and ``violation`` arrays the model reads (and ``row``, to trace
+    each declaration back to its entity).
+
+    Args:
+        traders: the enterprises' pool.
+        as_of: the date tiers are taken on.
+        travellers: the individuals' pool, for flows of people (optional).
+        travellers_for: flow names served by ``travellers``.
+    """
+
+    def __init__(
+        self,
+        traders: EntityPool,
+        as_of: date,
+        travellers: EntityPool | None = None,
+        travellers_for: frozenset[str] = frozenset(),
+    ) -> None:
+        if travellers_for and travellers is None:
+            raise ValueError("travellers_for needs a travellers pool")
+        self._traders = traders
+        self._travellers = travellers
+        self._travellers_for = travellers_for
+        self._as_of = as_of
+
+    def draw(self, port: str, flow: str, n: int, rng: np.random.Generator) -> Draw:
+        """Draw the ``n`` declarants of ``flow`` at ``port`` from the port's stream."""
+        del port  # every port draws from the same island-wide population
+        pool = self._traders
+        if flow in self._travellers_for and self._travellers is not None:
+            pool = self._travellers
+        return pool.draw(rng, n, self._as_of)

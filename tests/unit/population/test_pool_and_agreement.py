@@ -143,3 +143,22 @@ def test_loading_reports_a_bad_history_line(tmp_path: Path) -> None:
                      '"event": "smuggling_penalty"}\n')
     with pytest.raises(ValueError, match="'X' is in no population table"):
         load_population(tmp_path / "p", default_table())
+
+
+def test_the_port_model_runs_on_population_declarants(population: Population) -> None:
+    from sim.model.simulate import simulate
+    from sim.population import PoolTierSource
+
+    scenario = Scenario(horizon_hours=3.0)
+    traders = population.traders()
+    source = PoolTierSource(traders, REFERENCE)
+    probe = source.draw("xinhai", "cargo_truck", 50, np.random.default_rng(0))
+    assert len(probe.tier) == len(probe.violation) == len(probe.row) == 50
+    result = simulate(scenario, tier_source=source)  # type: ignore[arg-type]
+    tiers = [t for t in result.records["tier"].tolist() if t]
+    assert tiers, "no supervised declarations in three hours"
+    expected = traders.share_by_tier(REFERENCE)
+    assert set(tiers) <= {t for t, share in expected.items() if share > 0}
+    for tier, share in expected.items():
+        observed = tiers.count(tier) / len(tiers)
+        assert abs(observed - share) < 5 * (share * (1 - share) / len(tiers)) ** 0.5 + 1e-9
