@@ -11,6 +11,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from sim.cli.common import SetOption, console, fail, load_or_exit
+from sim.population.individuals import IdentityExhaustedError
 from sim.population.output import FILES, write_population
 from sim.scenario import Scenario
 
@@ -87,10 +88,13 @@ def population(
         def advance(stage: str, done: int) -> None:
             bar.advance(tasks[stage], done)
 
-        summary = write_population(
-            target, section, config.credit, run_seed, reference,
-            enterprises=n_ent, individuals=n_ind, progress=advance,
-        )
+        try:
+            summary = write_population(
+                target, section, config.credit, run_seed, reference,
+                enterprises=n_ent, individuals=n_ind, progress=advance,
+            )
+        except IdentityExhaustedError as exc:
+            fail(f"{scenario}: population.individuals.age_years: {exc}")
         bar.update(tasks["history"], total=summary.events, completed=summary.events)
     elapsed = time.perf_counter() - started
 

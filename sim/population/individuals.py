@@ -42,7 +42,13 @@ from sim.population.timeline import TIERS, TierTimeline
 from sim.rng import RandomStreams
 from sim.scenario.population import IndividualMix
 
-__all__ = ["BLOCK", "IndividualBlock", "iter_individuals", "violation_events"]
+__all__ = [
+    "BLOCK",
+    "IdentityExhaustedError",
+    "IndividualBlock",
+    "iter_individuals",
+    "violation_events",
+]
 
 BLOCK = 1_000_000
 """Individuals per block; fixed so that the output of a seed does not depend on memory."""
@@ -66,6 +72,13 @@ class IndividualBlock:
     offset: int
     table: pa.Table
     events: EventTable
+
+
+_MAX_REDRAWS = 200
+
+
+class IdentityExhaustedError(ValueError):
+    """Too many people share a region, birth date and sex for 500 sequence numbers."""
 
 
 class _Issued:
@@ -100,8 +113,7 @@ def _sequences(
 ) -> np.ndarray:
     """Three-digit sequences (odd for men) making every ``stem * 1000 + seq`` new and unique."""
     seq: np.ndarray = 2 * rng.integers(0, 500, len(stem)) + male
-    todo = np.arange(len(stem))
-    while True:
+    for _ in range(_MAX_REDRAWS):
         keys = stem * 1000 + seq
         order = np.argsort(keys)
         ordered = keys[order]
@@ -113,6 +125,10 @@ def _sequences(
             issued.add(keys)
             return seq
         seq[todo] = 2 * rng.integers(0, 500, todo.size) + male[todo]
+    raise IdentityExhaustedError(
+        "cannot issue unique identity numbers: more than 500 people of one sex born on one "
+        "day in one region (is the age distribution concentrated on a single value?)"
+    )
 
 
 def _identities(

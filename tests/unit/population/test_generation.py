@@ -195,3 +195,49 @@ def test_a_changed_share_leaves_other_columns_alone(population: Path, tmp_path: 
     assert not before["encouraged"].equals(after["encouraged"])
     for column in ("uscc", "name", "hainan", "industry", "tier", "shipments_per_month"):
         assert before[column].equals(after[column]), column
+
+
+def test_blocks_keep_identity_numbers_and_plates_unique_when_birthdays_collide() -> None:
+    from sim.population.individuals import iter_individuals
+    from sim.population.names import NamePools
+    from sim.rng import RandomStreams
+    from sim.scenario.distributions import Deterministic
+
+    mix = Scenario().population.individuals.model_copy(update={
+        "age_years": Deterministic(kind="deterministic", value=30.0),
+        "resident_vehicle_share": 0.9, "visitor_vehicle_share": 0.9,
+        "violations_per_year": 0.05,
+    })
+    streams = RandomStreams(2)
+    pools = NamePools.build(streams, 50)
+    start, ref = 19_000, 20_522
+    blocks = list(iter_individuals(mix, streams, pools, 9_000, (start, ref), block=2_000))
+    assert [b.offset for b in blocks] == [0, 2_000, 4_000, 6_000, 8_000]
+    ids = [x for b in blocks for x in b.table["id_number"].to_pylist()]
+    assert len(ids) == len(set(ids)) == 9_000  # one birth date for all: collisions were fixed
+    assert len({x[6:14] for x in ids}) == 1
+    assert all(is_valid_resident_id(x) for x in ids)
+    plates = [p for b in blocks for p in b.table["vehicle_plate"].to_pylist() if p]
+    assert len(plates) == len(set(plates)) > 7_000
+    for b in blocks:
+        assert ((b.events.entity >= b.offset) & (b.events.entity < b.offset + 2_000)).all()
+
+
+def test_too_many_people_born_on_one_day_is_a_clear_error(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from sim.cli import app
+
+    scenario = tmp_path / "s.yaml"
+    scenario.write_text(
+        "population:\n  individuals:\n    age_years: {kind: deterministic, value: 30}\n"
+        "    resident_share: 1.0\n    resident_native_share: 1.0\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, ["population", str(scenario), "--enterprises", "5",
+                                      "--individuals", "16000", "--out", str(out)])
+    assert result.exit_code == 2
+    assert "population.individuals.age_years: cannot issue unique identity numbers" in (
+        result.output)
+    assert not out.exists() and sorted(p.name for p in tmp_path.iterdir()) == ["s.yaml"]
