@@ -9,8 +9,9 @@ the same rule as *intervals*:
   years counted as the Civil Code counts them); overlapping intervals from recurrences merge,
   which is "a recurrence restarts the clock"; a ``serious_dishonesty_removed`` event cuts short
   the serious-dishonesty listings before it;
-- a department's rating at its lowest grade lists the entity from that rating's day until that
-  department's next rating (category 1 lapses when the rating rises above the lowest);
+- a department's rating at a listing grade (one the mutual-recognition table maps to the
+  unified lowest level) lists the entity from that rating's day until that department's next
+  rating (category 1 lapses when the rating rises above the lowest);
 - an event that certifies AEO (``aeo_certified``, a customs rating at an AEO grade) makes the
   entity AEO until its next event that certifies or ends AEO (``aeo_revoked``, another customs
   rating).
