@@ -96,17 +96,20 @@ def _check_writable(target: Path) -> None:
 def run(
     scenario_file: Annotated[Path, typer.Argument(help="Scenario YAML file.", metavar="SCENARIO")],
     set_: SetOption = None,
-    out: Annotated[Path, typer.Option("--out", help="Output root directory.")] = Path("out"),
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", help="Output directory (default: out/<scenario name>)."),
+    ] = None,
     seed: Annotated[
         int | None, typer.Option("--seed", help="Override the scenario's seed.", min=0)
     ] = None,
 ) -> None:
-    """Simulate a scenario and write OUT/<name>/kpis.json and records.parquet."""
+    """Simulate a scenario and write kpis.json and records.parquet (in out/<name>/ by default)."""
     overrides = list(set_ or [])
     if seed is not None:
         overrides.append(f"seed={seed}")
     scenario = load_or_exit(scenario_file, overrides)
-    target = out / scenario.name
+    target = out if out is not None else Path("out") / scenario.name
     if target.exists() and not target.is_dir():
         fail(f"{target}: exists and is not a directory")
     _check_writable(target)

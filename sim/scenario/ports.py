@@ -97,7 +97,9 @@ class Resources(StrictModel):
     customs_channels: int = Field(
         ge=0, description="customs supervision channels; 27 across the ten ports [S] worldports.org"
     )
-    scanners: int = Field(ge=0, description="H986 scanners; every channel has one [S], count [A]")
+    scanners: int = Field(
+        ge=0, description="H986 scanners: every customs channel has one [S], so default = channels"
+    )
     inspection_bays: int = Field(ge=0, description="manual-inspection bays [A]")
     duty_free_desks: int = Field(
         0, ge=0, description="desks checking duty-free goods at departure [A] (not published)"
@@ -316,7 +318,8 @@ def _port(port_id: str) -> PortConfig:
     """The baseline configuration of one port (see the module docstring for the marks)."""
     fact = port_fact(port_id)
     k = fact.kind
-    # Channels per port [A] summing to the published 27 [S]; scanners, bays, desks, officers [A].
+    # Channels per port [A] summing to the published 27 [S], each with its H986 scanner [S];
+    # bays, desks, officers [A].
     # Volumes, outbound per ordinary day: strait vehicles 475k both ways in the first month after
     # closure -> ~7.7k out per day [D], of which ~1.15k supervised trucks [A]; strait passengers
     # 1.608 M both ways in that month -> ~26k out per day [D]; airport departures = half of 2023
@@ -328,13 +331,13 @@ def _port(port_id: str) -> PortConfig:
     # id: (channels, scanners, bays, desks, shifts, hours,
     #      per-day trucks, vehicles, passengers, duty-free travellers; None = no such flow)
     table: dict[str, tuple[int, int, int, int, list[Shift], list[HourWindow], _Volumes]] = {
-        "xinhai": (8, 4, 4, 3, _shifts((0, 8, 4), (8, 16, 8), (16, 24, 6)), _hours(0, 24),
+        "xinhai": (8, 8, 4, 3, _shifts((0, 8, 4), (8, 16, 8), (16, 24, 6)), _hours(0, 24),
                    (700, 4300, 17500, 1000)),
-        "nangang": (6, 3, 3, 2, _shifts((0, 8, 3), (8, 16, 6), (16, 24, 5)), _hours(0, 24),
+        "nangang": (6, 6, 3, 2, _shifts((0, 8, 3), (8, 16, 6), (16, 24, 5)), _hours(0, 24),
                     (450, 2200, 8500, 350)),
-        "haikou": (3, 2, 2, 0, _shifts((0, 8, 2), (8, 16, 4), (16, 24, 3)), _hours(0, 24),
+        "haikou": (3, 3, 2, 0, _shifts((0, 8, 2), (8, 16, 4), (16, 24, 3)), _hours(0, 24),
                    (120, None, None, None)),
-        "yangpu": (3, 2, 2, 0, _shifts((0, 8, 2), (8, 16, 4), (16, 24, 3)), _hours(0, 24),
+        "yangpu": (3, 3, 2, 0, _shifts((0, 8, 2), (8, 16, 4), (16, 24, 3)), _hours(0, 24),
                    (160, None, None, None)),
         "basuo": (1, 1, 1, 0, _shifts((8, 14, 2), (14, 20, 2)), _hours(8, 20),
                   (25, None, None, None)),
@@ -342,7 +345,7 @@ def _port(port_id: str) -> PortConfig:
                        (15, None, None, None)),
         "qinglan": (1, 1, 1, 0, _shifts((8, 14, 2), (14, 20, 2)), _hours(8, 20),
                     (12, None, None, None)),
-        "meilan": (2, 1, 1, 8, _shifts((6, 14, 3), (14, 24, 3)), _hours(6, 24),
+        "meilan": (2, 2, 1, 8, _shifts((6, 14, 3), (14, 24, 3)), _hours(6, 24),
                    (50, None, 33300, 4800)),
         "phoenix": (1, 1, 1, 8, _shifts((6, 14, 3), (14, 24, 3)), _hours(6, 24),
                     (30, None, 29800, 4600)),

@@ -90,7 +90,7 @@ def test_set_on_one_port_keeps_the_other_nine(tmp_path: Path) -> None:
             "events.scanner_outages=[{port: xinhai, start: 2026-03-10T06:00:00, "
             "duration_hours: 4, scanners: 9}]",
             "events.scanner_outages.0.scanners",
-            "only 4 scanners",
+            "only 8 scanners",
         ),
         ("policy.tier_shares.aeo=0.5", "policy.tier_shares.whitelist", "must sum to 1"),
         (
