@@ -8,7 +8,14 @@ from __future__ import annotations
 
 import typer
 
-from sim.cli import credit_cmds, run_cmd, scenario_cmds, serve_cmd
+from sim.cli import (
+    credit_cmds,
+    dynamics_cmds,
+    population_cmds,
+    run_cmd,
+    scenario_cmds,
+    serve_cmd,
+)
 
 __all__ = ["app", "main"]
 
@@ -22,6 +29,8 @@ app = typer.Typer(
 scenario_cmds.register(app)
 run_cmd.register(app)
 credit_cmds.register(app)
+population_cmds.register(app)
+dynamics_cmds.register(app)
 serve_cmd.register(app)
 
 

@@ -16,7 +16,7 @@ from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, T
 from rich.table import Table
 
 from sim.cli.common import SetOption, console, fail, load_or_exit
-from sim.model import simulate
+from sim.experiment import declarant_source, run_scenario
 from sim.results import compute_kpis, write_outputs
 
 __all__ = ["register", "run"]
@@ -96,17 +96,20 @@ def _check_writable(target: Path) -> None:
 def run(
     scenario_file: Annotated[Path, typer.Argument(help="Scenario YAML file.", metavar="SCENARIO")],
     set_: SetOption = None,
-    out: Annotated[Path, typer.Option("--out", help="Output root directory.")] = Path("out"),
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", help="Output directory (default: out/<scenario name>)."),
+    ] = None,
     seed: Annotated[
         int | None, typer.Option("--seed", help="Override the scenario's seed.", min=0)
     ] = None,
 ) -> None:
-    """Simulate a scenario and write OUT/<name>/kpis.json and records.parquet."""
+    """Simulate a scenario and write kpis.json and records.parquet (in out/<name>/ by default)."""
     overrides = list(set_ or [])
     if seed is not None:
         overrides.append(f"seed={seed}")
     scenario = load_or_exit(scenario_file, overrides)
-    target = out / scenario.name
+    target = out if out is not None else Path("out") / scenario.name
     if target.exists() and not target.is_dir():
         fail(f"{target}: exists and is not a directory")
     _check_writable(target)
@@ -118,8 +121,14 @@ def run(
         console=console,
         transient=True,
     ) as bar:
-        task = bar.add_task(f"simulating {scenario.name}", total=1.0)
-        result = simulate(scenario, progress=lambda f: bar.update(task, completed=f))
+        task = bar.add_task(f"drawing declarants ({scenario.policy.declarants})", total=None)
+        declarants = declarant_source(scenario)
+        bar.update(task, description=f"simulating {scenario.name}", total=1.0, completed=0.0)
+        result = run_scenario(
+            scenario,
+            declarants=declarants,
+            progress=lambda f: bar.update(task, completed=f),
+        )
     kpis = compute_kpis(result)
     try:
         write_outputs(target, kpis, result.records)

@@ -7,7 +7,8 @@ onto these defaults). Unknown keys are rejected everywhere, and every cross-fiel
 when the scenario is loaded, so the model never starts on an inconsistent system.
 
 Sections: ``ports`` (:mod:`sim.scenario.ports`), ``calendar`` (:mod:`sim.scenario.calendar`),
-``policy`` (:mod:`sim.scenario.policy`) and ``events`` (:mod:`sim.scenario.events`).
+``policy`` (:mod:`sim.scenario.policy`), ``events`` (:mod:`sim.scenario.events`), ``credit``
+(:mod:`sim.scenario.credit`) and ``population`` (:mod:`sim.scenario.population`).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from sim.scenario.calendar import Calendar
 from sim.scenario.credit import CreditSection, default_credit
 from sim.scenario.events import Events
 from sim.scenario.policy import Policy
+from sim.scenario.population import PopulationSection
 from sim.scenario.ports import Ports
 from sim.scenario.schema_base import SHANGHAI, StrictModel
 from sim.scenario.validation import field_error
@@ -60,6 +62,10 @@ class Scenario(StrictModel):
         default_factory=default_credit,
         description="credit scale table: department grades, mutual recognition, AEO grades, "
         "removal periods, notified departments (default: the packaged table)",
+    )
+    population: PopulationSection = Field(
+        default_factory=PopulationSection,
+        description="synthetic enterprises and individuals and their credit history",
     )
 
     @field_validator("start")

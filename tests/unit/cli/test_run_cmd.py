@@ -17,7 +17,7 @@ runner = CliRunner()
 
 def _run(out: Path, *args: str) -> tuple[int, str]:
     result = runner.invoke(
-        app, ["run", str(ROOT / "scenarios/baseline.yaml"), "--out", str(out), *args]
+        app, ["run", str(ROOT / "scenarios/baseline.yaml"), "--out", str(out / "baseline"), *args]
     )
     return result.exit_code, result.output
 
@@ -75,7 +75,7 @@ def test_bytes_do_not_depend_on_the_process(tmp_path: Path) -> None:
         env = {**os.environ, "PYTHONHASHSEED": hash_seed}
         code = (
             "from sim.cli import app; app(['run', 'scenarios/baseline.yaml', '--set', "
-            f"'horizon_hours=2', '--out', {str(out)!r}])"
+            f"'horizon_hours=2', '--out', {str(out / 'baseline')!r}])"
         )
         done = subprocess.run(
             [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, check=False
