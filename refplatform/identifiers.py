@@ -1,41 +1,49 @@
-"""Identifier checks at registration: the USCC and the resident identity number.
+"""Identifier checks at registration, worded for the client: USCC and resident ID number.
 
-An enterprise registers under its unified social credit code (GB 32100-2015: 18 characters
-from a 31-character alphabet, the last a weighted modulo-31 check character); an individual
-under a resident identity number (GB 11643-1999: 17 digits and a modulo-11 check digit, ``X``
-for ten). A code that fails either is refused with the reason, before anything is stored.
+The rules are :mod:`sim.rules.identifiers` (GB 32100-2015 credit codes, GB 11643-1999 identity
+numbers, with their check characters); this module only turns a failed check into the sentence
+a problem+json ``detail`` carries, naming what is wrong (length, alphabet, birth date or the
+check character that was expected), before anything is stored.
 """
 
 from __future__ import annotations
 
-__all__ = ["check_code"]
+from sim.rules.identifiers import (
+    USCC_ALPHABET,
+    is_valid_resident_id,
+    is_valid_uscc,
+    resident_id_birth_date,
+    resident_id_check_char,
+    uscc_check_char,
+)
 
-_USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-_USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
-_ID_WEIGHTS = tuple(pow(2, 17 - i, 11) for i in range(17))
+__all__ = ["check_code"]
 
 
 def _uscc_problem(code: str) -> str | None:
+    if is_valid_uscc(code):
+        return None
     if len(code) != 18:
         return "a unified social credit code has 18 characters"
-    if any(ch not in _USCC_ALPHABET for ch in code):
+    if any(ch not in USCC_ALPHABET for ch in code):
         return "a unified social credit code uses digits and A-Y without I, O, S, V, Z"
-    total = sum(_USCC_ALPHABET.index(ch) * w for ch, w in zip(code, _USCC_WEIGHTS, strict=False))
-    expected = _USCC_ALPHABET[(31 - total % 31) % 31]
-    if code[17] != expected:
-        return f"the check character of this unified social credit code should be {expected}"
-    return None
+    if not code[2:8].isdigit():
+        return "characters 3-8 of a unified social credit code are a division code (digits)"
+    expected = uscc_check_char(code[:17])
+    return f"the check character of this unified social credit code should be {expected}"
 
 
 def _id_problem(code: str) -> str | None:
+    if is_valid_resident_id(code):
+        return None
     if len(code) != 18 or not code[:17].isdigit() or code[17] not in "0123456789X":
         return "a resident identity number is 17 digits and a check digit (0-9 or X)"
-    total = sum(int(ch) * w for ch, w in zip(code, _ID_WEIGHTS, strict=False))
-    value = (12 - total % 11) % 11
-    expected = "X" if value == 10 else str(value)
-    if code[17] != expected:
-        return f"the check digit of this resident identity number should be {expected}"
-    return None
+    try:
+        resident_id_birth_date(code)
+    except ValueError:
+        return "digits 7-14 of a resident identity number are a birth date (YYYYMMDD)"
+    expected = resident_id_check_char(code[:17])
+    return f"the check digit of this resident identity number should be {expected}"
 
 
 def check_code(kind: str, code: str) -> str | None:

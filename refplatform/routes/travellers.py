@@ -23,6 +23,7 @@ from refplatform.errors import Problem
 from refplatform.fields import Port
 from refplatform.models import DutyFreePurchase, Entity
 from refplatform.security import Principal, Role
+from sim.rules.identifiers import resident_id_birth_date
 
 __all__ = ["router"]
 
@@ -52,7 +53,7 @@ class CheckIn(BaseModel):
 
 def _birth_date(id_number: str) -> dt.date | None:
     try:
-        return dt.date(int(id_number[6:10]), int(id_number[10:12]), int(id_number[12:14]))
+        return resident_id_birth_date(id_number)
     except ValueError:
         return None
 
