@@ -85,16 +85,23 @@ class Database:
 
     def __init__(self, url: str, *, busy_timeout_ms: int = 10_000, pool_size: int = 40) -> None:
         parsed = make_url(url)
-        self.url = url
+        if parsed.drivername == "postgresql":
+            # Plain postgresql:// would mean psycopg2; psycopg (3) is the driver shipped.
+            parsed = parsed.set(drivername="postgresql+psycopg")
+        self.url = parsed.render_as_string(hide_password=False)
         self.is_sqlite = parsed.get_backend_name() == "sqlite"
         if self.is_sqlite:
             if parsed.database in (None, "", ":memory:"):
                 raise ValueError("SQLite needs a database file, not an in-memory database")
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-            self.engine = _sqlite_engine(url, busy_timeout_ms, pool_size)
+            # The file is created on first start, its directory is not: a mistyped path should
+            # be an error, not a new directory tree.
+            folder = Path(parsed.database).resolve().parent
+            if not folder.is_dir():
+                raise ValueError(f"no directory {folder} for the SQLite file")
+            self.engine = _sqlite_engine(self.url, busy_timeout_ms, pool_size)
         else:
             self.engine = create_engine(
-                url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=False
+                parsed, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=False
             )
         self._write_engine = self.engine.execution_options(write=True)
         self._reader = sessionmaker(bind=self.engine, expire_on_commit=False)

@@ -40,7 +40,8 @@ def _open_database(url: str) -> None:
     from refplatform.db import Database, upgrade
 
     try:
-        shown = make_url(url).render_as_string(hide_password=True)
+        parsed = make_url(url)
+        shown = url if parsed.password is None else parsed.render_as_string(hide_password=True)
     except ArgumentError:
         fail(f"--db: not a database URL (got {url!r})")
     try:

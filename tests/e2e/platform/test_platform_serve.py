@@ -90,3 +90,11 @@ def test_serves_logs_json_and_stops_on_sigterm(tmp_path: Path) -> None:
     posted = [a for a in access if a["path"] == "/v1/tokens"]
     assert posted and posted[0]["status"] == 201 and posted[0]["method"] == "POST"
     assert {"ts", "client", "ms", "bytes"} <= posted[0].keys()
+
+
+def test_sqlite_in_a_missing_directory_is_refused(tmp_path: Path) -> None:
+    target = tmp_path / "missing" / "x.db"
+    run = _run(["--db", f"sqlite:///{target}", "--port", str(free_port())])
+    assert run.returncode == 2
+    assert run.stderr.strip().startswith("error: --db:") and "no directory" in run.stderr
+    assert not target.parent.exists()  # a typo makes no directory tree
