@@ -122,8 +122,7 @@ def _book(b: Book, positions: Mapping[str, Position]) -> Book:
                 b.batch)
 
 
-@dataclass(frozen=True, slots=True)
-class EntryOutcome:
+class EntryOutcome(NamedTuple):
     """A first-line entry: taxes settled at the border (if any) and whether it awaits booking."""
 
     entry_id: str
@@ -133,8 +132,7 @@ class EntryOutcome:
     pending: bool
 
 
-@dataclass(frozen=True, slots=True)
-class TransferOutcome:
+class TransferOutcome(NamedTuple):
     """Units moved out of a book, with the taxes due (none between eligible entities)."""
 
     item: str
@@ -158,8 +156,7 @@ class BillOfMaterials:
     outputs: Mapping[str, tuple[str, int]]
 
 
-@dataclass(frozen=True, slots=True)
-class ProcessOutcome:
+class ProcessOutcome(NamedTuple):
     """Processing done: units consumed and produced, and the input value carried over."""
 
     order_id: str
@@ -170,8 +167,7 @@ class ProcessOutcome:
     regime: Regime
 
 
-@dataclass(frozen=True, slots=True)
-class ExitLine:
+class ExitLine(NamedTuple):
     """One line of a second-line declaration.
 
     Attributes:
@@ -187,8 +183,7 @@ class ExitLine:
     permit: bool = True
 
 
-@dataclass(frozen=True, slots=True)
-class ExitLineResult:
+class ExitLineResult(NamedTuple):
     """One written-off declaration line and its assessment."""
 
     item: str
@@ -204,8 +199,7 @@ class ExitLineResult:
     duties: Duties
 
 
-@dataclass(frozen=True, slots=True)
-class ExitDeclaration:
+class ExitDeclaration(NamedTuple):
     """A second-line declaration written off: its lines and the duties due."""
 
     declaration_id: str
