@@ -1,21 +1,25 @@
-"""Account books as plain data: JSON-safe dicts the reference platform stores and reloads.
+"""Account books and outcomes as plain data: JSON-safe dicts the platform stores and answers.
 
-``book_from_dict(book_to_dict(b)) == b`` for every book. The dict uses only str, int, bool, None,
-lists and dicts; dates are ISO strings, regimes their string values, money integer fen. Loading
-checks the shape and refuses a malformed document with ``ValueError`` naming the dotted path, so a
-corrupted row never becomes a book silently.
+``book_from_dict(book_to_dict(b)) == b`` for every book; :func:`to_plain` turns any outcome
+(entry, transfer, processing, declaration, shipment ...) into JSON-safe data for an HTTP answer.
+The book dict uses only str, int, bool, None, lists and dicts; dates are ISO strings, regimes
+their string values, money integer fen. Loading checks the shape and refuses a malformed document
+with ``ValueError`` naming the dotted path, so a corrupted row never becomes a book silently.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from datetime import date
+from enum import Enum
+from fractions import Fraction
 from typing import Any
 
 from sim.rules.account_book import BatchExit, Book, Pending, Position, Qualification, Shipment
 from sim.rules.goods import Duties, Regime
 
-__all__ = ["FORMAT_VERSION", "book_from_dict", "book_to_dict"]
+__all__ = ["FORMAT_VERSION", "book_from_dict", "book_to_dict", "to_plain"]
 
 FORMAT_VERSION = 1
 """Bumped whenever the dict layout changes incompatibly."""
@@ -149,3 +153,36 @@ def book_from_dict(doc: Mapping[str, Any]) -> Book:
     batch = BatchExit(b.flag("enabled"), frozenset(suspended), since)
     return Book(r.text("book_id"), holder, r.day("opened"), positions, pending, shipments,
                 frozenset(declared), batch)
+
+
+def to_plain(value: Any) -> Any:
+    """Any rules value as JSON-safe data.
+
+    NamedTuples and dataclasses become dicts (a :class:`~sim.rules.goods.Duties` gains its
+    ``total_fen``), enums their value, dates ISO strings, fractions ``{"num", "den", "value"}``
+    (the float only for display: the exact ratio is num/den), mappings, sets and sequences
+    their plain counterparts (sets sorted).
+    """
+    if isinstance(value, Duties):
+        return {**value._asdict(), "total_fen": value.total_fen}
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, str | int | float | bool) or value is None:
+        return value
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Fraction):
+        return {"num": value.numerator, "den": value.denominator, "value": float(value)}
+    if isinstance(value, Book):
+        return book_to_dict(value)
+    if isinstance(value, tuple) and hasattr(value, "_asdict"):
+        return {k: to_plain(v) for k, v in value._asdict().items()}
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: to_plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, Mapping):
+        return {str(k): to_plain(v) for k, v in value.items()}
+    if isinstance(value, set | frozenset):
+        return sorted(to_plain(v) for v in value)
+    if isinstance(value, list | tuple):
+        return [to_plain(v) for v in value]
+    raise TypeError(f"cannot make {type(value).__name__} plain")

@@ -85,3 +85,24 @@ def test_missing_field_is_named() -> None:
     del doc["holder"]["tier"]
     with pytest.raises(ValueError, match=r"book\.holder\.tier: missing"):
         book_from_dict(doc)
+
+
+def test_outcomes_become_json_safe_data() -> None:
+    from sim.rules.batch_exit import declare_consolidated
+    from sim.rules.ledger import ExitLine, declare_exit
+    from sim.rules.ledger_codec import to_plain
+
+    b = _busy_book()
+    _, decl = declare_exit(b, "D1", [ExitLine("jerky", 2, 9_000)], date(2026, 3, 2), "xinhai", T)
+    plain = json.loads(json.dumps(to_plain(decl)))
+    line = plain["lines"][0]
+    assert line["regime"] == "processing_value_added"
+    # inputs of 2 jerky: 4 beef (400 fen) + 2 salt (140 fen) -> (9000 - 540) / 540
+    assert line["value_added"]["num"] * 540 == line["value_added"]["den"] * 8_460
+    assert line["duty_exempt"] is True
+    assert plain["duties"]["total_fen"] == plain["duties"]["vat_fen"] == 1_170
+    assert plain["on"] == "2026-03-02"
+    _, cons = declare_consolidated(b, 2026, 1, date(2026, 3, 2))
+    assert to_plain(cons)["late"] is True and to_plain(cons)["shipment_ids"] == ["S1"]
+    with pytest.raises(TypeError):
+        to_plain(object())
