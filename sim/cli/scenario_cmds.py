@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from sim.cli.common import SetOption, console, load_or_exit
+from sim.cli.common import SetOption, load_or_exit
 from sim.scenario import Scenario
 
 __all__ = ["register"]
@@ -20,7 +20,7 @@ def validate(
 ) -> None:
     """Check a scenario file (with overrides) and say whether it is valid."""
     scenario = load_or_exit(file, set_)
-    console.print(f"{file}: valid scenario [bold]{scenario.name}[/bold]", highlight=False)
+    typer.echo(f"{file}: valid scenario {scenario.name}")
 
 
 def schema() -> None:

@@ -138,7 +138,9 @@ def parse_override(text: str) -> tuple[list[str], Any]:
     return key.split("."), value
 
 
-def apply_override(doc: dict[str, Any], parts: list[str], value: Any) -> dict[str, Any]:
+def apply_override(
+    doc: dict[str, Any], parts: list[str], value: Any, prov: _Provenance | None = None
+) -> dict[str, Any]:
     """Return ``doc`` with the value at ``parts`` replaced (mappings merge, as in files)."""
     update: Any = value
     node: Any = doc
@@ -149,11 +151,11 @@ def apply_override(doc: dict[str, Any], parts: list[str], value: Any) -> dict[st
             items = copy.deepcopy(nxt)
             rest = parts[depth + 1 :]
             _set_in_list(items, rest, value, ".".join(parts))
-            return apply_override(doc, parts[: depth + 1], items)
+            return apply_override(doc, parts[: depth + 1], items, prov)
         node = nxt
     for part in reversed(parts):
         update = {part: update}
-    merged: dict[str, Any] = deep_merge(doc, update)
+    merged: dict[str, Any] = deep_merge(doc, update, source=SET, prov=prov)
     return merged
 
 
@@ -247,8 +249,7 @@ def load_scenario(
         doc = deep_merge(doc, part, source=source, prov=prov)
     for text in overrides:
         parts, value = parse_override(text)
-        doc = apply_override(doc, parts, value)
-        prov.record(".".join(parts), value, SET)
+        doc = apply_override(doc, parts, value, prov)
     try:
         return schema.model_validate(doc)
     except ValidationError as exc:

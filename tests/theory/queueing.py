@@ -1,0 +1,45 @@
+"""Textbook queueing results the model is checked against.
+
+M/M/c (Erlang C): with arrival rate lambda, service rate mu per server, c servers and offered load
+a = lambda/mu < c, the probability that an arrival waits is
+
+    C(c, a) = [a^c / c! * c/(c - a)] / [sum_{k<c} a^k/k! + a^c / c! * c/(c - a)]
+
+and the mean wait in queue is Wq = C(c, a) / (c mu - lambda). For M/M/1 the sojourn time is
+exponential with rate mu - lambda, so its p-quantile is -ln(1 - p) / (mu - lambda); the p90 is
+ln(10) / (mu - lambda).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from scipy import stats
+
+
+def erlang_c(c: int, lam: float, mu: float) -> float:
+    """Probability that an arrival to an M/M/c queue has to wait."""
+    a = lam / mu
+    if a >= c:
+        raise ValueError("unstable queue: lambda / mu must be below c")
+    top = a**c / math.factorial(c) * c / (c - a)
+    return top / (sum(a**k / math.factorial(k) for k in range(c)) + top)
+
+
+def mmc_wq(c: int, lam: float, mu: float) -> float:
+    """Mean waiting time in queue of an M/M/c queue."""
+    return erlang_c(c, lam, mu) / (c * mu - lam)
+
+
+def mm1_sojourn_quantile(p: float, lam: float, mu: float) -> float:
+    """The p-quantile of the sojourn time in an M/M/1 queue."""
+    return -math.log(1 - p) / (mu - lam)
+
+
+def t_interval(values: list[float], level: float = 0.95) -> tuple[float, float, float]:
+    """Mean and Student-t confidence interval over independent replications."""
+    arr = np.asarray(values, dtype=float)
+    mean = float(arr.mean())
+    half = float(stats.t.ppf((1 + level) / 2, arr.size - 1) * arr.std(ddof=1) / math.sqrt(arr.size))
+    return mean, mean - half, mean + half
