@@ -167,6 +167,8 @@ def release_first_line(
     taxes = applicable_taxes(regime, Movement.FIRST_LINE_ENTRY, line)
     if taxes.any:
         duties = compute_duties(value_fen, line, taxes)
+        # Tax-settled foreign goods are no longer "imported inputs" (taxes unsettled) for the
+        # value-added rule: they count with the domestically purchased inputs.
         positions = dict(book.positions)
         _put(positions, item, Position(code, Regime.ORDINARY, False, qty, 0, value_fen))
         return _book(book, positions), EntryOutcome(entry_id, item, qty, duties, False)

@@ -119,6 +119,10 @@ class Refusal(Exception):
         self.detail = detail
         self.context = context
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Picklable (process-pool executors): rebuild through a helper taking the keywords.
+        return (_rebuild, (self.reason, self.detail, self.context))
+
     @property
     def http_status(self) -> int:
         """The HTTP status for this refusal (see :data:`HTTP_STATUS`)."""
@@ -127,3 +131,7 @@ class Refusal(Exception):
     def to_dict(self) -> dict[str, Any]:
         """The refusal as a plain dict (the platform's problem+json extension members)."""
         return {"reason": self.reason.value, "detail": self.detail, **self.context}
+
+
+def _rebuild(reason: Reason, detail: str, context: dict[str, Any]) -> Refusal:
+    return Refusal(reason, detail, **context)

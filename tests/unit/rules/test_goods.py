@@ -217,3 +217,11 @@ def test_every_reason_has_a_status() -> None:
     assert set(HTTP_STATUS) == set(Reason)
     assert {HTTP_STATUS[r] for r in Reason} == {409, 422}
     assert len({r.value for r in Reason}) == len(Reason)
+
+
+def test_refusals_survive_pickling() -> None:
+    import pickle
+
+    r = Refusal(Reason.INSUFFICIENT_BALANCE, "short", item="beef", balance=3)
+    back = pickle.loads(pickle.dumps(r))
+    assert (back.reason, back.detail, back.context) == (r.reason, r.detail, r.context)
