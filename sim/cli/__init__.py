@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import typer
 
-from sim.cli import scenario_cmds
+from sim.cli import credit_cmds, scenario_cmds
 
 __all__ = ["app", "main"]
 
@@ -20,6 +20,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 scenario_cmds.register(app)
+credit_cmds.register(app)
 
 
 def main() -> None:

@@ -13,6 +13,8 @@ from datetime import datetime, timedelta, timezone
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from sim.scenario.credit import CreditSection, default_credit
+
 __all__ = ["SHANGHAI", "Scenario", "StrictModel"]
 
 SHANGHAI = timezone(timedelta(hours=8), "Asia/Shanghai")
@@ -40,6 +42,11 @@ class Scenario(StrictModel):
     horizon_hours: float = Field(24.0, gt=0, description="length of the simulated period")
     warmup_hours: float = Field(
         0.0, ge=0, description="initial period excluded from the KPIs (records are kept)"
+    )
+    credit: CreditSection = Field(
+        default_factory=default_credit,
+        description="credit scale table: department grades, mutual recognition, AEO grades, "
+        "removal periods, notified departments (default: the packaged table)",
     )
 
     @field_validator("start")
