@@ -1,0 +1,1 @@
+"""SimPy processes of the ports and of the goods that pass them."""

@@ -1,0 +1,1 @@
+"""Run outputs as plain data: records, KPIs."""

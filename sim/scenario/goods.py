@@ -1,0 +1,175 @@
+"""The scenario's ``goods`` section: enterprises moving supervised goods through their books.
+
+The model runs a sample of zero-tariff-eligible enterprises, each with an account book, through
+the full process (:mod:`sim.model.goods_flow`): first-line imports booked within 14 days,
+processing, transfers, sales on the island and shipments to the mainland. A shipment of
+supervised goods becomes a second-line declaration at a port drawn from ``port_shares`` (about
+80% through Xinhai and South Port [S]); an enterprise using batch exit files an exit list instead
+and consolidates the month by the 25th of the next. Late filings are planted at known rates, so
+suspensions and reinstatements can be counted.
+
+Almost nothing here is published, so almost every figure is an assumption [A] with its default
+documented on the field. The what-if "batch-exit adoption from 10% to 80%" sets
+``batch_exit_adoption`` (see ``scenarios/batch_exit_adoption.yaml``).
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from sim.rules.goods import default_tariff
+from sim.scenario.distributions import Distribution, Uniform
+
+__all__ = ["PORT_SHARE_DEFAULTS", "GoodsConfig", "GoodsLine", "GoodsTierShares"]
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, populate_by_name=True)
+
+
+PORT_SHARE_DEFAULTS: dict[str, float] = {
+    "xinhai": 0.45,
+    "nangang": 0.35,
+    "haikou": 0.04,
+    "yangpu": 0.06,
+    "basuo": 0.01,
+    "sanya_port": 0.02,
+    "qinglan": 0.01,
+    "meilan": 0.03,
+    "phoenix": 0.02,
+    "boao": 0.01,
+}
+"""Share of declarations by port: Xinhai + South Port 80% [S] (bastillepost 5459727); the split
+between the two and among the other eight [A]."""
+
+
+class GoodsLine(_Section):
+    """One kind of goods the enterprises import, and what processing makes of it."""
+
+    code: str = Field(min_length=1, description="tariff code (a line of the tariff table)")
+    weight: float = Field(gt=0, description="relative frequency among imports [A]")
+    regime: Literal["zero_tariff", "relaxed_trade"] = Field(
+        "zero_tariff", description="import regime; relaxed-trade goods never leave their user"
+    )
+    unit_value_fen: int = Field(gt=0, description="customs value per unit, fen [A]")
+    qty_min: int = Field(1, ge=1, description="smallest import, units [A]")
+    qty_max: int = Field(100, ge=1, description="largest import, units [A]")
+    product_code: str | None = Field(
+        None, description="tariff code of what processing makes of it (None: not processed)"
+    )
+    input_per_unit: int = Field(1, ge=1, description="units consumed per unit of product")
+
+    @model_validator(mode="after")
+    def _range(self) -> GoodsLine:
+        if self.qty_max < self.qty_min:
+            raise ValueError(f"qty_max must be >= qty_min (got {self.qty_max})")
+        table = default_tariff()
+        for code in (self.code, self.product_code):
+            if code is not None and code not in table:
+                raise ValueError(f"tariff code {code!r} is not in the tariff table")
+        return self
+
+
+def _lines() -> list[GoodsLine]:
+    # An illustrative import mix [A]: frozen beef processed into jerky, polyethylene moulded into
+    # plastic articles, and goods resold as they are; used machinery under relaxed trade.
+    return [
+        GoodsLine(code="0202.30", weight=3, unit_value_fen=6_000, qty_min=500, qty_max=5_000,
+                  product_code="1602.50", input_per_unit=2),
+        GoodsLine(code="3901.10", weight=3, unit_value_fen=1_000, qty_min=1_000,
+                  qty_max=20_000, product_code="3926.90", input_per_unit=1),
+        GoodsLine(code="2204.21", weight=2, unit_value_fen=8_000, qty_min=100, qty_max=2_000),
+        GoodsLine(code="3304.99", weight=2, unit_value_fen=20_000, qty_min=50, qty_max=1_000),
+        GoodsLine(code="8517.13", weight=2, unit_value_fen=300_000, qty_min=10, qty_max=500),
+        GoodsLine(code="8408.20", weight=1, unit_value_fen=2_000_000, qty_min=1, qty_max=20),
+        GoodsLine(code="8462.29", weight=0.5, regime="relaxed_trade",
+                  unit_value_fen=50_000_000, qty_min=1, qty_max=2),
+    ]  # fmt: skip
+
+
+class GoodsTierShares(_Section):
+    """Credit tiers of the enterprises in the sample, until the population supplies them [A]."""
+
+    aeo: float = Field(0.10, ge=0, le=1, description="AEO share [A]")
+    whitelist: float = Field(0.85, ge=0, le=1, description="whitelist share [A]")
+    key_attention: float = Field(0.05, ge=0, le=1, description="key-attention share [A]")
+
+    @model_validator(mode="after")
+    def _sum(self) -> GoodsTierShares:
+        total = self.aeo + self.whitelist + self.key_attention
+        if abs(total - 1.0) > 1e-6:
+            raise ValueError(f"tier shares must sum to 1, they sum to {total:g}")
+        return self
+
+
+def _margin() -> Distribution:
+    return Uniform(kind="uniform", low=0.10, high=0.60)
+
+
+class GoodsConfig(_Section):
+    """Goods activity of the run (see the module docstring)."""
+
+    enabled: bool = Field(True, description="simulate goods activity and report a goods block")
+    enterprises: int = Field(
+        300, ge=1, description="eligible enterprises simulated [A] (>10,000 eligible in 2026 [S])"
+    )
+    encouraged_share: float = Field(
+        0.2, ge=0, le=1, description="share in an encouraged industry (value-added policy) [A]"
+    )
+    tier_shares: GoodsTierShares = Field(default_factory=GoodsTierShares)
+    batch_exit_adoption: float = Field(
+        0.10, ge=0, le=1, description="share of AEO/whitelist enterprises using batch exit [A]"
+    )
+    imports_per_month: float = Field(
+        2.0, ge=0, description="first-line imports per enterprise per month [A]"
+    )
+    shipments_per_day: float = Field(
+        0.4, ge=0, description="second-line shipments per enterprise per day [A]"
+    )
+    ship_fraction: float = Field(
+        0.3, gt=0, le=1, description="share of a holding one shipment takes [A]"
+    )
+    process_per_day: float = Field(
+        0.2, ge=0, le=1, description="chance an enterprise with processable inputs processes [A]"
+    )
+    transfer_per_day: float = Field(
+        0.05, ge=0, le=1, description="chance of a transfer to another eligible enterprise [A]"
+    )
+    island_sale_per_day: float = Field(
+        0.03, ge=0, le=1, description="chance of a sale to a non-eligible buyer on the island [A]"
+    )
+    domestic_input_ratio: float = Field(
+        0.25, ge=0, description="domestic inputs bought per fen of imported inputs processed [A]"
+    )
+    margin: Distribution = Field(
+        default_factory=_margin,
+        description="sale price over input value, minus 1: the value added [A]",
+    )
+    late_booking_rate: float = Field(
+        0.02, ge=0, le=1, description="imports not booked within 14 days (planted) [A]"
+    )
+    late_declaration_rate: float = Field(
+        0.05, ge=0, le=1, description="consolidated declarations filed after the 25th [A]"
+    )
+    missing_permit_rate: float = Field(
+        0.01, ge=0, le=1, description="batch shipments without a needed permit (planted) [A]"
+    )
+    reinstatement_days: int = Field(
+        7, ge=0, description="days from suspension to an accepted reinstatement application [A]"
+    )
+    port_shares: dict[str, float] = Field(
+        default_factory=lambda: dict(PORT_SHARE_DEFAULTS),
+        description="declarations by port; Xinhai + South Port ~80% [S]",
+    )
+    lines: list[GoodsLine] = Field(default_factory=_lines, min_length=1)
+
+    @model_validator(mode="after")
+    def _shares(self) -> GoodsConfig:
+        if any(v < 0 for v in self.port_shares.values()):
+            raise ValueError("port_shares: shares must be >= 0")
+        total = sum(self.port_shares.values())
+        if abs(total - 1.0) > 1e-6:
+            raise ValueError(f"port_shares must sum to 1, they sum to {total:g}")
+        return self

@@ -1,0 +1,35 @@
+"""The goods section of a scenario: defaults as documented, bad values refused."""
+
+from __future__ import annotations
+
+import pytest
+from pydantic import ValidationError
+
+from sim.scenario.goods import GoodsConfig
+
+
+def test_defaults() -> None:
+    cfg = GoodsConfig()
+    assert cfg.port_shares["xinhai"] + cfg.port_shares["nangang"] == pytest.approx(0.80)
+    assert sum(cfg.port_shares.values()) == pytest.approx(1.0)
+    assert cfg.batch_exit_adoption == 0.10
+    assert any(line.product_code for line in cfg.lines)
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"port_shares": {"xinhai": 0.5}}, "sum to 1"),
+        ({"batch_exit_adoption": 1.5}, "batch_exit_adoption"),
+        ({"tier_shares": {"aeo": 0.5}}, "tier shares must sum to 1"),
+        ({"lines": [{"code": "0000.00", "weight": 1, "unit_value_fen": 5}]}, "tariff table"),
+        ({"lines": [{"code": "0202.30", "weight": 1, "unit_value_fen": 5, "qty_min": 5,
+                     "qty_max": 2}]}, "qty_max"),
+        ({"lines": []}, "lines"),
+        ({"colour": "red"}, "colour"),
+    ],
+)
+def test_bad_sections_are_refused(data: dict[str, object], message: str) -> None:
+    with pytest.raises(ValidationError) as exc:
+        GoodsConfig.model_validate(data)
+    assert message in str(exc.value)
