@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import typer
 
-from sim.cli import credit_cmds, scenario_cmds
+from sim.cli import credit_cmds, goods_cmds, scenario_cmds
 
 __all__ = ["app", "main"]
 
@@ -21,6 +21,7 @@ app = typer.Typer(
 )
 scenario_cmds.register(app)
 credit_cmds.register(app)
+goods_cmds.register(app)
 
 
 def main() -> None:
