@@ -8,7 +8,14 @@ from __future__ import annotations
 
 import typer
 
-from sim.cli import credit_cmds, goods_cmds, scenario_cmds
+from sim.cli import (
+    credit_cmds,
+    dynamics_cmds,
+    goods_cmds,
+    population_cmds,
+    run_cmd,
+    scenario_cmds,
+)
 
 __all__ = ["app", "main"]
 
@@ -20,7 +27,10 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 scenario_cmds.register(app)
+run_cmd.register(app)
 credit_cmds.register(app)
+population_cmds.register(app)
+dynamics_cmds.register(app)
 goods_cmds.register(app)
 
 

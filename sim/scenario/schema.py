@@ -2,29 +2,35 @@
 
 ``Scenario()`` with no arguments is the documented baseline: an ordinary post-closure day at the
 ten second-line ports, with every figure from ``shared/domain.md`` and every assumption marked
-as such in the field's description. A scenario file states only what differs. Unknown keys are
-rejected everywhere, and every cross-field rule is checked when the scenario is loaded, so the
-model never starts on an inconsistent system.
+as such in the field's description. A scenario file states only what differs (it is deep-merged
+onto these defaults). Unknown keys are rejected everywhere, and every cross-field rule is checked
+when the scenario is loaded, so the model never starts on an inconsistent system.
+
+Sections: ``ports`` (:mod:`sim.scenario.ports`), ``calendar`` (:mod:`sim.scenario.calendar`),
+``policy`` (:mod:`sim.scenario.policy`), ``events`` (:mod:`sim.scenario.events`), ``credit``
+(:mod:`sim.scenario.credit`) and ``population`` (:mod:`sim.scenario.population`).
 """
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+import re
+from datetime import datetime, timedelta
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import Field, field_validator, model_validator
 
+from sim.rules.ports import PORT_IDS
+from sim.scenario.calendar import Calendar
 from sim.scenario.credit import CreditSection, default_credit
+from sim.scenario.events import Events
+from sim.scenario.policy import Policy
+from sim.scenario.population import PopulationSection
+from sim.scenario.ports import Ports
+from sim.scenario.schema_base import SHANGHAI, StrictModel
+from sim.scenario.validation import field_error
 
 __all__ = ["SHANGHAI", "Scenario", "StrictModel"]
 
-SHANGHAI = timezone(timedelta(hours=8), "Asia/Shanghai")
-"""Asia/Shanghai has had no daylight saving since 1991: a fixed UTC+8 offset is exact."""
-
-
-class StrictModel(BaseModel):
-    """Base of every scenario section: unknown keys are errors, values are checked on assignment."""
-
-    model_config = ConfigDict(extra="forbid", validate_assignment=True, populate_by_name=True)
+_NAME = re.compile(r"[A-Za-z0-9_.\-]+")
 
 
 class Scenario(StrictModel):
@@ -43,10 +49,23 @@ class Scenario(StrictModel):
     warmup_hours: float = Field(
         0.0, ge=0, description="initial period excluded from the KPIs (records are kept)"
     )
+    active_ports: list[str] = Field(
+        default_factory=lambda: list(PORT_IDS),
+        min_length=1,
+        description="ports simulated (default all ten; a theory scenario uses one)",
+    )
+    ports: Ports = Field(default_factory=Ports, description="the ten ports")
+    calendar: Calendar = Field(default_factory=Calendar)
+    policy: Policy = Field(default_factory=Policy)
+    events: Events = Field(default_factory=Events)
     credit: CreditSection = Field(
         default_factory=default_credit,
         description="credit scale table: department grades, mutual recognition, AEO grades, "
         "removal periods, notified departments (default: the packaged table)",
+    )
+    population: PopulationSection = Field(
+        default_factory=PopulationSection,
+        description="synthetic enterprises and individuals and their credit history",
     )
 
     @field_validator("start")
@@ -56,3 +75,67 @@ class Scenario(StrictModel):
         if value.tzinfo is None:
             return value.replace(tzinfo=SHANGHAI)
         return value.astimezone(SHANGHAI)
+
+    @field_validator("name")
+    @classmethod
+    def _directory_name(cls, value: str) -> str:
+        # The name becomes a directory under out/: no separators, no "..", nothing hidden.
+        if not _NAME.fullmatch(value) or value.startswith("."):
+            raise ValueError(
+                "a name is used as a directory name: letters, digits, '.', '_' and '-' only, "
+                "not starting with '.'"
+            )
+        return value
+
+    @property
+    def end(self) -> datetime:
+        """The end of the simulated period (local time)."""
+        return self.start + timedelta(hours=self.horizon_hours)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Scenario:
+        if self.warmup_hours >= self.horizon_hours:
+            raise field_error(
+                ("warmup_hours",), "the warm-up must be shorter than the horizon", self.warmup_hours
+            )
+        for i, port in enumerate(self.active_ports):
+            if port not in PORT_IDS:
+                raise field_error(
+                    ("active_ports", i), f"unknown port id; known: {', '.join(PORT_IDS)}", port
+                )
+            if port in self.active_ports[:i]:
+                raise field_error(("active_ports", i), "port listed twice", port)
+        self._check_events()
+        return self
+
+    def _check_events(self) -> None:
+        for i, w in enumerate(self.events.weather):
+            self._check_window(("events", "weather", i), w.start)
+            for j, port in enumerate(w.ports):
+                wloc = ("events", "weather", i, "ports", j)
+                if port not in PORT_IDS:
+                    raise field_error(wloc, f"unknown port id; known: {', '.join(PORT_IDS)}", port)
+                if self.ports.get(port).ferry is None:
+                    raise field_error(
+                        wloc, "only a port with ferries can have sailings suspended", port
+                    )
+        for i, o in enumerate(self.events.scanner_outages):
+            loc = ("events", "scanner_outages", i)
+            self._check_window(loc, o.start)
+            if o.port not in PORT_IDS:
+                raise field_error(
+                    (*loc, "port"), f"unknown port id; known: {', '.join(PORT_IDS)}", o.port
+                )
+            have = self.ports.get(o.port).resources.scanners
+            if o.scanners > have:
+                raise field_error(
+                    (*loc, "scanners"), f"the port has only {have} scanners", o.scanners
+                )
+
+    def _check_window(self, loc: tuple[str | int, ...], start: datetime) -> None:
+        if not self.start <= start < self.end:
+            raise field_error(
+                (*loc, "start"),
+                f"outside the simulated period {self.start.isoformat()} to {self.end.isoformat()}",
+                start.isoformat(),
+            )

@@ -1,0 +1,145 @@
+"""``customs-sim run``: simulate a scenario, show progress, print a summary, write the outputs.
+
+Writes ``OUT/<scenario name>/kpis.json`` (canonical, byte-reproducible) and ``records.parquet``
+(one row per journey), each atomically, so an interrupted run leaves no partial file.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich import box
+from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from sim.cli.common import SetOption, console, fail, load_or_exit
+from sim.model import simulate
+from sim.results import compute_kpis, write_outputs
+
+__all__ = ["register", "run"]
+
+
+def _minutes(seconds: Any) -> str:
+    return "-" if seconds is None else f"{seconds / 60:.1f}"
+
+
+def _pct(value: Any) -> str:
+    return "-" if value is None else f"{100 * value:.0f}%"
+
+
+def _summary(kpis: dict[str, Any]) -> Table:
+    table = Table(
+        title=f"{kpis['scenario']}: supervised trucks per port (KPI window)",
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+        caption="times in minutes; no-stop = released without a stop; chan/offic = utilisation",
+    )
+    for col in ("port", "arr", "rel", "mean", "p95", "q.peak", "no-stop", "chan", "offic"):
+        table.add_column(col, justify="left" if col == "port" else "right", min_width=len(col))
+    for port, p in kpis["ports"].items():
+        ct = p["clearance_time_s"]
+        util = p["utilisation"]
+        table.add_row(
+            port,
+            str(p["arrivals"]),
+            str(p["released"]),
+            _minutes(ct["mean"]),
+            _minutes(ct["p95"]),
+            str(p["queue_peak"]),
+            _pct(p["seamless_clearance_share"]),
+            _pct(util.get("customs_channels")),
+            _pct(util.get("officers")),
+        )
+    return table
+
+
+def _ferries(kpis: dict[str, Any]) -> Table | None:
+    rows = [(port, p["ferry"]) for port, p in kpis["ports"].items() if "ferry" in p]
+    if not rows:
+        return None
+    table = Table(
+        title="strait ferries and holding areas",
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+        caption="vehicles; peak/cap = holding area; wait95 = p95 minutes release -> boarding",
+    )
+    for col in ("port", "sailed", "cancel", "boarded", "peak", "cap", "overflow", "wait95",
+                "left"):  # fmt: skip
+        table.add_column(col, justify="left" if col == "port" else "right", min_width=len(col))
+    for port, f in rows:
+        table.add_row(
+            port,
+            str(f["sailings_scheduled"] - f["sailings_cancelled"]),
+            str(f["sailings_cancelled"]),
+            str(f["boarded"]),
+            str(f["holding_peak"]),
+            str(f["holding_capacity"]),
+            str(f["overflow"]),
+            _minutes(f["boarding_wait_s"]["p95"]),
+            str(f["waiting_at_end"]),
+        )
+    return table
+
+
+def _check_writable(target: Path) -> None:
+    """Fail before a long run, not after it, if the outputs could not be written."""
+    existing = target
+    while not existing.exists():
+        existing = existing.parent
+    if not existing.is_dir() or not os.access(existing, os.W_OK | os.X_OK):
+        fail(f"{target}: cannot write outputs here ({existing} is not a writable directory)")
+
+
+def run(
+    scenario_file: Annotated[Path, typer.Argument(help="Scenario YAML file.", metavar="SCENARIO")],
+    set_: SetOption = None,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", help="Output directory (default: out/<scenario name>)."),
+    ] = None,
+    seed: Annotated[
+        int | None, typer.Option("--seed", help="Override the scenario's seed.", min=0)
+    ] = None,
+) -> None:
+    """Simulate a scenario and write kpis.json and records.parquet (in out/<name>/ by default)."""
+    overrides = list(set_ or [])
+    if seed is not None:
+        overrides.append(f"seed={seed}")
+    scenario = load_or_exit(scenario_file, overrides)
+    target = out if out is not None else Path("out") / scenario.name
+    if target.exists() and not target.is_dir():
+        fail(f"{target}: exists and is not a directory")
+    _check_writable(target)
+    with Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        TaskProgressColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    ) as bar:
+        task = bar.add_task(f"simulating {scenario.name}", total=1.0)
+        result = simulate(scenario, progress=lambda f: bar.update(task, completed=f))
+    kpis = compute_kpis(result)
+    try:
+        write_outputs(target, kpis, result.records)
+    except OSError as exc:
+        fail(f"{target}: cannot write outputs: {exc.strerror or exc}")
+    console.print(_summary(kpis))
+    ferries = _ferries(kpis)
+    if ferries is not None:
+        console.print(ferries)
+    console.print(
+        f"{kpis['entities']} entities, {kpis['records']} journey records -> "
+        f"{target / 'kpis.json'}, {target / 'records.parquet'}",
+        highlight=False,
+        soft_wrap=True,
+    )
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``run`` command to ``app``."""
+    app.command()(run)

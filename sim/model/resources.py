@@ -1,0 +1,104 @@
+"""Resources whose capacity follows a timetable: channels by opening hours, officers by shifts.
+
+A customs channel only serves while the port is open; officers come and go with their shifts; a
+scanner outage takes machines away for a while. All three are the same idea: a SimPy resource
+whose *capacity* is a step function of time. :class:`ScheduledResource` is a
+:class:`simpy.Resource` with a settable capacity: raising it lets waiting requests in at once,
+lowering it never interrupts work in progress (an officer finishes the image she is reviewing),
+it only stops new work from starting until enough users have left.
+
+The step function is computed before the run as a list of ``(time, capacity)`` changes
+(:func:`capacity_timeline`) from a daily pattern (local hours) and dated overlays (outages), and
+the same list gives the available resource-seconds for the utilisation KPI
+(:func:`capacity_seconds`), so what the model enforces and what the KPI divides by cannot differ.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Generator, Iterable, Sequence
+from typing import Any
+
+import simpy
+
+__all__ = ["ScheduledResource", "capacity_seconds", "capacity_timeline", "follow_timeline"]
+
+Timeline = list[tuple[float, int]]
+
+
+class ScheduledResource(simpy.Resource):
+    """A resource whose capacity can change during the run (0 allowed: closed or off duty)."""
+
+    def __init__(self, env: simpy.Environment, capacity: int) -> None:
+        super().__init__(env, capacity=max(capacity, 1))
+        self._capacity = capacity
+
+    def set_capacity(self, capacity: int) -> None:
+        """Change the number of slots; waiting requests are admitted while slots are free."""
+        self._capacity = capacity
+        while self.put_queue and len(self.users) < capacity:
+            before = len(self.put_queue)
+            self._trigger_put(None)
+            if len(self.put_queue) == before:  # pragma: no cover - defensive
+                break
+
+
+def capacity_timeline(
+    daily: Callable[[float], int],
+    cuts: Iterable[float],
+    offset_s: float,
+    horizon_s: float,
+    overlays: Sequence[tuple[float, float, int]] = (),
+) -> Timeline:
+    """The capacity as ``(time, capacity)`` changes over [0, horizon].
+
+    Args:
+        daily: capacity at a local hour of day (0 <= hour < 24).
+        cuts: the local hours where ``daily`` may change.
+        offset_s: seconds from local midnight to the scenario start.
+        horizon_s: length of the run.
+        overlays: ``(start_s, end_s, delta)`` changes added during a window (an outage is a
+            negative delta); the capacity never drops below zero.
+
+    Returns:
+        Changes in time order, the first at time 0, consecutive capacities distinct.
+    """
+    hours = sorted({h % 24 for h in cuts} | {0.0})
+    points: set[float] = {0.0}
+    day = 0
+    while day * 86400.0 - offset_s < horizon_s:
+        for h in hours:
+            t = day * 86400.0 + h * 3600.0 - offset_s
+            if 0.0 < t < horizon_s:
+                points.add(t)
+        day += 1
+    for start, end, _ in overlays:
+        points.update(t for t in (start, end) if 0.0 < t < horizon_s)
+    timeline: Timeline = []
+    for t in sorted(points):
+        hour = ((t + offset_s) % 86400.0) / 3600.0
+        cap = daily(hour) + sum(d for s, e, d in overlays if s <= t < e)
+        cap = max(cap, 0)
+        if not timeline or timeline[-1][1] != cap:
+            timeline.append((t, cap))
+    return timeline
+
+
+def capacity_seconds(timeline: Timeline, lo: float, hi: float) -> float:
+    """Resource-seconds available in [lo, hi] under ``timeline``."""
+    total = 0.0
+    for k, (t, cap) in enumerate(timeline):
+        end = timeline[k + 1][0] if k + 1 < len(timeline) else hi
+        a, b = max(t, lo), min(end, hi)
+        if b > a:
+            total += cap * (b - a)
+    return total
+
+
+def follow_timeline(
+    env: simpy.Environment, resource: ScheduledResource, timeline: Timeline
+) -> Generator[Any, Any, None]:
+    """A SimPy process that applies ``timeline``'s changes to ``resource`` when they fall due."""
+    for t, cap in timeline:
+        if t > env.now:
+            yield env.timeout(t - env.now)
+        resource.set_capacity(cap)

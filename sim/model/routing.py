@@ -1,0 +1,149 @@
+"""Who declares, whether they cheat, and where the risk model sends them, for a whole flow at once.
+
+Each supervised truck needs a credit tier and a flag saying whether its goods violate the rules.
+Until the synthetic population provides real declarants, they come from a :class:`TierSource`:
+the seam where the population plugs in. :class:`SharesTierSource`, the default, draws tiers from
+the scenario's shares and plants violations at each tier's rate.
+
+Routing is the vectorised twin of :mod:`sim.rules.risk`: features are drawn per truck with the
+prevalence that matches its violation flag, scores are weighted sums, and the same thresholds,
+multipliers and random-selection floors as :func:`sim.rules.risk.route` give each truck a
+channel. All draws for a port come from its own named streams (``tiers.<port>``,
+``risk.<port>``, ``detect.<port>``), one uniform per truck and purpose, so a policy change (a
+threshold, a floor) changes routes but never the traffic or the service times.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+
+from sim.rules.risk import ROUTES, TIERS, RoutingPolicy
+from sim.scenario.policy import Policy
+
+__all__ = [
+    "INSPECTION",
+    "RELEASE",
+    "SCAN",
+    "Decisions",
+    "SharesTierSource",
+    "TierDraw",
+    "TierSource",
+    "decide",
+    "route_codes",
+    "route_names",
+]
+
+RELEASE, SCAN, INSPECTION = 0, 1, 2
+"""Route codes, indices into :data:`sim.rules.risk.ROUTES`."""
+
+
+@dataclass(frozen=True)
+class TierDraw:
+    """Tier codes (indices into :data:`sim.rules.risk.TIERS`) and planted violations."""
+
+    tier: np.ndarray
+    violation: np.ndarray
+
+
+class TierSource(Protocol):
+    """Supplies the declarants of a flow: the seam the synthetic population replaces.
+
+    ``draw`` gets the port, the flow, the number of declarations and the port's ``tiers.<port>``
+    stream, and returns one tier code and one violation flag per declaration, in arrival order.
+    """
+
+    def draw(self, port: str, flow: str, n: int, rng: np.random.Generator) -> TierDraw: ...
+
+
+class SharesTierSource:
+    """Tiers drawn from the scenario's shares, violations planted at each tier's rate."""
+
+    def __init__(self, policy: Policy) -> None:
+        shares = policy.tier_shares
+        self._shares = np.array([shares.aeo, shares.whitelist, shares.key_attention])
+        tiers = policy.tiers
+        self._violation = np.array(
+            [t.violation_rate for t in (tiers.aeo, tiers.whitelist, tiers.key_attention)]
+        )
+
+    def draw(self, port: str, flow: str, n: int, rng: np.random.Generator) -> TierDraw:
+        """Draw ``n`` declarants for ``flow`` at ``port``."""
+        u_tier, u_violation = rng.random(n), rng.random(n)
+        cumulative = np.cumsum(self._shares)
+        cumulative[-1] = 1.0
+        tier = np.searchsorted(cumulative, u_tier, side="right").astype(np.int8)
+        return TierDraw(tier=tier, violation=u_violation < self._violation[tier])
+
+
+@dataclass(frozen=True)
+class Decisions:
+    """Per-truck outcomes of the risk check, known when the truck arrives.
+
+    Attributes:
+        score: risk score.
+        first: first channel (RELEASE, SCAN or INSPECTION).
+        anomaly: whether a scan would show an anomaly (only meaningful when scanned).
+        final: last channel: RELEASE, SCAN (scanned, no anomaly) or INSPECTION.
+        detected: whether a violation is caught in the final channel.
+    """
+
+    score: np.ndarray
+    first: np.ndarray
+    anomaly: np.ndarray
+    final: np.ndarray
+    detected: np.ndarray
+
+
+def decide(
+    draw: TierDraw, policy: Policy, risk_rng: np.random.Generator, detect_rng: np.random.Generator
+) -> Decisions:
+    """Route every declaration of a flow, as :func:`sim.rules.risk.route` would one by one."""
+    n = len(draw.tier)
+    features = policy.risk.features
+    weights = np.array([f.weight for f in features])
+    p_clean = np.array([f.prevalence_clean for f in features])
+    p_bad = np.array([f.prevalence_violating for f in features])
+    u_features = risk_rng.random((n, len(features)))
+    u_select = risk_rng.random(n)
+    prevalence = np.where(draw.violation[:, None], p_bad, p_clean)
+    present = u_features < prevalence
+    score = present.astype(float) @ weights
+    first = route_codes(score, draw.tier, u_select, policy.routing())
+    det = policy.detection
+    u_scan, u_detect = detect_rng.random(n), detect_rng.random(n)
+    anomaly = u_scan < np.where(draw.violation, det.scan, det.scan_false_alarm)
+    final = first.copy()
+    final[(first == SCAN) & anomaly] = INSPECTION
+    p_catch = np.array([det.release, 0.0, det.inspection])[final]
+    detected = draw.violation & (u_detect < p_catch)
+    return Decisions(score=score, first=first, anomaly=anomaly, final=final, detected=detected)
+
+
+def route_codes(
+    score: np.ndarray, tier: np.ndarray, u_select: np.ndarray, routing: RoutingPolicy
+) -> np.ndarray:
+    """Vectorised :func:`sim.rules.risk.route`: one route code per declaration.
+
+    Args:
+        score: risk scores.
+        tier: tier codes (indices into :data:`sim.rules.risk.TIERS`).
+        u_select: uniform draws for the random-selection floor.
+        routing: thresholds, multipliers and floors.
+    """
+    mult = np.array([routing.multipliers[t] for t in TIERS])[tier]
+    floor = np.array([routing.floors[t] for t in TIERS])[tier]
+    adjusted = score * mult
+    first = np.full(len(score), RELEASE, dtype=np.int8)
+    first[(adjusted >= routing.scan_threshold) | (u_select < floor)] = SCAN
+    first[adjusted >= routing.inspection_threshold] = INSPECTION
+    return first
+
+
+def route_names(codes: np.ndarray) -> list[str]:
+    """Route codes as names (``release``, ``scan``, ``inspection``)."""
+    names = np.asarray(ROUTES, dtype=object)
+    result: list[str] = names[codes].tolist()
+    return result

@@ -1,0 +1,291 @@
+"""Building the simulated system from a scenario: the one place where the parts are wired.
+
+For every active port this module turns the scenario's data into running parts:
+
+1. capacity timelines (channels, scanners and bays follow the opening hours, officers their
+   shifts, scanner outages are subtracted) and the scheduled resources that follow them;
+2. arrivals of every flow, drawn up front as non-homogeneous Poisson processes
+   (:mod:`sim.model.arrivals`), each from its own named stream;
+3. for supervised trucks: declarants from the tier source, risk decisions
+   (:mod:`sim.model.routing`) and every service time, drawn vectorised in arrival order;
+4. the processes: truck lanes (:mod:`sim.model.customs`), duty-free checks
+   (:mod:`sim.model.dutyfree`), ferries and holding areas (:mod:`sim.model.ferry`); passengers
+   are only counted per hour.
+
+Stream names (``arrivals.<port>.<flow>``, ``tiers.<port>``, ``risk.<port>``, ``detect.<port>``,
+``service.<port>.<kind>``) are part of the model's contract: the same name always yields the
+same numbers for a seed and replication, whatever else the scenario changes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import numpy as np
+import simpy
+
+from sim.model.arrivals import HourBlocks, arrival_times, hour_blocks, hourly_rates
+from sim.model.customs import CustomsLanes
+from sim.model.dutyfree import DutyFreeCheck
+from sim.model.ferry import StraitFerry, sailing_times
+from sim.model.resources import (
+    ScheduledResource,
+    capacity_seconds,
+    capacity_timeline,
+    follow_timeline,
+)
+from sim.model.routing import TierSource, decide, route_names
+from sim.results.records import RecordGroup
+from sim.results.run import FerryStats
+from sim.rng import RandomStreams
+from sim.rules.ports import PORT_IDS
+from sim.rules.risk import TIERS
+from sim.scenario.ports import PortConfig
+from sim.scenario.schema import Scenario
+
+__all__ = ["System", "build"]
+
+
+@dataclass
+class System:
+    """Everything :func:`build` made: record groups and the facts the KPIs need."""
+
+    groups: list[RecordGroup] = field(default_factory=list)
+    capacity_s: dict[str, dict[str, float]] = field(default_factory=dict)
+    counted: dict[str, dict[str, np.ndarray]] = field(default_factory=dict)
+    ferries: dict[str, FerryStats] = field(default_factory=dict)
+    kinds: dict[str, str] = field(default_factory=dict)
+
+
+def _seconds_from(start: datetime, when: datetime) -> float:
+    return (when - start).total_seconds()
+
+
+@dataclass(frozen=True)
+class _Context:
+    env: simpy.Environment
+    scenario: Scenario
+    streams: RandomStreams
+    tiers: TierSource
+    blocks: HourBlocks
+    offset_s: float
+    horizon_s: float
+    warmup_s: float
+
+
+def build(
+    scenario: Scenario, env: simpy.Environment, streams: RandomStreams, tiers: TierSource
+) -> System:
+    """Create every resource and process of ``scenario`` in ``env``.
+
+    Args:
+        scenario: the validated scenario.
+        env: a fresh SimPy environment (time 0 = the scenario start).
+        streams: the run's named random streams.
+        tiers: where supervised declarants (tier, violation) come from.
+
+    Returns:
+        The system: record groups to be filled by the run, and capacity/ferry facts.
+    """
+    start = scenario.start
+    midnight = start.replace(hour=0, minute=0, second=0, microsecond=0)
+    horizon_s = scenario.horizon_hours * 3600.0
+    ctx = _Context(
+        env=env,
+        scenario=scenario,
+        streams=streams,
+        tiers=tiers,
+        blocks=hour_blocks(start, horizon_s),
+        offset_s=(start - midnight).total_seconds(),
+        horizon_s=horizon_s,
+        warmup_s=scenario.warmup_hours * 3600.0,
+    )
+    system = System()
+    for port_id in PORT_IDS:
+        if port_id in scenario.active_ports:
+            _build_port(ctx, system, port_id, scenario.ports.get(port_id))
+    return system
+
+
+def _arrivals(ctx: _Context, port_id: str, cfg: PortConfig, flow: str) -> np.ndarray | None:
+    spec = getattr(cfg.flows, flow)
+    if spec is None:
+        return None
+    rates = hourly_rates(ctx.blocks, spec, ctx.scenario.calendar, flow, port_id)
+    return arrival_times(rates, ctx.blocks, ctx.streams.generator(f"arrivals.{port_id}.{flow}"))
+
+
+def _resource(ctx: _Context, timeline: list[tuple[float, int]]) -> ScheduledResource:
+    resource = ScheduledResource(ctx.env, timeline[0][1])
+    if len(timeline) > 1:
+        ctx.env.process(follow_timeline(ctx.env, resource, timeline))
+    return resource
+
+
+_Trucks = tuple[RecordGroup, list[int], list[int], dict[str, list[float]]]
+
+
+def _trucks(ctx: _Context, port_id: str, cfg: PortConfig) -> _Trucks | None:
+    """Truck records plus pre-drawn routes and service times, all in arrival order."""
+    times = _arrivals(ctx, port_id, cfg, "cargo_truck")
+    if times is None:
+        return None
+    n = len(times)
+    streams = ctx.streams
+    draw = ctx.tiers.draw(port_id, "cargo_truck", n, streams.generator(f"tiers.{port_id}"))
+    decisions = decide(
+        draw,
+        ctx.scenario.policy,
+        streams.generator(f"risk.{port_id}"),
+        streams.generator(f"detect.{port_id}"),
+    )
+    svc = cfg.service
+    service = {
+        kind: dist.sample(streams.generator(f"service.{port_id}.{kind}"), n).tolist()
+        for kind, dist in (
+            ("channel", svc.channel),
+            ("scan", svc.scan),
+            ("review", svc.image_review),
+            ("inspection", svc.inspection),
+        )
+    }
+    tier_names = np.asarray(TIERS, dtype=object)[draw.tier].tolist()
+    group = RecordGroup(
+        port=port_id,
+        flow="cargo_truck",
+        arrival=times.tolist(),
+        tier=tier_names,
+        route=route_names(decisions.final),
+        violation=draw.violation.tolist(),
+        detected=decisions.detected.tolist(),
+    )
+    return group, decisions.first.tolist(), decisions.final.tolist(), service
+
+
+def _plain_group(port_id: str, flow: str, route: str, times: np.ndarray) -> RecordGroup:
+    n = len(times)
+    return RecordGroup(
+        port=port_id,
+        flow=flow,
+        arrival=times.tolist(),
+        tier=[""] * n,
+        route=[route] * n,
+        violation=[False] * n,
+        detected=[False] * n,
+    )
+
+
+def _vehicles(ctx: _Context, port_id: str, cfg: PortConfig) -> RecordGroup | None:
+    """Ordinary vehicles: non-customs channel, released on arrival, then the ferry."""
+    times = _arrivals(ctx, port_id, cfg, "vehicle")
+    if times is None:
+        return None
+    group = _plain_group(port_id, "vehicle", "non_customs", times)
+    group.times["release"] = list(group.arrival)
+    return group
+
+
+def _duty_free(
+    ctx: _Context,
+    system: System,
+    port_id: str,
+    cfg: PortConfig,
+    desks: list[tuple[float, int]],
+) -> None:
+    times = _arrivals(ctx, port_id, cfg, "duty_free_traveller")
+    if times is None:
+        return
+    group = _plain_group(port_id, "duty_free_traveller", "duty_free_check", times)
+    system.groups.append(group)
+    rng = ctx.streams.generator(f"service.{port_id}.duty_free_check")
+    check = cfg.service.duty_free_check.sample(rng, len(times)).tolist()
+    ctx.env.process(DutyFreeCheck(ctx.env, group, check, _resource(ctx, desks)).source())
+
+
+def _build_port(ctx: _Context, system: System, port_id: str, cfg: PortConfig) -> None:
+    env, res = ctx.env, cfg.resources
+    system.kinds[port_id] = cfg.kind
+    hours = [h for w in cfg.opening_hours for h in (w.open, w.close)]
+
+    def when_open(n: int) -> list[tuple[float, int]]:
+        return capacity_timeline(
+            lambda h: n if cfg.is_open(h) else 0, hours, ctx.offset_s, ctx.horizon_s
+        )
+
+    outages = [
+        (
+            _seconds_from(ctx.scenario.start, o.start),
+            _seconds_from(ctx.scenario.start, o.start) + o.duration_hours * 3600.0,
+            -o.scanners,
+        )
+        for o in ctx.scenario.events.scanner_outages
+        if o.port == port_id
+    ]
+    shift_hours = [h for s in res.officer_shifts for h in (s.start, s.end)]
+    timelines = {
+        "customs_channels": when_open(res.customs_channels),
+        "scanners": capacity_timeline(
+            lambda h: res.scanners if cfg.is_open(h) else 0,
+            hours,
+            ctx.offset_s,
+            ctx.horizon_s,
+            outages,
+        ),
+        "inspection_bays": when_open(res.inspection_bays),
+        "officers": capacity_timeline(res.officers_at, shift_hours, ctx.offset_s, ctx.horizon_s),
+        "duty_free_desks": when_open(res.duty_free_desks),
+    }
+    system.capacity_s[port_id] = {
+        name: capacity_seconds(tl, ctx.warmup_s, ctx.horizon_s) for name, tl in timelines.items()
+    }
+
+    trucks = _trucks(ctx, port_id, cfg)
+    vehicles = _vehicles(ctx, port_id, cfg)
+    ferry = None
+    if cfg.ferry is not None:
+        suspensions = [
+            (
+                _seconds_from(ctx.scenario.start, w.start),
+                _seconds_from(ctx.scenario.start, w.start) + w.duration_hours * 3600.0,
+            )
+            for w in ctx.scenario.events.weather
+            if port_id in w.ports
+        ]
+        kept, cancelled = sailing_times(
+            cfg.ferry.sailings_per_hour, ctx.offset_s, ctx.horizon_s, suspensions
+        )
+        truck_group = trucks[0] if trucks is not None else None
+        ferry = StraitFerry(env, kept, cfg.ferry.vehicles_per_sailing, vehicles, truck_group)
+        env.process(ferry.sailings())
+        system.ferries[port_id] = FerryStats(
+            holding_capacity=cfg.ferry.holding_capacity,
+            vehicles_per_sailing=cfg.ferry.vehicles_per_sailing,
+            sailings_scheduled=len(kept) + cancelled,
+            sailings_cancelled=cancelled,
+            suspensions=tuple(suspensions),
+        )
+    if trucks is not None:
+        group, first, final, service = trucks
+        system.groups.append(group)
+        lanes = CustomsLanes(
+            env,
+            group,
+            first,
+            final,
+            service,
+            _resource(ctx, timelines["customs_channels"]),
+            _resource(ctx, timelines["scanners"]),
+            _resource(ctx, timelines["inspection_bays"]),
+            _resource(ctx, timelines["officers"]),
+            on_release=ferry.truck_released if ferry is not None else None,
+        )
+        env.process(lanes.source())
+    if vehicles is not None:
+        system.groups.append(vehicles)
+    _duty_free(ctx, system, port_id, cfg, timelines["duty_free_desks"])
+    passengers = _arrivals(ctx, port_id, cfg, "passenger")
+    if passengers is not None:
+        bins = int(np.ceil(ctx.horizon_s / 3600.0))
+        counts = np.bincount((passengers // 3600.0).astype(np.int64), minlength=bins)
+        system.counted.setdefault(port_id, {})["passenger"] = counts[:bins]

@@ -1,0 +1,145 @@
+"""Drawing traders and travellers for the port model, as arrays.
+
+The port model (SimPy) needs, for each declaration it creates, *who* declares, that entity's
+credit tier *on the simulated date*, and whether the declaration carries a planted violation
+(so detection and leakage can be scored). It must not import Faker or this package's generators,
+so the population hands it plain arrays through an :class:`EntityPool`:
+
+- entities are drawn with probability proportional to their activity (shipments per month for
+  enterprises, trips per year for individuals), with replacement, by inverse-CDF sampling;
+- the tier comes from the population's :class:`~sim.population.timeline.TierTimeline` on the
+  date asked (cached per date), so a multi-day run sees listings lapse on the right day;
+- a declaration is a planted violation with the entity's own rate (risky entities have a higher
+  one), drawn from the caller's stream so the draws are reproducible.
+
+The returned :class:`Draw` is columnar: three arrays of length ``n``. :class:`PoolTierSource`
+adapts pools to the model's tier-source seam (``draw(port, flow, n, rng)``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+
+from sim.population.timeline import TIERS, TierTimeline, day_number
+
+__all__ = ["Draw", "EntityPool", "PoolTierSource"]
+
+_CACHED_DAYS = 8
+
+
+@dataclass(frozen=True)
+class Draw:
+    """Entities drawn for ``n`` declarations or crossings.
+
+    Attributes:
+        row: the entity's row in its population table (int64).
+        tier: the entity's tier on the date drawn, an index into :data:`TIERS` (int8).
+        violation: whether the declaration is a planted violation (bool).
+    """
+
+    row: np.ndarray
+    tier: np.ndarray
+    violation: np.ndarray
+
+
+class EntityPool:
+    """Entities to draw from, with their activity, violation rate and tier timeline.
+
+    Args:
+        weights: relative activity of each entity (non-negative, not all zero).
+        violation_rate: probability that one declaration of the entity is a violation.
+        timeline: the entities' tiers over time.
+    """
+
+    tiers = TIERS
+
+    def __init__(
+        self, weights: np.ndarray, violation_rate: np.ndarray, timeline: TierTimeline
+    ) -> None:
+        weights = np.asarray(weights, dtype=float)
+        if weights.ndim != 1 or len(weights) != timeline.n_entities:
+            raise ValueError("one weight per entity of the timeline is needed")
+        if len(violation_rate) != len(weights):
+            raise ValueError("one violation rate per entity is needed")
+        if np.any(weights < 0) or not np.any(weights > 0):
+            raise ValueError("weights must be >= 0 and not all zero")
+        self._cdf = np.cumsum(weights)
+        self._rate = np.asarray(violation_rate, dtype=float)
+        self._timeline = timeline
+        self._cache: dict[int, np.ndarray] = {}
+
+    def __len__(self) -> int:
+        return len(self._rate)
+
+    def tiers_at(self, as_of: date | int) -> np.ndarray:
+        """Every entity's tier code on ``as_of`` (read-only; the last few days are cached)."""
+        day = day_number(as_of) if isinstance(as_of, date) else int(as_of)
+        tiers = self._cache.get(day)
+        if tiers is None:
+            tiers = self._timeline.tiers_at(day)
+            tiers.setflags(write=False)
+            if len(self._cache) >= _CACHED_DAYS:  # a long run moves on: forget the oldest day
+                del self._cache[next(iter(self._cache))]
+            self._cache[day] = tiers
+        return tiers
+
+    def draw(self, rng: np.random.Generator, n: int, as_of: date | int) -> Draw:
+        """Draw ``n`` entities by activity, with their tier on ``as_of`` and violation flags.
+
+        Args:
+            rng: the caller's named stream (e.g. ``arrivals.xinhai.traders``).
+            n: number of declarations.
+            as_of: the simulated date.
+        """
+        u = rng.random(n) * self._cdf[-1]
+        row = np.minimum(np.searchsorted(self._cdf, u, side="right"), len(self._cdf) - 1)
+        violation = rng.random(n) < self._rate[row]
+        return Draw(row.astype(np.int64), self.tiers_at(as_of)[row], violation)
+
+    def share_by_tier(self, as_of: date | int) -> dict[str, float]:
+        """Share of activity (expected declarations) in each tier on ``as_of``."""
+        weights = np.diff(self._cdf, prepend=0.0)
+        totals = np.bincount(self.tiers_at(as_of), weights=weights, minlength=len(TIERS))
+        return {tier: float(totals[i] / self._cdf[-1]) for i, tier in enumerate(TIERS)}
+
+
+class PoolTierSource:
+    """The port model's tier-source seam (``draw(port, flow, n, rng)``) served by pools.
+
+    The model asks for the declarants of a whole flow at once; they are drawn from ``traders``
+    (or, for flows named in ``travellers_for``, from ``travellers``) with their tiers on
+    ``as_of``, the scenario's start date: over a run of a few days the tiers hardly change.
+    The result has the ``tier`` and ``violation`` arrays the model reads (and ``row``, to trace
+    each declaration back to its entity).
+
+    Args:
+        traders: the enterprises' pool.
+        as_of: the date tiers are taken on.
+        travellers: the individuals' pool, for flows of people (optional).
+        travellers_for: flow names served by ``travellers``.
+    """
+
+    def __init__(
+        self,
+        traders: EntityPool,
+        as_of: date,
+        travellers: EntityPool | None = None,
+        travellers_for: frozenset[str] = frozenset(),
+    ) -> None:
+        if travellers_for and travellers is None:
+            raise ValueError("travellers_for needs a travellers pool")
+        self._traders = traders
+        self._travellers = travellers
+        self._travellers_for = travellers_for
+        self._as_of = as_of
+
+    def draw(self, port: str, flow: str, n: int, rng: np.random.Generator) -> Draw:
+        """Draw the ``n`` declarants of ``flow`` at ``port`` from the port's stream."""
+        del port  # every port draws from the same island-wide population
+        pool = self._traders
+        if flow in self._travellers_for and self._travellers is not None:
+            pool = self._travellers
+        return pool.draw(rng, n, self._as_of)

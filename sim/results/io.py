@@ -1,0 +1,135 @@
+"""Writing run outputs: ``kpis.json`` byte for byte reproducible, ``records.parquet`` columnar.
+
+Reproducibility is a property of the bytes: keys are sorted, floats are rounded to a fixed number
+of significant digits (so the last-bit noise of summation order cannot leak into the file), NaN
+becomes ``null``, and nothing time-dependent (no timestamp, no host) is written. Both files are
+written to a temporary file in the target directory and renamed into place, so a crash or an
+interrupted run never leaves a half-written output.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from sim.results.records import CATEGORY_COLUMNS, RECORD_COLUMNS, Records
+
+__all__ = ["canonical_json", "read_records", "write_kpis", "write_outputs", "write_records"]
+
+SIGNIFICANT = 10
+"""Significant digits kept for floats in kpis.json."""
+
+
+def _clean(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _clean(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_clean(v) for v in value]
+    if isinstance(value, bool | np.bool_):
+        return bool(value)
+    if isinstance(value, int | np.integer):
+        return int(value)
+    if isinstance(value, float | np.floating):
+        x = float(value)
+        if not math.isfinite(x):
+            return None
+        return float(f"{x:.{SIGNIFICANT}g}")
+    return value
+
+
+def canonical_json(data: Any) -> str:
+    """``data`` as canonical JSON text: sorted keys, rounded floats, NaN as null, final newline."""
+    text = json.dumps(_clean(data), sort_keys=True, indent=2, ensure_ascii=False, allow_nan=False)
+    return text + "\n"
+
+
+def _stage(path: Path, write: Callable[[Path], object]) -> Path:
+    """Write through ``write`` into a temporary file beside ``path``; return the temporary."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    os.close(fd)
+    os.chmod(tmp, 0o666 & ~_umask())  # mkstemp's 0600 would survive the rename
+    try:
+        write(Path(tmp))
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return Path(tmp)
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def _atomic(path: Path, write: Callable[[Path], object]) -> None:
+    os.replace(_stage(path, write), path)
+
+
+def write_kpis(path: Path, kpis: dict[str, Any]) -> None:
+    """Write ``kpis`` as canonical JSON to ``path``, atomically."""
+    text = canonical_json(kpis)
+    _atomic(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+
+
+def _table(records: Records) -> pa.Table:
+    arrays = []
+    for name in RECORD_COLUMNS:
+        col = records[name]
+        if name in CATEGORY_COLUMNS:
+            arrays.append(pa.array(col.tolist(), type=pa.string()).dictionary_encode())
+        else:
+            arrays.append(pa.array(col))
+    return pa.Table.from_arrays(arrays, names=list(RECORD_COLUMNS))
+
+
+def write_records(path: Path, records: Records) -> None:
+    """Write the records table as Parquet to ``path``, atomically (NaN kept as NaN)."""
+    table = _table(records)
+    _atomic(path, lambda tmp: pq.write_table(table, tmp, compression="zstd"))
+
+
+def write_outputs(directory: Path, kpis: dict[str, Any], records: Records) -> None:
+    """Write ``kpis.json`` and ``records.parquet`` into ``directory``, both or neither.
+
+    Both files are staged as temporaries first; only when both are complete are they renamed into
+    place, so a failure (disk full, bad data) leaves the previous outputs untouched.
+    """
+    text = canonical_json(kpis)
+    table = _table(records)
+    staged: list[tuple[Path, Path]] = []
+    try:
+        for name, write in (
+            ("records.parquet", lambda tmp: pq.write_table(table, tmp, compression="zstd")),
+            ("kpis.json", lambda tmp: tmp.write_text(text, encoding="utf-8")),
+        ):
+            staged.append((_stage(directory / name, write), directory / name))
+    except BaseException:
+        for tmp, _ in staged:
+            tmp.unlink(missing_ok=True)
+        raise
+    for tmp, final in staged:
+        os.replace(tmp, final)
+
+
+def read_records(path: Path) -> Records:
+    """Read a records table written by :func:`write_records`."""
+    table = pq.read_table(path)
+    cols: dict[str, np.ndarray] = {}
+    for name in RECORD_COLUMNS:
+        column = table.column(name)
+        if name in CATEGORY_COLUMNS:
+            cols[name] = np.asarray(column.to_pylist(), dtype=object)
+        else:
+            cols[name] = column.to_numpy()
+    return Records(cols)

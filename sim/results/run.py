@@ -1,0 +1,78 @@
+"""What one simulation run hands back: the records and the facts needed to turn them into KPIs.
+
+A :class:`RunResult` is plain data (no SimPy objects, no scenario objects), so reports, experiments
+and tests can use it without the model. Besides the journey records it carries what records
+cannot tell: how many resource-seconds each port had available in the KPI window (capacity
+changes over the day with opening hours, shifts and outages), the hourly counts of flows that are
+only counted (passengers), and the ferry timetable facts of each strait port.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+import numpy as np
+
+from sim.results.records import Records
+
+__all__ = ["FerryStats", "RunResult"]
+
+
+@dataclass(frozen=True)
+class FerryStats:
+    """Ferry facts of one strait port over the whole horizon.
+
+    Attributes:
+        holding_capacity: vehicles the holding area takes.
+        vehicles_per_sailing: capacity of one sailing.
+        sailings_scheduled: sailings in the timetable over the horizon.
+        sailings_cancelled: of those, cancelled by a weather suspension.
+        suspensions: (start_s, end_s) windows without sailings.
+    """
+
+    holding_capacity: int
+    vehicles_per_sailing: int
+    sailings_scheduled: int
+    sailings_cancelled: int
+    suspensions: tuple[tuple[float, float], ...] = ()
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """The outcome of :func:`sim.model.simulate`.
+
+    Attributes:
+        scenario: the scenario's name.
+        seed: the run's seed.
+        replication: the replication index (independent streams per index).
+        start: the scenario start, ISO 8601 local time.
+        horizon_s: simulated seconds.
+        warmup_s: seconds at the start excluded from the KPIs.
+        ports: the simulated port ids, in the official order.
+        port_kinds: port id -> strait_roro / seaport / airport.
+        records: one row per journey (see :mod:`sim.results.records`).
+        capacity_s: port -> resource -> resource-seconds available in the KPI window, for
+            ``customs_channels``, ``scanners``, ``inspection_bays``, ``officers`` and
+            ``duty_free_desks``.
+        counted: port -> flow -> arrivals per model hour (bin k is [k h, (k+1) h)) for flows
+            that are counted rather than simulated one by one (passengers).
+        ferries: strait port id -> ferry facts.
+    """
+
+    scenario: str
+    seed: int
+    replication: int
+    start: str
+    horizon_s: float
+    warmup_s: float
+    ports: tuple[str, ...]
+    port_kinds: dict[str, str]
+    records: Records
+    capacity_s: dict[str, dict[str, float]]
+    counted: dict[str, dict[str, np.ndarray]] = field(default_factory=dict)
+    ferries: dict[str, FerryStats] = field(default_factory=dict)
+
+    def local_time(self, seconds: float) -> datetime:
+        """Model time (seconds since the start) as a local Asia/Shanghai date-time."""
+        return datetime.fromisoformat(self.start) + timedelta(seconds=seconds)

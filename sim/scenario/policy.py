@@ -1,0 +1,153 @@
+"""Clearance policy: credit tiers, the risk model, routing thresholds and detection.
+
+Supervised trucks are declared by enterprises in one of three credit tiers: advanced-certified
+(AEO), whitelist (everyone else, automatically) and key-attention. Until the synthetic population
+supplies real declarants, each truck's tier is drawn from ``tier_shares``, and a violation is
+planted with the tier's ``violation_rate`` (so detection and leakage can be measured).
+
+The risk model is data: binary features with weights, each shown by clean and violating
+declarations at different rates (``prevalence_clean`` / ``prevalence_violating``). The score,
+times the tier's multiplier, is compared with the scan and inspection thresholds; a tier's
+``random_floor`` selects unflagged trucks for a scan at random. See :mod:`sim.rules.risk`.
+
+No second-line rate is published: every figure here is an assumption [A] anchored, where
+possible, on the national rules (AEO at most 20% of the general inspection rate, dishonest
+enterprises at least 80%: GAC Order 237 [S]).
+"""
+
+from __future__ import annotations
+
+from pydantic import Field, model_validator
+
+from sim.rules.risk import RoutingPolicy
+from sim.scenario.schema_base import StrictModel
+from sim.scenario.validation import field_error
+
+__all__ = ["Detection", "Policy", "RiskFeature", "RiskModel", "TierShares", "TierTreatment"]
+
+
+class TierShares(StrictModel):
+    """Share of supervised declarations by credit tier (must sum to 1)."""
+
+    aeo: float = Field(
+        0.15, ge=0, le=1, description="AEO share [A]; >70k entities classified, split unpublished"
+    )
+    whitelist: float = Field(0.80, ge=0, le=1, description="whitelist share [A]")
+    key_attention: float = Field(0.05, ge=0, le=1, description="key-attention share [A]")
+
+    @model_validator(mode="after")
+    def _sum_to_one(self) -> TierShares:
+        total = self.aeo + self.whitelist + self.key_attention
+        if abs(total - 1.0) > 1e-6:
+            raise field_error(
+                ("whitelist",), f"tier shares must sum to 1, they sum to {total:g}", self.whitelist
+            )
+        return self
+
+
+class TierTreatment(StrictModel):
+    """How one credit tier is treated and how often it violates."""
+
+    inspection_multiplier: float = Field(
+        ge=0, description="factor on the risk score (AEO ~0.2x, key-attention 2-4x) [A]"
+    )
+    random_floor: float = Field(
+        ge=0, le=1, description="chance of a random scan when unflagged [A]"
+    )
+    violation_rate: float = Field(ge=0, le=1, description="share of declarations violating [A]")
+
+
+def _aeo() -> TierTreatment:
+    return TierTreatment(inspection_multiplier=0.2, random_floor=0.005, violation_rate=0.002)
+
+
+def _white() -> TierTreatment:
+    return TierTreatment(inspection_multiplier=1.0, random_floor=0.02, violation_rate=0.01)
+
+
+def _key() -> TierTreatment:
+    return TierTreatment(inspection_multiplier=3.0, random_floor=0.2, violation_rate=0.05)
+
+
+class Tiers(StrictModel):
+    """Treatment per tier: AEO <= 20%, dishonest >= 80% of average [S] GAC Order 237; values [A]."""
+
+    aeo: TierTreatment = Field(default_factory=_aeo)
+    whitelist: TierTreatment = Field(default_factory=_white)
+    key_attention: TierTreatment = Field(default_factory=_key)
+
+
+class RiskFeature(StrictModel):
+    """A binary risk indicator, its weight and how often clean and violating goods show it."""
+
+    name: str = Field(min_length=1)
+    weight: float = Field(ge=0)
+    prevalence_clean: float = Field(ge=0, le=1)
+    prevalence_violating: float = Field(ge=0, le=1)
+
+
+def _features() -> list[RiskFeature]:
+    # 147 feature libraries and 93 models exist [S] (reportify); their content is not public, so
+    # these five indicators and their rates are illustrative assumptions [A].
+    rows = [
+        ("declared_value_mismatch", 3.0, 0.02, 0.60),
+        ("high_risk_commodity", 2.0, 0.05, 0.50),
+        ("prior_record", 2.5, 0.01, 0.25),
+        ("route_anomaly", 1.5, 0.03, 0.30),
+        ("new_consignor", 1.0, 0.10, 0.35),
+    ]
+    return [
+        RiskFeature(name=n, weight=w, prevalence_clean=c, prevalence_violating=v)
+        for n, w, c, v in rows
+    ]
+
+
+class RiskModel(StrictModel):
+    """Features and thresholds; a score is the sum of the weights of the features shown."""
+
+    features: list[RiskFeature] = Field(default_factory=_features, description="indicators [A]")
+    scan_threshold: float = Field(3.0, gt=0, description="adjusted score -> H986 scan [A]")
+    inspection_threshold: float = Field(6.0, gt=0, description="adjusted score -> inspection [A]")
+
+    @model_validator(mode="after")
+    def _thresholds(self) -> RiskModel:
+        if self.inspection_threshold < self.scan_threshold:
+            raise field_error(
+                ("inspection_threshold",), "must be >= scan_threshold", self.inspection_threshold
+            )
+        names = [f.name for f in self.features]
+        for i, name in enumerate(names):
+            if name in names[:i]:
+                raise field_error(("features", i, "name"), "duplicate feature name", name)
+        return self
+
+
+class Detection(StrictModel):
+    """Probability that a violation is caught, by channel [A] (nothing published)."""
+
+    release: float = Field(0.0, ge=0, le=1, description="caught at release without a stop [A]")
+    scan: float = Field(0.85, ge=0, le=1, description="a scan image shows the anomaly [A]")
+    inspection: float = Field(0.95, ge=0, le=1, description="manual inspection finds it [A]")
+    scan_false_alarm: float = Field(
+        0.03, ge=0, le=1, description="a clean truck's image looks anomalous [A]"
+    )
+
+
+class Policy(StrictModel):
+    """Everything that decides where a declaration goes."""
+
+    tier_shares: TierShares = Field(default_factory=TierShares)
+    tiers: Tiers = Field(default_factory=Tiers)
+    risk: RiskModel = Field(default_factory=RiskModel)
+    detection: Detection = Field(default_factory=Detection)
+
+    def routing(self) -> RoutingPolicy:
+        """The plain routing policy the pure rules take (:func:`sim.rules.risk.route`)."""
+        tiers = {"aeo": self.tiers.aeo, "whitelist": self.tiers.whitelist,
+                 "key_attention": self.tiers.key_attention}  # fmt: skip
+        return RoutingPolicy(
+            scan_threshold=self.risk.scan_threshold,
+            inspection_threshold=self.risk.inspection_threshold,
+            multipliers={k: t.inspection_multiplier for k, t in tiers.items()},
+            floors={k: t.random_floor for k, t in tiers.items()},
+        )
