@@ -16,7 +16,7 @@ import json
 from enum import StrEnum
 from fractions import Fraction
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich import box
@@ -36,7 +36,7 @@ from sim.rules.goods import (
 )
 from sim.rules.refusals import Refusal
 
-__all__ = ["goods_app", "register"]
+__all__ = ["goods_app", "goods_summary", "register"]
 
 goods_app = typer.Typer(
     name="goods",
@@ -123,6 +123,19 @@ def value_added(
                                              "percent": float(ratio) * 100},
         "duty_exempt": exempt,
     }))  # fmt: skip
+
+
+def goods_summary(goods: dict[str, Any]) -> str:
+    """One line on the goods block of a run's KPIs (printed by ``customs-sim run``)."""
+    be = goods["batch_exit"]
+    share = "-" if be["share"] is None else f"{100 * be['share']:.0f}%"
+    duty = goods["duty_assessed_fen"]["total"]["total_fen"] / 100
+    return (
+        f"goods: {goods['enterprises']} enterprises, {goods['declarations']['total']} "
+        f"declarations, {be['shipments']} batch-exit shipments ({share}), "
+        f"{be['consolidated_declarations']} consolidated ({be['late_consolidated_declarations']} "
+        f"late), {be['suspensions']} suspensions, duty assessed {duty:,.2f} CNY"
+    )
 
 
 def register(app: typer.Typer) -> None:

@@ -5,6 +5,7 @@ act once a day, as a SimPy process ticking at local midnight. Every step goes th
 rules (:mod:`sim.rules.ledger`, :mod:`sim.rules.batch_exit`), so quantities, duties, refusals and
 suspensions are the rules' own answers:
 
+- **opening stock**: each enterprise starts with ``opening_imports`` booked lots;
 - **imports** arrive through the first line (Poisson per enterprise-day), are booked a few days
   later, or, at the planted ``late_booking_rate``, after the 14-day window: the booking is refused
   and the taxes are back-paid;
@@ -20,10 +21,11 @@ suspensions are the rules' own answers:
   1..25 of the next month, or late (26th onward) at ``late_declaration_rate``; lateness suspends,
   and the enterprise is reinstated ``reinstatement_days`` after the suspension once fixed.
 
-Each purpose draws from its own named stream (``goods.enterprises``, ``goods.imports``,
-``goods.ops``, ``goods.ship``, ``goods.batch``, ``goods.times``), and an enterprise uses batch exit
-when its fixed uniform draw is below ``batch_exit_adoption``, so raising the adoption adds users
-without reshuffling anyone: common random numbers for the what-if.
+Each purpose draws from its own named stream (``goods.enterprises``, ``goods.opening``,
+``goods.imports``, ``goods.ops``, ``goods.ship``, ``goods.batch``, ``goods.times``), and an
+enterprise uses batch exit when its fixed uniform draw is below ``batch_exit_adoption``, so
+raising the adoption adds users without reshuffling anyone: common random numbers for the
+what-if.
 """
 
 from __future__ import annotations
@@ -114,8 +116,8 @@ class GoodsFlow:
         )
         self._midnight = start.replace(hour=0, minute=0, second=0, microsecond=0)
         self._offset = (start - self._midnight).total_seconds()
-        self._rng = {k: streams.generator(f"goods.{k}") for k in ("imports", "ops", "ship",
-                                                                  "batch", "times")}
+        self._rng = {k: streams.generator(f"goods.{k}")
+                     for k in ("opening", "imports", "ops", "ship", "batch", "times")}
         weights = np.array([ln.weight for ln in cfg.lines])
         self._weights = weights / weights.sum()
         self._ports = list(cfg.port_shares)
@@ -136,6 +138,22 @@ class GoodsFlow:
                                       encouraged=f.encouraged, tier=f.tier, on=first)
             book = lg.file_book(f"BK-{f.entity_id}", q, first)
             self.books.append(bx.admit_batch_exit(book, first) if f.batch_exit else book)
+        self._opening_stock(first)
+
+    def _opening_stock(self, first: date) -> None:
+        """Lots already booked before the start (not events of the run): nobody starts empty."""
+        rng = self._rng["opening"]
+        for e in range(len(self.firms)):
+            for _ in range(self.cfg.opening_imports):
+                line = self.cfg.lines[int(rng.choice(len(self.cfg.lines), p=self._weights))]
+                if self.tariff.line(line.code).taxed_list:
+                    continue  # settled at the border: ordinary goods, not supervised stock
+                qty = int(rng.integers(line.qty_min, line.qty_max + 1))
+                entry = self._id("OP")
+                book, _ = lg.release_first_line(
+                    self.books[e], entry, f"{line.code}:{line.regime}", line.code, qty,
+                    qty * line.unit_value_fen, first, self.tariff, regime=Regime(line.regime))
+                self.books[e], _ = lg.book_entry(book, entry, first)
 
     # -- the process ------------------------------------------------------------------------------
 

@@ -17,16 +17,15 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
 from sim.rules.goods import default_tariff
+from sim.rules.ports import PORT_IDS
 from sim.scenario.distributions import Distribution, Uniform
+from sim.scenario.schema_base import StrictModel
+from sim.scenario.validation import field_error
 
 __all__ = ["PORT_SHARE_DEFAULTS", "GoodsConfig", "GoodsLine", "GoodsTierShares"]
-
-
-class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", validate_assignment=True, populate_by_name=True)
 
 
 PORT_SHARE_DEFAULTS: dict[str, float] = {
@@ -45,7 +44,7 @@ PORT_SHARE_DEFAULTS: dict[str, float] = {
 between the two and among the other eight [A]."""
 
 
-class GoodsLine(_Section):
+class GoodsLine(StrictModel):
     """One kind of goods the enterprises import, and what processing makes of it."""
 
     code: str = Field(min_length=1, description="tariff code (a line of the tariff table)")
@@ -64,11 +63,12 @@ class GoodsLine(_Section):
     @model_validator(mode="after")
     def _range(self) -> GoodsLine:
         if self.qty_max < self.qty_min:
-            raise ValueError(f"qty_max must be >= qty_min (got {self.qty_max})")
+            raise field_error(("qty_max",), "must be >= qty_min", self.qty_max)
         table = default_tariff()
-        for code in (self.code, self.product_code):
+        for name in ("code", "product_code"):
+            code = getattr(self, name)
             if code is not None and code not in table:
-                raise ValueError(f"tariff code {code!r} is not in the tariff table")
+                raise field_error((name,), "not a line of the tariff table", code)
         return self
 
 
@@ -89,7 +89,7 @@ def _lines() -> list[GoodsLine]:
     ]  # fmt: skip
 
 
-class GoodsTierShares(_Section):
+class GoodsTierShares(StrictModel):
     """Credit tiers of the enterprises in the sample, until the population supplies them [A]."""
 
     aeo: float = Field(0.10, ge=0, le=1, description="AEO share [A]")
@@ -100,7 +100,9 @@ class GoodsTierShares(_Section):
     def _sum(self) -> GoodsTierShares:
         total = self.aeo + self.whitelist + self.key_attention
         if abs(total - 1.0) > 1e-6:
-            raise ValueError(f"tier shares must sum to 1, they sum to {total:g}")
+            raise field_error(
+                ("whitelist",), f"tier shares must sum to 1, they sum to {total:g}", self.whitelist
+            )
         return self
 
 
@@ -108,7 +110,7 @@ def _margin() -> Distribution:
     return Uniform(kind="uniform", low=0.10, high=0.60)
 
 
-class GoodsConfig(_Section):
+class GoodsConfig(StrictModel):
     """Goods activity of the run (see the module docstring)."""
 
     enabled: bool = Field(True, description="simulate goods activity and report a goods block")
@@ -121,6 +123,9 @@ class GoodsConfig(_Section):
     tier_shares: GoodsTierShares = Field(default_factory=GoodsTierShares)
     batch_exit_adoption: float = Field(
         0.10, ge=0, le=1, description="share of AEO/whitelist enterprises using batch exit [A]"
+    )
+    opening_imports: int = Field(
+        3, ge=0, description="import lots each enterprise holds, booked, at the start [A]"
     )
     imports_per_month: float = Field(
         2.0, ge=0, description="first-line imports per enterprise per month [A]"
@@ -167,9 +172,15 @@ class GoodsConfig(_Section):
 
     @model_validator(mode="after")
     def _shares(self) -> GoodsConfig:
-        if any(v < 0 for v in self.port_shares.values()):
-            raise ValueError("port_shares: shares must be >= 0")
+        for port, share in self.port_shares.items():
+            if port not in PORT_IDS:
+                raise field_error(("port_shares", port),
+                                  f"unknown port id; known: {', '.join(PORT_IDS)}", port)
+            if share < 0:
+                raise field_error(("port_shares", port), "must be >= 0", share)
         total = sum(self.port_shares.values())
         if abs(total - 1.0) > 1e-6:
-            raise ValueError(f"port_shares must sum to 1, they sum to {total:g}")
+            raise field_error(
+                ("port_shares",), f"shares must sum to 1, they sum to {total:g}", self.port_shares
+            )
         return self
