@@ -42,7 +42,7 @@ from sim.results.goods import GoodsEvents
 from sim.rng import RandomStreams
 from sim.rules import batch_exit as bx
 from sim.rules import ledger as lg
-from sim.rules.goods import Regime, TariffTable, default_tariff, duty_exempt_by_value_added
+from sim.rules.goods import Regime, TariffTable, duty_exempt_by_value_added
 from sim.rules.refusals import Reason, Refusal
 from sim.scenario.goods import GoodsConfig, GoodsLine
 
@@ -92,7 +92,7 @@ class GoodsFlow:
         streams: the run's named streams.
         enterprises: injected enterprises (e.g. from the population); by default drawn from
             ``cfg`` with :func:`draw_enterprises`.
-        tariff: the tariff table (default: the packaged one).
+        tariff: the tariff table (default: the packaged one with ``cfg.tariff`` changes).
     """
 
     def __init__(
@@ -106,7 +106,7 @@ class GoodsFlow:
         tariff: TariffTable | None = None,
     ) -> None:
         self.env, self.cfg, self.horizon_s = env, cfg, horizon_s
-        self.tariff = tariff or default_tariff()
+        self.tariff = tariff or cfg.tariff_table()
         for line in cfg.lines:  # fail before the run, not in the middle of it
             self.tariff.line(line.code)
             if line.product_code is not None:

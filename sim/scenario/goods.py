@@ -19,13 +19,19 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from sim.rules.goods import default_tariff
+from sim.rules.goods import TariffTable, default_tariff, load_tariff
 from sim.rules.ports import PORT_IDS
 from sim.scenario.distributions import Distribution, Uniform
 from sim.scenario.schema_base import StrictModel
 from sim.scenario.validation import field_error
 
-__all__ = ["PORT_SHARE_DEFAULTS", "GoodsConfig", "GoodsLine", "GoodsTierShares"]
+__all__ = [
+    "PORT_SHARE_DEFAULTS",
+    "GoodsConfig",
+    "GoodsLine",
+    "GoodsTierShares",
+    "TariffOverride",
+]
 
 
 PORT_SHARE_DEFAULTS: dict[str, float] = {
@@ -64,12 +70,18 @@ class GoodsLine(StrictModel):
     def _range(self) -> GoodsLine:
         if self.qty_max < self.qty_min:
             raise field_error(("qty_max",), "must be >= qty_min", self.qty_max)
-        table = default_tariff()
-        for name in ("code", "product_code"):
-            code = getattr(self, name)
-            if code is not None and code not in table:
-                raise field_error((name,), "not a line of the tariff table", code)
         return self
+
+
+class TariffOverride(StrictModel):
+    """Fields of a tariff line to replace; a new code needs at least ``duty`` and ``vat``."""
+
+    description: str | None = None
+    duty: float | None = Field(None, ge=0, description="import-duty rate")
+    vat: float | None = Field(None, ge=0, description="import-VAT rate")
+    consumption: float | None = Field(None, ge=0, lt=1, description="consumption-tax rate")
+    taxed_list: bool | None = Field(None, description="on the taxed list (not waived)")
+    permit_required: bool | None = Field(None, description="permit needed for the mainland")
 
 
 def _lines() -> list[GoodsLine]:
@@ -169,6 +181,17 @@ class GoodsConfig(StrictModel):
         description="declarations by port; Xinhai + South Port ~80% [S]",
     )
     lines: list[GoodsLine] = Field(default_factory=_lines, min_length=1)
+    tariff: dict[str, TariffOverride] = Field(
+        default_factory=dict,
+        description="changes to the packaged tariff table (sim/rules/data/tariff.yaml), by code",
+    )
+
+    def tariff_table(self) -> TariffTable:
+        """The packaged tariff table with this section's ``tariff`` changes applied."""
+        return load_tariff(overrides={
+            code: {k: v for k, v in o.model_dump().items() if v is not None}
+            for code, o in self.tariff.items()
+        })  # fmt: skip
 
     @model_validator(mode="after")
     def _shares(self) -> GoodsConfig:
@@ -183,4 +206,15 @@ class GoodsConfig(StrictModel):
             raise field_error(
                 ("port_shares",), f"shares must sum to 1, they sum to {total:g}", self.port_shares
             )
+        packaged = default_tariff()
+        for code, o in self.tariff.items():
+            if code not in packaged and (o.duty is None or o.vat is None):
+                raise field_error(("tariff", code), "a new tariff line needs duty and vat",
+                                  o.model_dump(exclude_none=True))
+        table = self.tariff_table()
+        for i, line in enumerate(self.lines):
+            for name in ("code", "product_code"):
+                code = getattr(line, name)
+                if code is not None and code not in table:
+                    raise field_error(("lines", i, name), "not a line of the tariff table", code)
         return self
