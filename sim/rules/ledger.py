@@ -26,7 +26,9 @@ A book is an immutable value (its types live in :mod:`sim.rules.account_book` an
 re-exported here): each operation returns a *new* book and an outcome, or raises
 :class:`~sim.rules.refusals.Refusal` and leaves nothing changed. Copy-on-write keeps an operation
 to a shallow copy of one small dict, so the model can run many books fast and the platform can
-persist any state it was handed.
+persist any state it was handed. A book remembers pending entries and unconsolidated batch
+shipments by identifier, not past declarations: keeping declaration identifiers unique (and
+requests idempotent) is the platform's job.
 """
 
 from __future__ import annotations
