@@ -112,7 +112,9 @@ class GoodsFlow:
             if line.product_code is not None:
                 self.tariff.line(line.product_code)
         self.firms = list(
-            enterprises or draw_enterprises(cfg, streams.generator("goods.enterprises"))
+            draw_enterprises(cfg, streams.generator("goods.enterprises"))
+            if enterprises is None
+            else enterprises
         )
         self._midnight = start.replace(hour=0, minute=0, second=0, microsecond=0)
         self._offset = (start - self._midnight).total_seconds()
