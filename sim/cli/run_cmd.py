@@ -17,7 +17,7 @@ from rich.table import Table
 
 from sim.cli.common import SetOption, console, fail, load_or_exit
 from sim.cli.goods_cmds import goods_summary
-from sim.model import simulate
+from sim.experiment import declarant_source, run_scenario
 from sim.results import compute_kpis, write_outputs
 
 __all__ = ["register", "run"]
@@ -122,8 +122,14 @@ def run(
         console=console,
         transient=True,
     ) as bar:
-        task = bar.add_task(f"simulating {scenario.name}", total=1.0)
-        result = simulate(scenario, progress=lambda f: bar.update(task, completed=f))
+        task = bar.add_task(f"drawing declarants ({scenario.policy.declarants})", total=None)
+        declarants = declarant_source(scenario)
+        bar.update(task, description=f"simulating {scenario.name}", total=1.0, completed=0.0)
+        result = run_scenario(
+            scenario,
+            declarants=declarants,
+            progress=lambda f: bar.update(task, completed=f),
+        )
     kpis = compute_kpis(result)
     try:
         write_outputs(target, kpis, result.records)

@@ -1,9 +1,10 @@
 """Who declares, whether they cheat, and where the risk model sends them, for a whole flow at once.
 
 Each supervised truck needs a credit tier and a flag saying whether its goods violate the rules.
-Until the synthetic population provides real declarants, they come from a :class:`TierSource`:
-the seam where the population plugs in. :class:`SharesTierSource`, the default, draws tiers from
-the scenario's shares and plants violations at each tier's rate.
+They come from a :class:`TierSource`, the seam where the synthetic population plugs in (its
+``PoolTierSource`` draws real declarants, with their tiers classified as of each arrival's
+date, and travellers too). :class:`SharesTierSource`, the model's own default, draws tiers from
+the scenario's shares and plants violations at each tier's rate; it has no travellers.
 
 Routing is the vectorised twin of :mod:`sim.rules.risk`: features are drawn per truck with the
 prevalence that matches its violation flag, scores are weighted sums, and the same thresholds,
@@ -28,6 +29,7 @@ __all__ = [
     "RELEASE",
     "SCAN",
     "Decisions",
+    "DeclarantDraw",
     "SharesTierSource",
     "TierDraw",
     "TierSource",
@@ -48,14 +50,29 @@ class TierDraw:
     violation: np.ndarray
 
 
+class DeclarantDraw(Protocol):
+    """What a tier source returns: any object with these two arrays (e.g. :class:`TierDraw`)."""
+
+    @property
+    def tier(self) -> np.ndarray: ...
+
+    @property
+    def violation(self) -> np.ndarray: ...
+
+
 class TierSource(Protocol):
     """Supplies the declarants of a flow: the seam the synthetic population replaces.
 
-    ``draw`` gets the port, the flow, the number of declarations and the port's ``tiers.<port>``
-    stream, and returns one tier code and one violation flag per declaration, in arrival order.
+    ``draw`` gets the port, the flow (``cargo_truck`` or ``duty_free_traveller``), the local
+    calendar day of each arrival in arrival order (days since 1970-01-01, so a tier can be
+    classified as of the simulated date) and the port's ``tiers.<port>`` stream. It returns one
+    tier code and one violation flag per arrival, or ``None`` when it has no declarants for the
+    flow (the arrivals then carry no tier).
     """
 
-    def draw(self, port: str, flow: str, n: int, rng: np.random.Generator) -> TierDraw: ...
+    def draw(
+        self, port: str, flow: str, days: np.ndarray, rng: np.random.Generator
+    ) -> DeclarantDraw | None: ...
 
 
 class SharesTierSource:
@@ -69,8 +86,13 @@ class SharesTierSource:
             [t.violation_rate for t in (tiers.aeo, tiers.whitelist, tiers.key_attention)]
         )
 
-    def draw(self, port: str, flow: str, n: int, rng: np.random.Generator) -> TierDraw:
-        """Draw ``n`` declarants for ``flow`` at ``port``."""
+    def draw(
+        self, port: str, flow: str, days: np.ndarray, rng: np.random.Generator
+    ) -> TierDraw | None:
+        """Draw one declarant per arrival of ``flow`` at ``port`` (trucks only)."""
+        if flow != "cargo_truck":
+            return None
+        n = len(days)
         u_tier, u_violation = rng.random(n), rng.random(n)
         cumulative = np.cumsum(self._shares)
         cumulative[-1] = 1.0
@@ -98,7 +120,10 @@ class Decisions:
 
 
 def decide(
-    draw: TierDraw, policy: Policy, risk_rng: np.random.Generator, detect_rng: np.random.Generator
+    draw: DeclarantDraw,
+    policy: Policy,
+    risk_rng: np.random.Generator,
+    detect_rng: np.random.Generator,
 ) -> Decisions:
     """Route every declaration of a flow, as :func:`sim.rules.risk.route` would one by one."""
     n = len(draw.tier)

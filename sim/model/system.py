@@ -20,7 +20,7 @@ same numbers for a seed and replication, whatever else the scenario changes.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 import numpy as np
 import simpy
@@ -72,6 +72,11 @@ class _Context:
     offset_s: float
     horizon_s: float
     warmup_s: float
+    first_day: int
+
+    def days(self, times: np.ndarray) -> np.ndarray:
+        """The local calendar day of each model time, as days since 1970-01-01."""
+        return self.first_day + ((times + self.offset_s) // 86400.0).astype(np.int64)
 
 
 def build(
@@ -100,6 +105,7 @@ def build(
         offset_s=(start - midnight).total_seconds(),
         horizon_s=horizon_s,
         warmup_s=scenario.warmup_hours * 3600.0,
+        first_day=(midnight.date() - date(1970, 1, 1)).days,
     )
     system = System()
     for port_id in PORT_IDS:
@@ -133,7 +139,11 @@ def _trucks(ctx: _Context, port_id: str, cfg: PortConfig) -> _Trucks | None:
         return None
     n = len(times)
     streams = ctx.streams
-    draw = ctx.tiers.draw(port_id, "cargo_truck", n, streams.generator(f"tiers.{port_id}"))
+    draw = ctx.tiers.draw(
+        port_id, "cargo_truck", ctx.days(times), streams.generator(f"tiers.{port_id}")
+    )
+    if draw is None:
+        raise ValueError("the tier source supplied no declarants for supervised trucks")
     decisions = decide(
         draw,
         ctx.scenario.policy,
@@ -197,6 +207,18 @@ def _duty_free(
     if times is None:
         return
     group = _plain_group(port_id, "duty_free_traveller", "duty_free_check", times)
+    # Travellers come from the population when the tier source has them (individuals'
+    # tiers as of the day, planted quota breaches), each breach caught at the check with
+    # the configured probability; otherwise they carry no tier.
+    travellers = ctx.tiers.draw(
+        port_id, "duty_free_traveller", ctx.days(times), ctx.streams.generator(f"tiers.{port_id}")
+    )
+    if travellers is not None:
+        group.tier = np.asarray(TIERS, dtype=object)[travellers.tier].tolist()
+        group.violation = travellers.violation.tolist()
+        u_catch = ctx.streams.generator(f"detect.{port_id}.duty_free").random(len(times))
+        caught = travellers.violation & (u_catch < ctx.scenario.policy.detection.duty_free_check)
+        group.detected = caught.tolist()
     system.groups.append(group)
     rng = ctx.streams.generator(f"service.{port_id}.duty_free_check")
     check = cfg.service.duty_free_check.sample(rng, len(times)).tolist()

@@ -26,6 +26,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sim.rules.history import EVENTS
+
 __all__ = [
     "CATEGORY2_EVENTS",
     "EVENTS",
@@ -34,17 +36,7 @@ __all__ = [
     "poisson_events",
 ]
 
-EVENTS: tuple[str, ...] = (
-    "rating",
-    "aeo_certified",
-    "aeo_revoked",
-    "smuggling_penalty",
-    "serious_dishonesty_listed",
-    "serious_dishonesty_removed",
-    "legal_ground_listed",
-    "violation",
-)
-"""Event names of the history format, indexed by their int8 code."""
+# EVENTS (the history format's event names, from sim.rules.history) is indexed by int8 code here.
 
 CATEGORY2_EVENTS: tuple[str, ...] = (
     "smuggling_penalty",

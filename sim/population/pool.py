@@ -94,10 +94,26 @@ class EntityPool:
             n: number of declarations.
             as_of: the simulated date.
         """
+        day = day_number(as_of) if isinstance(as_of, date) else int(as_of)
+        return self.draw_on(rng, np.full(n, day, dtype=np.int64))
+
+    def draw_on(self, rng: np.random.Generator, days: np.ndarray) -> Draw:
+        """Draw one entity per day in ``days``, with its tier on that day and a violation flag.
+
+        Args:
+            rng: the caller's named stream.
+            days: the simulated date of each declaration, as days since 1970-01-01.
+        """
+        days = np.asarray(days, dtype=np.int64)
+        n = len(days)
         u = rng.random(n) * self._cdf[-1]
         row = np.minimum(np.searchsorted(self._cdf, u, side="right"), len(self._cdf) - 1)
         violation = rng.random(n) < self._rate[row]
-        return Draw(row.astype(np.int64), self.tiers_at(as_of)[row], violation)
+        tier = np.empty(n, dtype=np.int8)
+        for day in np.unique(days):
+            on_day = days == day
+            tier[on_day] = self.tiers_at(int(day))[row[on_day]]
+        return Draw(row.astype(np.int64), tier, violation)
 
     def share_by_tier(self, as_of: date | int) -> dict[str, float]:
         """Share of activity (expected declarations) in each tier on ``as_of``."""
@@ -109,15 +125,15 @@ class EntityPool:
 class PoolTierSource:
     """The port model's tier-source seam (``draw(port, flow, n, rng)``) served by pools.
 
-    The model asks for the declarants of a whole flow at once; they are drawn from ``traders``
-    (or, for flows named in ``travellers_for``, from ``travellers``) with their tiers on
-    ``as_of``, the scenario's start date: over a run of a few days the tiers hardly change.
-    The result has the ``tier`` and ``violation`` arrays the model reads (and ``row``, to trace
-    each declaration back to its entity).
+    The model asks for the declarants of a whole flow at once, with the local date of each
+    arrival; supervised trucks (``cargo_truck``) are drawn from ``traders``, flows named in
+    ``travellers_for`` from ``travellers``, each with its tier classified as of its own arrival
+    date (a listing that lapses mid-run changes the tier from that day on). Other flows get
+    ``None``: they carry no declarant. The result has the ``tier`` and ``violation`` arrays the
+    model reads (and ``row``, to trace each declaration back to its entity).
 
     Args:
         traders: the enterprises' pool.
-        as_of: the date tiers are taken on.
         travellers: the individuals' pool, for flows of people (optional).
         travellers_for: flow names served by ``travellers``.
     """
@@ -125,7 +141,6 @@ class PoolTierSource:
     def __init__(
         self,
         traders: EntityPool,
-        as_of: date,
         travellers: EntityPool | None = None,
         travellers_for: frozenset[str] = frozenset(),
     ) -> None:
@@ -134,12 +149,12 @@ class PoolTierSource:
         self._traders = traders
         self._travellers = travellers
         self._travellers_for = travellers_for
-        self._as_of = as_of
 
-    def draw(self, port: str, flow: str, n: int, rng: np.random.Generator) -> Draw:
-        """Draw the ``n`` declarants of ``flow`` at ``port`` from the port's stream."""
+    def draw(self, port: str, flow: str, days: np.ndarray, rng: np.random.Generator) -> Draw | None:
+        """Draw the declarants of ``flow`` at ``port``, one per arrival day, from its stream."""
         del port  # every port draws from the same island-wide population
-        pool = self._traders
         if flow in self._travellers_for and self._travellers is not None:
-            pool = self._travellers
-        return pool.draw(rng, n, self._as_of)
+            return self._travellers.draw_on(rng, days)
+        if flow == "cargo_truck":
+            return self._traders.draw_on(rng, days)
+        return None

@@ -181,6 +181,9 @@ def _port_kpis(
             "travellers": int(dw.sum()),
             "checked": int(np.sum(~np.isnan(dfree["release"][dw]))),
             "wait_s": {k: v for k, v in _stats(waits).items() if k in ("mean", "p95")},
+            "key_attention": int(np.sum(dfree["tier"][dw] == "key_attention")),
+            "quota_breaches": int(np.sum(dfree["violation"][dw])),
+            "breaches_caught": int(np.sum(dfree["detected"][dw])),
         }
     if port in result.ferries:
         kpis["ferry"] = _ferry(result, port, mine, lo, hi)

@@ -17,6 +17,8 @@ enterprises at least 80%: GAC Order 237 [S]).
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import Field, model_validator
 
 from sim.rules.risk import RoutingPolicy
@@ -131,11 +133,24 @@ class Detection(StrictModel):
     scan_false_alarm: float = Field(
         0.03, ge=0, le=1, description="a clean truck's image looks anomalous [A]"
     )
+    duty_free_check: float = Field(
+        0.3,
+        ge=0,
+        le=1,
+        description="a traveller's quota breach is caught at the departure check [A]: how the "
+        "second line checks duty-free goods after closure is not published",
+    )
 
 
 class Policy(StrictModel):
     """Everything that decides where a declaration goes."""
 
+    declarants: Literal["population", "shares"] = Field(
+        "population",
+        description="where declarants come from: 'population' draws traders and travellers from "
+        "the synthetic population (tiers classified as of each arrival's date); 'shares' draws "
+        "truck tiers from tier_shares (travellers untiered), the textbook reduction",
+    )
     tier_shares: TierShares = Field(default_factory=TierShares)
     tiers: Tiers = Field(default_factory=Tiers)
     risk: RiskModel = Field(default_factory=RiskModel)

@@ -29,7 +29,9 @@ def test_vectorised_route_agrees_with_the_rule() -> None:
 def test_decisions_match_the_rules_for_detection() -> None:
     policy = Scenario().policy
     n = 20000
-    draw = SharesTierSource(policy).draw("xinhai", "cargo_truck", n, np.random.default_rng(1))
+    days = np.zeros(n, dtype=np.int64)
+    draw = SharesTierSource(policy).draw("xinhai", "cargo_truck", days, np.random.default_rng(1))
+    assert draw is not None
     d = decide(draw, policy, np.random.default_rng(2), np.random.default_rng(3))
     det = policy.detection.model_dump()
     # detection only where the final channel can catch it
@@ -45,7 +47,13 @@ def test_decisions_match_the_rules_for_detection() -> None:
 def test_tier_shares_and_violation_rates() -> None:
     policy = Scenario().policy
     n = 200_000
-    draw = SharesTierSource(policy).draw("x", "cargo_truck", n, np.random.default_rng(5))
+    days = np.zeros(n, dtype=np.int64)
+    draw = SharesTierSource(policy).draw("x", "cargo_truck", days, np.random.default_rng(5))
+    assert draw is not None
+    assert (
+        SharesTierSource(policy).draw("x", "duty_free_traveller", days, np.random.default_rng(5))
+        is None
+    )
     shares = np.bincount(draw.tier, minlength=3) / n
     assert np.allclose(shares, [0.15, 0.80, 0.05], atol=0.005)
     key = draw.tier == 2
@@ -56,7 +64,12 @@ def test_a_custom_tier_source_plugs_in() -> None:
     """The seam: a tier source that makes every declarant key-attention and a violator."""
 
     class AllBad:
-        def draw(self, port: str, flow: str, n: int, rng: np.random.Generator) -> TierDraw:
+        def draw(
+            self, port: str, flow: str, days: np.ndarray, rng: np.random.Generator
+        ) -> TierDraw | None:
+            if flow != "cargo_truck":
+                return None
+            n = len(days)
             return TierDraw(tier=np.full(n, 2, dtype=np.int8), violation=np.ones(n, dtype=bool))
 
     from sim.model import simulate

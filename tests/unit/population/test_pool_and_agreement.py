@@ -16,6 +16,7 @@ from sim.population import (
     load_population,
     write_population,
 )
+from sim.population.timeline import day_number
 from sim.rules.credit import classify, default_table, read_history
 from sim.scenario import Scenario
 
@@ -145,17 +146,40 @@ def test_loading_reports_a_bad_history_line(tmp_path: Path) -> None:
         load_population(tmp_path / "p", default_table())
 
 
+def test_each_declaration_is_classified_as_of_its_own_day(population: Population) -> None:
+    """A multi-day run sees each declarant's tier on the arrival's date, not the start's."""
+    traders = population.traders()
+    first = day_number(REFERENCE)
+    later = first + 3 * 365  # listings lapse over three years: some tiers differ by then
+    assert not np.array_equal(traders.tiers_at(first), traders.tiers_at(later))
+    days = np.repeat(np.array([first, later], dtype=np.int64), 5_000)
+    draw = traders.draw_on(np.random.default_rng(4), days)
+    on_first, on_later = days == first, days == later
+    assert np.array_equal(draw.tier[on_first], traders.tiers_at(first)[draw.row[on_first]])
+    assert np.array_equal(draw.tier[on_later], traders.tiers_at(later)[draw.row[on_later]])
+
+
 def test_the_port_model_runs_on_population_declarants(population: Population) -> None:
     from sim.model.simulate import simulate
     from sim.population import PoolTierSource
 
     scenario = Scenario(horizon_hours=3.0)
     traders = population.traders()
-    source = PoolTierSource(traders, REFERENCE)
-    probe = source.draw("xinhai", "cargo_truck", 50, np.random.default_rng(0))
+    source = PoolTierSource(
+        traders, population.travellers(), travellers_for=frozenset({"duty_free_traveller"})
+    )
+    days = np.full(50, day_number(REFERENCE), dtype=np.int64)
+    probe = source.draw("xinhai", "cargo_truck", days, np.random.default_rng(0))
+    assert probe is not None
     assert len(probe.tier) == len(probe.violation) == len(probe.row) == 50
-    result = simulate(scenario, tier_source=source)  # type: ignore[arg-type]
-    tiers = [t for t in result.records["tier"].tolist() if t]
+    assert source.draw("xinhai", "vehicle", days, np.random.default_rng(0)) is None
+    result = simulate(scenario, tier_source=source)
+    recs = result.records
+    travellers = recs["flow"] == "duty_free_traveller"
+    assert travellers.any()
+    # Individuals are never AEO; every traveller now carries an individual's tier.
+    assert set(recs["tier"][travellers].tolist()) <= {"whitelist", "key_attention"}
+    tiers = [t for t in recs["tier"][recs["flow"] == "cargo_truck"].tolist() if t]
     assert tiers, "no supervised declarations in three hours"
     expected = traders.share_by_tier(REFERENCE)
     assert set(tiers) <= {t for t, share in expected.items() if share > 0}
