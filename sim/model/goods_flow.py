@@ -46,7 +46,7 @@ from sim.rules.goods import Regime, TariffTable, duty_exempt_by_value_added
 from sim.rules.refusals import Reason, Refusal
 from sim.scenario.goods import GoodsConfig, GoodsLine
 
-__all__ = ["GoodsEnterprise", "GoodsFlow", "draw_enterprises"]
+__all__ = ["GoodsEnterprise", "GoodsFlow", "draw_enterprises", "enterprises_from_columns"]
 
 DAY_S = 86_400.0
 _TIERS = ("aeo", "whitelist", "key_attention")
@@ -78,6 +78,34 @@ def draw_enterprises(cfg: GoodsConfig, rng: np.random.Generator) -> list[GoodsEn
         tier = _TIERS[int(tiers[i])]
         uses = tier in bx.BATCH_EXIT_TIERS and bool(uptake[i] < cfg.batch_exit_adoption)
         out.append(GoodsEnterprise(f"HN{i:05d}", tier, bool(encouraged[i]), uses))
+    return out
+
+
+def enterprises_from_columns(
+    ids: Sequence[str],
+    tiers: Sequence[str],
+    encouraged: Sequence[bool],
+    zero_tariff: Sequence[bool],
+    cfg: GoodsConfig,
+    rng: np.random.Generator,
+) -> list[GoodsEnterprise]:
+    """A sample of the population's zero-tariff-eligible enterprises for the goods flow.
+
+    The columns are those of the population's enterprise table (``uscc``, the tier on the start
+    date, ``encouraged``, ``zero_tariff``); up to ``cfg.enterprises`` eligible rows are sampled
+    without replacement, in table order. Batch-exit use follows ``cfg.batch_exit_adoption`` (the
+    goods section owns the what-if), with the same monotone uptake draw as
+    :func:`draw_enterprises`.
+    """
+    eligible = np.flatnonzero(np.asarray(zero_tariff, dtype=bool))
+    n = min(cfg.enterprises, len(eligible))
+    rows = np.sort(rng.choice(eligible, size=n, replace=False)) if n else eligible[:0]
+    uptake = rng.random(len(rows))
+    out = []
+    for row, u in zip(rows.tolist(), uptake.tolist(), strict=True):
+        tier = str(tiers[row])
+        uses = tier in bx.BATCH_EXIT_TIERS and u < cfg.batch_exit_adoption
+        out.append(GoodsEnterprise(str(ids[row]), tier, bool(encouraged[row]), uses))
     return out
 
 

@@ -144,3 +144,26 @@ def test_injected_enterprises_are_used() -> None:
     env.run(until=10 * 86_400.0)
     assert flow.events.enterprises == 2 and flow.events.batch_exit_enterprises == 1
     assert set(flow.events.enterprise) <= {0, 1}
+
+
+def test_enterprises_from_population_columns() -> None:
+    import numpy as np
+
+    from sim.model.goods_flow import enterprises_from_columns
+
+    ids = [f"U{i}" for i in range(10)]
+    tiers = ["aeo", "whitelist", "key_attention", "whitelist", "aeo"] * 2
+    encouraged = [i % 3 == 0 for i in range(10)]
+    zero_tariff = [i % 2 == 0 for i in range(10)]
+    cfg = GoodsConfig(enterprises=3, batch_exit_adoption=1.0)
+    firms = enterprises_from_columns(ids, tiers, encouraged, zero_tariff, cfg,
+                                     np.random.default_rng(5))
+    assert len(firms) == 3
+    assert all(int(f.entity_id[1:]) % 2 == 0 for f in firms)  # only eligible rows
+    for f in firms:
+        row = int(f.entity_id[1:])
+        assert (f.tier, f.encouraged) == (tiers[row], encouraged[row])
+        assert f.batch_exit == (f.tier != "key_attention")
+    every = enterprises_from_columns(ids, tiers, encouraged, zero_tariff,
+                                     GoodsConfig(enterprises=50), np.random.default_rng(5))
+    assert [f.entity_id for f in every] == ["U0", "U2", "U4", "U6", "U8"]
