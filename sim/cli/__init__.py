@@ -11,6 +11,7 @@ import typer
 from sim.cli import (
     credit_cmds,
     dynamics_cmds,
+    goods_cmds,
     population_cmds,
     run_cmd,
     scenario_cmds,
@@ -31,6 +32,7 @@ run_cmd.register(app)
 credit_cmds.register(app)
 population_cmds.register(app)
 dynamics_cmds.register(app)
+goods_cmds.register(app)
 serve_cmd.register(app)
 
 

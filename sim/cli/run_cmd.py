@@ -16,6 +16,7 @@ from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, T
 from rich.table import Table
 
 from sim.cli.common import SetOption, console, fail, load_or_exit
+from sim.cli.goods_cmds import goods_summary
 from sim.experiment import declarant_source, run_scenario
 from sim.results import compute_kpis, write_outputs
 
@@ -138,6 +139,8 @@ def run(
     ferries = _ferries(kpis)
     if ferries is not None:
         console.print(ferries)
+    if "goods" in kpis:
+        console.print(goods_summary(kpis["goods"]), highlight=False, soft_wrap=True)
     console.print(
         f"{kpis['entities']} entities, {kpis['records']} journey records -> "
         f"{target / 'kpis.json'}, {target / 'records.parquet'}",

@@ -9,10 +9,11 @@ and the same ``kpis.json`` bytes.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import simpy
 
+from sim.model.goods_flow import GoodsEnterprise, GoodsFlow
 from sim.model.routing import SharesTierSource, TierSource
 from sim.model.system import build
 from sim.results.records import concat
@@ -31,6 +32,7 @@ def simulate(
     replication: int = 0,
     progress: Callable[[float], None] | None = None,
     tier_source: TierSource | None = None,
+    goods_enterprises: Sequence[GoodsEnterprise] | None = None,
 ) -> RunResult:
     """Simulate ``scenario`` over its horizon.
 
@@ -41,6 +43,8 @@ def simulate(
         progress: called with the fraction of the horizon simulated so far (0 < f <= 1).
         tier_source: where declarants' tiers and planted violations come from; by default drawn
             from ``scenario.policy`` shares (:class:`~sim.model.routing.SharesTierSource`).
+        goods_enterprises: the enterprises of the goods flow (e.g. from the population); by
+            default drawn from ``scenario.goods`` (:mod:`sim.model.goods_flow`).
 
     Returns:
         The records and the facts the KPIs need (see :func:`sim.results.compute_kpis`).
@@ -49,6 +53,10 @@ def simulate(
     env = simpy.Environment()
     system = build(scenario, env, streams, tier_source or SharesTierSource(scenario.policy))
     horizon = scenario.horizon_hours * 3600.0
+    goods = None
+    if scenario.goods.enabled:
+        goods = GoodsFlow(env, scenario.goods, scenario.start, horizon, streams, goods_enterprises)
+        env.process(goods.process())
     if progress is None:
         env.run(until=horizon)
     else:
@@ -68,4 +76,5 @@ def simulate(
         capacity_s=system.capacity_s,
         counted=system.counted,
         ferries=system.ferries,
+        goods=goods.events if goods is not None else None,
     )

@@ -26,6 +26,7 @@ from typing import Any
 
 import numpy as np
 
+from sim.results.goods import goods_kpis
 from sim.results.records import Records
 from sim.results.run import RunResult
 from sim.results.timeseries import busy_seconds, level_at_entries, step, time_average, window_peak
@@ -89,7 +90,7 @@ def compute_kpis(result: RunResult) -> dict[str, Any]:
     counted = sum(int(c.sum()) for flows in result.counted.values() for c in flows.values())
     released = window & ~np.isnan(trucks["release"])
     clearance = trucks["release"][released] - trucks["arrival"][released]
-    return {
+    kpis: dict[str, Any] = {
         "scenario": result.scenario,
         "seed": result.seed,
         "replication": result.replication,
@@ -107,6 +108,9 @@ def compute_kpis(result: RunResult) -> dict[str, Any]:
             float(np.sum(trucks["route"][window] == "release")), float(window.sum())
         ),
     }
+    if result.goods is not None:
+        kpis["goods"] = goods_kpis(result.goods, lo)
+    return kpis
 
 
 def _port_kpis(

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 
 import numpy as np
 
+from sim.results.goods import GoodsEvents
 from sim.results.records import Records
 
 __all__ = ["FerryStats", "RunResult"]
@@ -58,6 +59,8 @@ class RunResult:
         counted: port -> flow -> arrivals per model hour (bin k is [k h, (k+1) h)) for flows
             that are counted rather than simulated one by one (passengers).
         ferries: strait port id -> ferry facts.
+        goods: the goods events (account books, declarations, batch exit), None when the
+            scenario's goods activity is disabled.
     """
 
     scenario: str
@@ -72,6 +75,7 @@ class RunResult:
     capacity_s: dict[str, dict[str, float]]
     counted: dict[str, dict[str, np.ndarray]] = field(default_factory=dict)
     ferries: dict[str, FerryStats] = field(default_factory=dict)
+    goods: GoodsEvents | None = None
 
     def local_time(self, seconds: float) -> datetime:
         """Model time (seconds since the start) as a local Asia/Shanghai date-time."""

@@ -8,7 +8,8 @@ when the scenario is loaded, so the model never starts on an inconsistent system
 
 Sections: ``ports`` (:mod:`sim.scenario.ports`), ``calendar`` (:mod:`sim.scenario.calendar`),
 ``policy`` (:mod:`sim.scenario.policy`), ``events`` (:mod:`sim.scenario.events`), ``credit``
-(:mod:`sim.scenario.credit`) and ``population`` (:mod:`sim.scenario.population`).
+(:mod:`sim.scenario.credit`), ``population`` (:mod:`sim.scenario.population`) and ``goods``
+(:mod:`sim.scenario.goods`).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from sim.rules.ports import PORT_IDS
 from sim.scenario.calendar import Calendar
 from sim.scenario.credit import CreditSection, default_credit
 from sim.scenario.events import Events
+from sim.scenario.goods import GoodsConfig
 from sim.scenario.policy import Policy
 from sim.scenario.population import PopulationSection
 from sim.scenario.ports import Ports
@@ -66,6 +68,10 @@ class Scenario(StrictModel):
     population: PopulationSection = Field(
         default_factory=PopulationSection,
         description="synthetic enterprises and individuals and their credit history",
+    )
+    goods: GoodsConfig = Field(
+        default_factory=GoodsConfig,
+        description="enterprises moving supervised goods through account books and batch exit",
     )
 
     @field_validator("start")
