@@ -23,9 +23,19 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-__all__ = ["PROBLEM_JSON", "Problem", "install_handlers", "problem_response"]
+from sim.rules.refusals import Refusal
+
+__all__ = [
+    "PROBLEM_JSON",
+    "PROBLEM_RESPONSES",
+    "Problem",
+    "ProblemBody",
+    "install_handlers",
+    "problem_response",
+]
 
 PROBLEM_JSON = "application/problem+json"
 _log = logging.getLogger("refplatform.errors")
@@ -43,6 +53,37 @@ _TITLES = {
     500: "Internal server error",
     503: "Service unavailable",
 }
+
+
+class ProblemBody(BaseModel):
+    """The body of every error answer (RFC 9457 problem details, plus ``code`` and ``field``)."""
+
+    type: str = Field(examples=["urn:refplatform:problem:insufficient_balance"])
+    title: str
+    status: int
+    detail: str
+    code: str = Field(description="stable machine-readable code; a rule's reason code")
+    field: str | None = Field(None, description="dotted location of the faulty input")
+    errors: list[dict[str, Any]] | None = Field(None, description="every invalid field")
+    context: dict[str, Any] | None = Field(None, description="the rule's facts (refusals)")
+
+
+def _documented(description: str) -> dict[str, Any]:
+    return {
+        "model": ProblemBody,
+        "description": description,
+        "content": {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/ProblemBody"}}},
+    }
+
+
+PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
+    401: _documented("No bearer token, or an unknown one"),
+    403: _documented("The token's role or entity may not do this"),
+    404: _documented("Unknown entity, book or declaration"),
+    409: _documented("Refused by a rule: the state forbids it (reason code in `code`)"),
+    422: _documented("Invalid input (the field in `field`) or a rule's refusal of the request"),
+}
+"""Error answers for the OpenAPI document of every ``/v1`` route."""
 
 
 class Problem(Exception):
@@ -143,6 +184,12 @@ def _on_http(_request: Request, exc: Exception) -> JSONResponse:
     return problem_response(exc.status_code, code, str(exc.detail), headers=headers)
 
 
+def _on_refusal(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, Refusal)
+    extra = {"reason": exc.reason.value, "context": exc.context}
+    return problem_response(exc.http_status, exc.reason.value, exc.detail, extra=extra)
+
+
 def _on_unexpected(request: Request, exc: Exception) -> JSONResponse:
     _log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     return problem_response(500, "internal_error", "the platform failed to answer this request")
@@ -155,6 +202,7 @@ def install_handlers(app: FastAPI) -> None:
         app: The application.
     """
     app.add_exception_handler(Problem, _on_problem)
+    app.add_exception_handler(Refusal, _on_refusal)
     app.add_exception_handler(RequestValidationError, _on_validation)
     app.add_exception_handler(StarletteHTTPException, _on_http)
     app.add_exception_handler(Exception, _on_unexpected)

@@ -7,6 +7,7 @@ variables. Nothing else lives here: each concern is its own module.
 
 from __future__ import annotations
 
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -16,10 +17,13 @@ from refplatform.accesslog import AccessLogMiddleware, configure_access_log
 from refplatform.credit import HistoryCache
 from refplatform.db import Database, upgrade
 from refplatform.deps import _TokenCache
-from refplatform.errors import install_handlers
+from refplatform.errors import PROBLEM_RESPONSES, install_handlers
 from refplatform.idempotency import IdempotencyMiddleware
 from refplatform.routes import (
+    batch_exit,
+    books,
     credit,
+    declarations,
     entities,
     health,
     tokens,
@@ -53,6 +57,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def _lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        # Everything loaded so far (modules, tables, compiled statements) lives as long as the
+        # process: move it out of the collector's sight so full collections stay short.
+        gc.freeze()
         yield
         db.dispose()
 
@@ -76,8 +83,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.histories = HistoryCache()
     install_handlers(app)
     app.state.routing = settings.risk.routing()
-    for module in (health, tokens, entities, credit, travellers):
-        app.include_router(module.router)
+    for module in (health, tokens, entities, credit, books, declarations, batch_exit, travellers):
+        app.include_router(module.router, responses=None if module is health else PROBLEM_RESPONSES)
     app.add_middleware(IdempotencyMiddleware, db=db, wait_s=settings.idempotency_wait_s)
     if settings.access_log:
         configure_access_log(True)

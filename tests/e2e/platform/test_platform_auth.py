@@ -39,6 +39,12 @@ def test_public_routes_answer_without_a_token(client: Any) -> None:
     spec = client.get("/openapi.json").json()
     assert any(p.startswith("/v1/") for p in spec["paths"])
     assert client.get("/docs").status_code == 404  # no CDN-backed UI
+    # Every /v1 route is documented, with its error answers as problem+json.
+    for method, path in _routes(client.app):
+        if path.startswith("/v1/"):
+            templated = next(p for p in spec["paths"] if re.sub(r"\{[^}]+\}", "x1", p) == path)
+            responses = spec["paths"][templated][method.lower()]["responses"]
+            assert "application/problem+json" in responses["401"]["content"], (method, path)
 
 
 def test_only_admin_issues_tokens(api: Any, client: Any, problem: Any) -> None:

@@ -1,0 +1,238 @@
+"""Batch exit (分出集报): admission, exit lists and release notes, monthly consolidation.
+
+AEO and whitelist enterprises may let shipments leave on a batch exit list and release note
+filed before each moves, from any second-line port, and declare them once a month (due by the
+25th of the next month, tax paid, never two years in one). The facility is suspended when the
+tier is lost, a declaration is late or a permit is missing, and reinstated on application once
+fixed. Every decision is :mod:`sim.rules.batch_exit`'s; before each operation the book's holder
+is re-classified on the operation date (``sim.rules.credit``), so a lost tier counts at once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import update
+from sqlalchemy.orm import Session
+
+from refplatform.books import load, lock_book, save, tariff
+from refplatform.credit import tier_of
+from refplatform.deps import Caller, Db, require, require_entity_access
+from refplatform.errors import Problem
+from refplatform.fields import Fen, Id, Port, Qty
+from refplatform.models import BatchExitList, Book, ConsolidatedDeclaration, Entity
+from refplatform.routes.books import duties_record
+from refplatform.security import Principal, Role
+from sim.rules import batch_exit, ledger
+from sim.rules.account_book import Book as LedgerBook
+from sim.rules.refusals import Reason
+
+__all__ = ["router"]
+
+router = APIRouter(prefix="/v1", tags=["batch exit"])
+
+_Writer = Annotated[Principal, Depends(require(Role.ADMIN, Role.OFFICER, Role.ENTERPRISE))]
+_Officer = Annotated[Principal, Depends(require(Role.ADMIN, Role.OFFICER))]
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class OnIn(_In):
+    """A dated application."""
+
+    on: dt.date
+
+
+class ReinstateIn(_In):
+    """An application for reinstatement."""
+
+    on: dt.date
+    permits_in_order: bool = False
+
+
+class SuspendIn(_In):
+    """A customs suspension."""
+
+    on: dt.date
+    cause: Reason = Field(description="tier_lost, late_consolidated_declaration, missing_permit")
+
+
+class ShipmentIn(_In):
+    """A batch exit list and release note for one shipment."""
+
+    book: Id
+    shipment_id: Id
+    item: Id
+    qty: Qty
+    on: dt.date
+    port: Port
+    price_fen: Fen | None = None
+    permit: bool = True
+
+
+class ConsolidatedIn(_In):
+    """A monthly consolidated declaration."""
+
+    year: int = Field(ge=2000, le=2100)
+    month: int = Field(ge=1, le=12)
+    on: dt.date
+    shipment_ids: list[Id] | None = None
+
+
+def _current(session: Session, row: Book, on: dt.date) -> LedgerBook:
+    """The book with its holder's tier as of ``on``."""
+    book = load(row)
+    entity = session.get(Entity, row.entity_id)
+    assert entity is not None  # a foreign key
+    tier = tier_of(session, entity, on)
+    return book if book.holder.tier == tier else ledger.with_tier(book, tier)
+
+
+def _next_month(year: int, month: int) -> dt.date:
+    return dt.date(year + month // 12, month % 12 + 1, 1)
+
+
+@router.post(
+    "/books/{book_id}/batch-exit/admission", status_code=201, summary="Admit to batch exit"
+)
+def admit(book_id: str, body: OnIn, db: Db, caller: _Writer) -> dict[str, Any]:
+    """Admit the book's enterprise to batch exit (AEO and whitelist only)."""
+    with db.write() as session:
+        row = lock_book(session, book_id, caller)
+        book = batch_exit.admit_batch_exit(_current(session, row, body.on), body.on)
+        status = batch_exit.batch_exit_status(book, body.on)
+        save(session, row, book, "batch_admission", body.on, status)
+    return status
+
+
+@router.post(
+    "/books/{book_id}/batch-exit/suspension", status_code=201, summary="Suspend batch exit"
+)
+def suspend(book_id: str, body: SuspendIn, db: Db, _officer: _Officer) -> dict[str, Any]:
+    """Record a suspension cause (customs)."""
+    with db.write() as session:
+        row = lock_book(session, book_id)
+        book = batch_exit.suspend_batch_exit(_current(session, row, body.on), body.cause, body.on)
+        status = batch_exit.batch_exit_status(book, body.on)
+        save(session, row, book, "batch_suspension", body.on, status)
+    return status
+
+
+@router.post(
+    "/books/{book_id}/batch-exit/reinstatement", status_code=201, summary="Apply for reinstatement"
+)
+def reinstate(book_id: str, body: ReinstateIn, db: Db, caller: _Writer) -> dict[str, Any]:
+    """Lift a suspension once every cause is fixed."""
+    with db.write() as session:
+        row = lock_book(session, book_id, caller)
+        book = batch_exit.reinstate_batch_exit(
+            _current(session, row, body.on), body.on, permits_in_order=body.permits_in_order
+        )
+        status = batch_exit.batch_exit_status(book, body.on)
+        save(session, row, book, "batch_reinstatement", body.on, status)
+    return status
+
+
+@router.get("/books/{book_id}/batch-exit", summary="Batch-exit status on a date")
+def status(book_id: str, db: Db, caller: Caller, on: Annotated[dt.date, Query()]) -> dict[str, Any]:
+    """Whether the facility is enabled or suspended (and why), and the months still open."""
+    with db.read() as session:
+        row = session.get(Book, book_id)
+        if row is None:
+            raise Problem(404, "unknown_book", f"no account book {book_id!r}", field="path.book_id")
+        require_entity_access(caller, row.entity_id)
+        return batch_exit.batch_exit_status(_current(session, row, on), on)
+
+
+@router.post("/batch-exit/lists", status_code=201, summary="File a batch exit list")
+def file_list(body: ShipmentIn, db: Db, caller: _Writer) -> dict[str, Any]:
+    """File a shipment's exit list and release note; its goods leave the book."""
+    with db.write() as session:
+        row = lock_book(session, body.book, caller, field="body.book")
+        book, shipment = batch_exit.file_batch_shipment(
+            _current(session, row, body.on),
+            body.shipment_id,
+            body.item,
+            body.qty,
+            body.on,
+            body.port,
+            tariff(),
+            price_fen=body.price_fen,
+            permit=body.permit,
+        )
+        record = {
+            "shipment_id": body.shipment_id,
+            "book": row.id,
+            "item": shipment.item,
+            "code": shipment.code,
+            "regime": shipment.regime.value,
+            "qty": shipment.qty,
+            "base_fen": shipment.base_fen,
+            "duties": duties_record(shipment.duties),
+            "port": shipment.port,
+            "filed": shipment.filed.isoformat(),
+            "release_note": f"RN-{row.id}-{body.shipment_id}",
+            "period": batch_exit.period_of(shipment.filed),
+        }
+        session.add(
+            BatchExitList(
+                entity_id=row.entity_id, book_id=row.id, port=body.port, date=body.on, body=record
+            )
+        )
+        save(session, row, book, "batch_shipment", body.on, record)
+    return record
+
+
+@router.post(
+    "/books/{book_id}/consolidated-declarations",
+    status_code=201,
+    summary="Monthly consolidated declaration",
+)
+def consolidate(book_id: str, body: ConsolidatedIn, db: Db, caller: _Writer) -> dict[str, Any]:
+    """Declare one month's batch-exit shipments and pay their tax."""
+    with db.write() as session:
+        row = lock_book(session, book_id, caller)
+        book, decl = batch_exit.declare_consolidated(
+            _current(session, row, body.on),
+            body.year,
+            body.month,
+            body.on,
+            shipment_ids=body.shipment_ids,
+        )
+        record: dict[str, Any] = {
+            "book": row.id,
+            "period": decl.period,
+            "shipment_ids": list(decl.shipment_ids),
+            "qty": decl.qty,
+            "duties": duties_record(decl.duties),
+            "due": decl.due.isoformat(),
+            "filed": decl.on.isoformat(),
+            "late": decl.late,
+        }
+        cd = ConsolidatedDeclaration(
+            entity_id=row.entity_id,
+            book_id=row.id,
+            year=body.year,
+            month=body.month,
+            filed_on=body.on,
+            duties_fen=decl.duties.total_fen,
+            body=record,
+        )
+        session.add(cd)
+        session.flush()
+        # The month's exit lists now belong to this declaration.
+        session.execute(
+            update(BatchExitList)
+            .where(BatchExitList.book_id == row.id, BatchExitList.consolidated_id.is_(None))
+            .where(BatchExitList.date >= dt.date(body.year, body.month, 1))
+            .where(BatchExitList.date < _next_month(body.year, body.month))
+            .values(consolidated_id=cd.id)
+        )
+        save(session, row, book, "consolidated", body.on, record)
+        record["id"] = cd.id
+    return record

@@ -1,0 +1,329 @@
+"""Goods: qualification filing, account books and the operations on them before exit.
+
+- ``POST /v1/qualifications`` — an enterprise's zero-tariff qualification filing;
+- ``POST /v1/books`` — account book filing; ``GET /v1/books/{id}`` — its balances;
+- ``POST /v1/books/{id}/entries`` — a first-line entry (direct release or taxed at the border),
+  ``.../entries/{entry}/booking`` — book it within 14 days,
+  ``.../entries/{entry}/settlement`` — back-pay the taxes of one booked too late;
+- ``POST /v1/books/{id}/purchases`` — domestically bought goods (inputs for processing);
+- ``POST /v1/books/{id}/transfers`` — intra-island transfer, to another eligible book (free)
+  or out to a non-eligible entity (taxes due);
+- ``POST /v1/books/{id}/processing`` — a processing order: a bill of materials run in batches.
+
+Every decision is :mod:`sim.rules.ledger`'s; a refusal answers 409/422 with its reason code.
+An enterprise acts on its own books only; admin and officers on any.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy.orm import Session
+
+from refplatform.books import load, lock_book, lock_books, save, tariff
+from refplatform.credit import tier_of
+from refplatform.deps import Caller, Db, require, require_entity_access
+from refplatform.errors import Problem
+from refplatform.fields import Code, Fen, Id, Qty
+from refplatform.models import Book, Entity, Qualification
+from refplatform.security import Principal, Role
+from sim.rules import ledger
+from sim.rules.goods import Duties, Regime
+
+__all__ = ["duties_record", "router"]
+
+router = APIRouter(prefix="/v1", tags=["goods"])
+
+_Writer = Annotated[Principal, Depends(require(Role.ADMIN, Role.OFFICER, Role.ENTERPRISE))]
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class QualificationIn(_In):
+    """A qualification filing."""
+
+    entity: Id
+    on: dt.date
+    encouraged: bool = Field(False, description="a registered encouraged-industry enterprise")
+
+
+class BookIn(_In):
+    """An account book filing."""
+
+    id: Id
+    entity: Id
+    on: dt.date
+
+
+class EntryIn(_In):
+    """Goods released at the first line into the book."""
+
+    entry_id: Id
+    item: Id
+    code: Code = Field(description="tariff line, e.g. 0202.30")
+    qty: Qty
+    value_fen: Fen
+    released: dt.date
+    regime: Regime = Regime.ZERO_TARIFF
+
+
+class OnIn(_In):
+    """A dated action."""
+
+    on: dt.date
+
+
+class PurchaseIn(_In):
+    """Goods bought on the domestic market."""
+
+    item: Id
+    code: Code
+    qty: Qty
+    value_fen: Fen
+    on: dt.date
+
+
+class TransferIn(_In):
+    """An intra-island transfer: to another eligible book, or out to a non-eligible entity."""
+
+    item: Id
+    qty: Qty
+    on: dt.date
+    to_book: Id | None = Field(None, description="receiving book; omit for a non-eligible buyer")
+    price_fen: Fen | None = Field(None, description="sale price (processed goods, non-eligible)")
+
+
+class OutputIn(_In):
+    """One output of a bill of materials."""
+
+    code: Code
+    qty: Qty
+
+
+class ProcessingIn(_In):
+    """A processing order."""
+
+    order_id: Id
+    inputs: dict[str, Qty] = Field(min_length=1, description="item -> units consumed per batch")
+    outputs: dict[str, OutputIn] = Field(min_length=1, description="item -> produced per batch")
+    batches: Qty
+    on: dt.date
+
+
+def duties_record(duties: Duties) -> dict[str, int]:
+    """Duties as JSON: the three taxes and their total, in fen."""
+    return {**duties.to_dict(), "total_fen": duties.total_fen}
+
+
+def _entity(session: Session, entity_id: str, field: str) -> Entity:
+    row = session.get(Entity, entity_id)
+    if row is None:
+        raise Problem(404, "unknown_entity", f"no entity {entity_id!r}", field=field)
+    return row
+
+
+def _book_view(row: Book) -> dict[str, Any]:
+    return {"id": row.id, "entity": row.entity_id, "version": row.version, "state": row.state}
+
+
+def _entry_record(out: ledger.EntryOutcome) -> dict[str, Any]:
+    return {
+        "entry_id": out.entry_id,
+        "item": out.item,
+        "qty": out.qty,
+        "pending": out.pending,
+        "duties": duties_record(out.duties),
+    }
+
+
+@router.post("/qualifications", status_code=201, summary="File a qualification")
+def file_qualification(body: QualificationIn, db: Db, caller: _Writer) -> dict[str, Any]:
+    """File (or re-file) an enterprise's zero-tariff qualification."""
+    require_entity_access(caller, body.entity)
+    with db.write() as session:
+        entity = _entity(session, body.entity, "body.entity")
+        tier = tier_of(session, entity, body.on)
+        q = ledger.file_qualification(
+            entity.id,
+            hainan_registered=entity.registered_in_hainan,
+            individual=entity.kind == "individual",
+            encouraged=body.encouraged,
+            tier=tier,
+            on=body.on,
+        )
+        record = {
+            "entity": q.entity_id,
+            "encouraged": q.encouraged,
+            "tier": q.tier,
+            "filed": q.filed.isoformat(),
+        }
+        session.merge(Qualification(entity_id=entity.id, filed_on=body.on, body=record))
+    return record
+
+
+@router.post("/books", status_code=201, summary="File an account book")
+def file_book(body: BookIn, db: Db, caller: _Writer) -> dict[str, Any]:
+    """Open an account book for a qualified enterprise."""
+    require_entity_access(caller, body.entity)
+    with db.write() as session:
+        _entity(session, body.entity, "body.entity")
+        qual = session.get(Qualification, body.entity)
+        if qual is None:
+            raise Problem(
+                409,
+                "not_qualified",
+                f"{body.entity!r} has no qualification filing",
+                field="body.entity",
+            )
+        if session.get(Book, body.id) is not None:
+            raise Problem(409, "duplicate_id", f"book {body.id!r} already exists", field="body.id")
+        holder = ledger.Qualification(
+            body.entity, bool(qual.body["encouraged"]), str(qual.body["tier"]), qual.filed_on
+        )
+        book = ledger.file_book(body.id, holder, body.on)
+        row = Book(id=body.id, entity_id=body.entity, filed_on=body.on, state={}, version=0)
+        session.add(row)
+        save(session, row, book, "filed", body.on, {"book": body.id})
+        return _book_view(row)
+
+
+@router.get("/books/{book_id}", summary="An account book's state")
+def get_book(book_id: str, db: Db, caller: Caller) -> dict[str, Any]:
+    """The book's balances, pending entries, batch-exit shipments and version."""
+    with db.read() as session:
+        row = session.get(Book, book_id)
+        if row is None:
+            raise Problem(404, "unknown_book", f"no account book {book_id!r}", field="path.book_id")
+        require_entity_access(caller, row.entity_id)
+        return _book_view(row)
+
+
+@router.post("/books/{book_id}/entries", status_code=201, summary="First-line entry")
+def first_line_entry(book_id: str, body: EntryIn, db: Db, caller: _Writer) -> dict[str, Any]:
+    """Goods released at the first line: pending booking, or taxed at the border."""
+    with db.write() as session:
+        row = lock_book(session, book_id, caller)
+        book, out = ledger.release_first_line(
+            load(row),
+            body.entry_id,
+            body.item,
+            body.code,
+            body.qty,
+            body.value_fen,
+            body.released,
+            tariff(),
+            body.regime,
+        )
+        record = _entry_record(out)
+        save(session, row, book, "entry", body.released, record)
+    return record
+
+
+@router.post(
+    "/books/{book_id}/entries/{entry_id}/booking", status_code=201, summary="Book a pending entry"
+)
+def book_entry(book_id: str, entry_id: str, body: OnIn, db: Db, caller: _Writer) -> dict[str, Any]:
+    """Book a direct-release entry into the balance (within 14 days of release)."""
+    with db.write() as session:
+        row = lock_book(session, book_id, caller)
+        book, out = ledger.book_entry(load(row), entry_id, body.on)
+        record = _entry_record(out)
+        save(session, row, book, "booking", body.on, record)
+    return record
+
+
+@router.post(
+    "/books/{book_id}/entries/{entry_id}/settlement",
+    status_code=201,
+    summary="Settle an overdue entry",
+)
+def settle_entry(
+    book_id: str, entry_id: str, body: OnIn, db: Db, caller: _Writer
+) -> dict[str, Any]:
+    """Back-pay the taxes of an entry not booked in time; the goods become ordinary."""
+    with db.write() as session:
+        row = lock_book(session, book_id, caller)
+        book, out = ledger.settle_overdue_entry(load(row), entry_id, body.on, tariff())
+        record = _entry_record(out)
+        save(session, row, book, "settlement", body.on, record)
+    return record
+
+
+@router.post("/books/{book_id}/purchases", status_code=201, summary="Domestic purchase")
+def purchase(book_id: str, body: PurchaseIn, db: Db, caller: _Writer) -> dict[str, Any]:
+    """Book goods bought on the domestic market."""
+    with db.write() as session:
+        row = lock_book(session, book_id, caller)
+        book, out = ledger.purchase_domestic(
+            load(row), body.item, body.code, body.qty, body.value_fen, tariff()
+        )
+        record = {
+            "item": out.item,
+            "qty": out.qty,
+            "domestic_fen": out.domestic_fen,
+            "duties": duties_record(out.duties),
+        }
+        save(session, row, book, "purchase", body.on, record)
+    return record
+
+
+@router.post("/books/{book_id}/transfers", status_code=201, summary="Intra-island transfer")
+def transfer(book_id: str, body: TransferIn, db: Db, caller: _Writer) -> dict[str, Any]:
+    """Move goods to another eligible book (no tax) or out to a non-eligible entity (tax)."""
+    with db.write() as session:
+        if body.to_book is None:
+            row = lock_book(session, book_id, caller)
+            book, out = ledger.transfer_out(
+                load(row), body.item, body.qty, body.on, tariff(), body.price_fen
+            )
+            record = {
+                "item": out.item,
+                "qty": out.qty,
+                "to_book": None,
+                "duties": duties_record(out.duties),
+            }
+            save(session, row, book, "transfer_out", body.on, record)
+            return record
+        if body.to_book == book_id:
+            raise Problem(
+                422, "same_book", "a transfer needs two different books", field="body.to_book"
+            )
+        src_row, dst_row = lock_books(session, book_id, body.to_book)
+        require_entity_access(caller, src_row.entity_id)
+        src, dst, out = ledger.transfer(load(src_row), load(dst_row), body.item, body.qty, body.on)
+        record = {
+            "item": out.item,
+            "qty": out.qty,
+            "to_book": body.to_book,
+            "duties": duties_record(out.duties),
+        }
+        save(session, src_row, src, "transfer_out", body.on, record)
+        save(session, dst_row, dst, "transfer_in", body.on, {**record, "from_book": book_id})
+    return record
+
+
+@router.post("/books/{book_id}/processing", status_code=201, summary="Processing order")
+def processing(book_id: str, body: ProcessingIn, db: Db, caller: _Writer) -> dict[str, Any]:
+    """Run a bill of materials: inputs consumed, processed outputs produced."""
+    bom = ledger.BillOfMaterials(
+        inputs=dict(body.inputs),
+        outputs={item: (o.code, o.qty) for item, o in body.outputs.items()},
+    )
+    with db.write() as session:
+        row = lock_book(session, book_id, caller)
+        book, out = ledger.process(load(row), body.order_id, bom, body.batches, body.on, tariff())
+        record = {
+            "order_id": out.order_id,
+            "consumed": dict(out.consumed),
+            "produced": dict(out.produced),
+            "imported_fen": out.imported_fen,
+            "domestic_fen": out.domestic_fen,
+            "regime": out.regime.value,
+        }
+        save(session, row, book, "processing", body.on, record)
+    return record
