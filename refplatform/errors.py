@@ -24,6 +24,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
+from sqlalchemy.exc import IntegrityError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from sim.rules.refusals import Refusal
@@ -190,6 +191,25 @@ def _on_refusal(_request: Request, exc: Exception) -> JSONResponse:
     return problem_response(exc.http_status, exc.reason.value, exc.detail, extra=extra)
 
 
+def _on_integrity(_request: Request, exc: Exception) -> JSONResponse:
+    # Two requests raced to create the same thing (a book id, a qualification ...): the
+    # database's unique constraint let one win; the other is the client's conflict, not a bug.
+    assert isinstance(exc, IntegrityError)
+    return problem_response(
+        409, "conflict", "a concurrent request already created or changed this; read it again"
+    )
+
+
+def _on_busy(_request: Request, exc: Exception) -> JSONResponse:
+    # SQLite: another process held the write lock past the busy timeout. Transient.
+    assert isinstance(exc, OperationalError)
+    if "locked" not in str(exc.orig).lower():
+        raise exc
+    return problem_response(
+        503, "database_busy", "the database is busy; retry shortly", headers={"Retry-After": "1"}
+    )
+
+
 def _on_unexpected(request: Request, exc: Exception) -> JSONResponse:
     _log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     return problem_response(500, "internal_error", "the platform failed to answer this request")
@@ -205,4 +225,6 @@ def install_handlers(app: FastAPI) -> None:
     app.add_exception_handler(Refusal, _on_refusal)
     app.add_exception_handler(RequestValidationError, _on_validation)
     app.add_exception_handler(StarletteHTTPException, _on_http)
+    app.add_exception_handler(IntegrityError, _on_integrity)
+    app.add_exception_handler(OperationalError, _on_busy)
     app.add_exception_handler(Exception, _on_unexpected)

@@ -234,3 +234,23 @@ def test_racing_repeats_of_one_declaration_write_off_once(api: Any, app: Any) ->
     assert left == 7
     with app.state.db.read() as session:
         assert session.scalar(select(func.count()).select_from(Declaration)) == 1
+
+
+def test_racing_creations_conflict_rather_than_fail(api: Any, app: Any) -> None:
+    own = api.enterprise("E1")
+    assert (
+        api.client.post(
+            "/v1/qualifications", headers=own, json={"entity": "E1", "on": "2026-01-05"}
+        ).status_code
+        == 201
+    )
+    with ThreadServer(app) as server, httpx.Client(base_url=server.base_url, timeout=60) as http:
+
+        def _one(_: int) -> int:
+            return http.post(
+                "/v1/books", headers=own, json={"id": "B1", "entity": "E1", "on": "2026-01-05"}
+            ).status_code
+
+        with ThreadPoolExecutor(10) as pool:
+            statuses = list(pool.map(_one, range(10)))
+    assert sorted(statuses) == [201] + [409] * 9
