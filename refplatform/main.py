@@ -26,6 +26,7 @@ from refplatform.routes import (
     declarations,
     entities,
     health,
+    notifications,
     tokens,
     travellers,
 )
@@ -83,7 +84,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.histories = HistoryCache()
     install_handlers(app)
     app.state.routing = settings.risk.routing()
-    for module in (health, tokens, entities, credit, books, declarations, batch_exit, travellers):
+    routers = (
+        health,
+        tokens,
+        entities,
+        credit,
+        notifications,
+        books,
+        declarations,
+        batch_exit,
+        travellers,
+    )
+    for module in routers:
         app.include_router(module.router, responses=None if module is health else PROBLEM_RESPONSES)
     app.add_middleware(IdempotencyMiddleware, db=db, wait_s=settings.idempotency_wait_s)
     if settings.access_log:

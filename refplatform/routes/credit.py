@@ -7,7 +7,8 @@
 - ``GET /v1/entities/{id}/tier?as_of=DATE`` — the tier on a date with its grounds and the day
   each will lapse if nothing recurs.
 - ``GET /v1/tiers/{tier}/members?as_of=DATE`` — the entities holding a tier on a date.
-- ``GET /v1/notifications?after=ID`` — a department's feed of tier changes, in id order.
+
+Each department's feed of the resulting tier changes is :mod:`refplatform.routes.notifications`.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from sqlalchemy import select
 from refplatform.credit import classification, classification_record, events_of, refresh_feed
 from refplatform.deps import Caller, Db, require, require_entity_access
 from refplatform.errors import Problem
-from refplatform.models import Entity, HistoryEvent, Notification
+from refplatform.models import Entity, HistoryEvent
 from refplatform.security import Principal, Role
 from sim.rules.credit import HistoryError, classify, default_table, parse_record
 
@@ -150,53 +151,4 @@ def tier_members(
         "as_of": as_of.isoformat(),
         "members": members,
         "next": members[-1] if len(members) == limit else None,
-    }
-
-
-@router.get("/notifications", summary="A department's notification feed")
-def feed(
-    db: Db,
-    caller: Annotated[Principal, Depends(require(Role.ADMIN, Role.DEPARTMENT))],
-    after: Annotated[int, Query(ge=0)] = 0,
-    until: Annotated[dt.date | None, Query()] = None,
-    department: Annotated[str | None, Query(max_length=40)] = None,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-) -> dict[str, Any]:
-    """Tier changes for the caller's department (admin: any, via ``department``), in id order.
-
-    ``until`` hides changes dated later (automatic removals are known in advance).
-    """
-    if caller.role is Role.DEPARTMENT:
-        if department not in (None, caller.entity):
-            raise Problem(
-                403, "forbidden", "a department reads its own feed only", field="query.department"
-            )
-        department = caller.entity
-    elif department is None:
-        raise Problem(
-            422, "invalid_input", "admin must name the department", field="query.department"
-        )
-    with db.read() as session:
-        query = select(Notification).where(
-            Notification.department == department, Notification.id > after
-        )
-        if until is not None:
-            query = query.where(Notification.date <= until)
-        rows = session.scalars(query.order_by(Notification.id).limit(limit)).all()
-        items = [
-            {
-                "id": r.id,
-                "entity": r.entity_id,
-                "date": r.date.isoformat(),
-                "from": r.old_tier,
-                "to": r.new_tier,
-                "grounds": r.body.get("grounds", []),
-                "ended": r.body.get("ended", []),
-            }
-            for r in rows
-        ]
-    return {
-        "department": department,
-        "notifications": items,
-        "next": items[-1]["id"] if items else after,
     }
