@@ -12,6 +12,8 @@ variables with :meth:`Settings.from_env`. Variables, all prefixed ``REFPLATFORM_
 - ``REFPLATFORM_ACCESS_LOG`` — ``0`` to silence the JSON-lines access log (default ``1``).
 - ``REFPLATFORM_RISK_POLICY`` — JSON of a :class:`~refplatform.routing.RiskPolicy` (risk
   indicator weights, thresholds, tier multipliers and random-selection floors).
+- ``REFPLATFORM_POOL_SIZE`` — database connections kept open (default 40, the size of the
+  server's thread pool).
 - ``REFPLATFORM_DUTY_FREE_QUOTA_FEN`` — the offshore duty-free annual quota per traveller, in
   fen; default 10,000,000 (100,000 CNY, the quota in force since 1 July 2020).
 """
@@ -22,14 +24,18 @@ import json
 import os
 from collections.abc import Mapping
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 
 from refplatform.routing import RiskPolicy
 
-__all__ = ["DEFAULT_DB_URL", "Settings"]
+__all__ = ["DEFAULT_DB_URL", "Settings", "SettingsError"]
 
 DEFAULT_DB_URL = "sqlite:///refplatform.db"
 _PREFIX = "REFPLATFORM_"
+
+
+class SettingsError(ValueError):
+    """A ``REFPLATFORM_*`` variable holds a value the platform cannot use (one line)."""
 
 
 class Settings(BaseModel):
@@ -69,6 +75,9 @@ class Settings(BaseModel):
 
         Returns:
             The settings, with defaults for every variable that is not set.
+
+        Raises:
+            SettingsError: naming the variable, what is wrong and its value.
         """
         env = os.environ if environ is None else environ
         values: dict[str, object] = {}
@@ -81,8 +90,22 @@ class Settings(BaseModel):
             "POOL_SIZE": "pool_size",
             "RISK_POLICY": "risk",
         }
-        for suffix, field in mapping.items():
-            raw = env.get(_PREFIX + suffix)
-            if raw is not None and raw != "":
-                values[field] = json.loads(raw) if field == "risk" else raw
-        return cls.model_validate(values)
+        names = {field: _PREFIX + suffix for suffix, field in mapping.items()}
+        for field, name in names.items():
+            raw = env.get(name)
+            if raw is None or raw == "":
+                continue
+            if field == "risk":
+                try:
+                    values[field] = json.loads(raw)
+                except json.JSONDecodeError as exc:
+                    raise SettingsError(f"{name}: not JSON: {exc.msg} (got {raw!r})") from None
+            else:
+                values[field] = raw
+        try:
+            return cls.model_validate(values)
+        except ValidationError as exc:
+            err = exc.errors()[0]
+            loc = [str(part) for part in err["loc"]]
+            name = ".".join([names.get(loc[0], loc[0]), *loc[1:]])
+            raise SettingsError(f"{name}: {err['msg']} (got {err.get('input')!r})") from None

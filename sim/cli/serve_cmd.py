@@ -72,6 +72,12 @@ def serve(
     """Run the reference customs platform until SIGTERM or Ctrl-C."""
     import uvicorn
 
+    from refplatform.settings import Settings, SettingsError
+
+    try:
+        Settings.from_env()  # what every worker will read; a bad variable stops us here
+    except SettingsError as exc:
+        fail(f"environment: {exc}")
     _open_database(db)
     _check_port_free(host, port)
     if "REFPLATFORM_ADMIN_TOKEN" not in os.environ:

@@ -98,3 +98,18 @@ def test_sqlite_in_a_missing_directory_is_refused(tmp_path: Path) -> None:
     assert run.returncode == 2
     assert run.stderr.strip().startswith("error: --db:") and "no directory" in run.stderr
     assert not target.parent.exists()  # a typo makes no directory tree
+
+
+def test_bad_environment_is_one_error_line(tmp_path: Path) -> None:
+    run = subprocess.run(
+        [*CLI, "--db", f"sqlite:///{tmp_path / 'e.db'}", "--port", str(free_port())],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "REFPLATFORM_RISK_POLICY": '{"floors": 3}'},
+    )
+    assert run.returncode == 2
+    assert run.stderr.strip() == (
+        "error: environment: REFPLATFORM_RISK_POLICY.floors: Input should be a valid "
+        "dictionary (got 3)"
+    )

@@ -7,12 +7,11 @@ from pathlib import Path
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from pydantic import ValidationError
 from sqlalchemy import inspect
 
 from refplatform.db import Database, upgrade
 from refplatform.models import Base
-from refplatform.settings import DEFAULT_DB_URL, Settings
+from refplatform.settings import DEFAULT_DB_URL, Settings, SettingsError
 
 
 def test_settings_from_env() -> None:
@@ -29,8 +28,14 @@ def test_settings_from_env() -> None:
     assert (s.db_url, s.migrate_on_start, s.access_log) == ("sqlite:///x.db", False, False)
     assert s.admin_token is not None and s.admin_token.get_secret_value() == "sekrit-9"
     assert "sekrit" not in repr(s)
-    with pytest.raises(ValidationError):
+    with pytest.raises(SettingsError, match=r"^REFPLATFORM_DUTY_FREE_QUOTA_FEN: .*\(got '-1'\)"):
         Settings.from_env({"REFPLATFORM_DUTY_FREE_QUOTA_FEN": "-1"})
+    with pytest.raises(SettingsError, match="REFPLATFORM_RISK_POLICY: not JSON"):
+        Settings.from_env({"REFPLATFORM_RISK_POLICY": "{oops"})
+    with pytest.raises(SettingsError, match=r"REFPLATFORM_RISK_POLICY\.scan_threshold"):
+        Settings.from_env({"REFPLATFORM_RISK_POLICY": '{"scan_threshold": -1}'})
+    s = Settings.from_env({"REFPLATFORM_RISK_POLICY": '{"scan_threshold": 2.5}'})
+    assert s.risk.scan_threshold == 2.5
 
 
 def test_migrations_match_the_models(tmp_path: Path) -> None:
