@@ -34,6 +34,8 @@ __all__ = [
     "Caller",
     "Db",
     "Staff",
+    "TokenCache",
+    "Writer",
     "get_db",
     "get_principal",
     "get_settings",
@@ -45,7 +47,7 @@ _bearer = HTTPBearer(auto_error=False, description="A token from POST /v1/tokens
 _CACHE_LIMIT = 50_000
 
 
-class _TokenCache:
+class TokenCache:
     """Issued tokens seen by this process (a token never changes once issued)."""
 
     def __init__(self) -> None:
@@ -102,7 +104,7 @@ async def get_principal(
         digest, hash_token(settings.admin_token.get_secret_value())
     ):
         return Principal(Role.ADMIN, None, digest)
-    cache: _TokenCache = request.app.state.token_cache
+    cache: TokenCache = request.app.state.token_cache
     known = cache.get(digest)
     if known is not None:
         return known
@@ -167,3 +169,6 @@ def require_entity_access(principal: Principal, entity_id: str) -> None:
 Db = Annotated[Database, Depends(get_db)]
 Caller = Annotated[Principal, Depends(get_principal)]
 Staff = Annotated[Principal, Depends(require(Role.ADMIN, Role.OFFICER))]
+"""Admin or officer: decisions, inspection results, look-ups across entities."""
+Writer = Annotated[Principal, Depends(require(Role.ADMIN, Role.OFFICER, Role.ENTERPRISE))]
+"""Who may act on goods: staff on any book, an enterprise on its own (checked per book)."""

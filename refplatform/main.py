@@ -16,7 +16,7 @@ from fastapi import FastAPI
 from refplatform.accesslog import AccessLogMiddleware, configure_access_log
 from refplatform.credit import HistoryCache
 from refplatform.db import Database, upgrade
-from refplatform.deps import _TokenCache
+from refplatform.deps import TokenCache
 from refplatform.errors import PROBLEM_RESPONSES, install_handlers
 from refplatform.idempotency import IdempotencyMiddleware
 from refplatform.routes import (
@@ -80,7 +80,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.db = db
-    app.state.token_cache = _TokenCache()
+    app.state.token_cache = TokenCache()
     app.state.histories = HistoryCache()
     install_handlers(app)
     app.state.routing = settings.risk.routing()

@@ -13,19 +13,18 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from refplatform.books import load, lock_book, save, tariff
 from refplatform.credit import tier_of
-from refplatform.deps import Caller, Db, require, require_entity_access
+from refplatform.deps import Caller, Db, Staff, Writer, require_entity_access
 from refplatform.errors import Problem
 from refplatform.fields import Fen, Id, Port, Qty
 from refplatform.models import BatchExitList, Book, ConsolidatedDeclaration, Entity
 from refplatform.routes.books import duties_record
-from refplatform.security import Principal, Role
 from sim.rules import batch_exit, ledger
 from sim.rules.account_book import Book as LedgerBook
 from sim.rules.refusals import Reason
@@ -33,9 +32,6 @@ from sim.rules.refusals import Reason
 __all__ = ["router"]
 
 router = APIRouter(prefix="/v1", tags=["batch exit"])
-
-_Writer = Annotated[Principal, Depends(require(Role.ADMIN, Role.OFFICER, Role.ENTERPRISE))]
-_Officer = Annotated[Principal, Depends(require(Role.ADMIN, Role.OFFICER))]
 
 
 class _In(BaseModel):
@@ -100,7 +96,7 @@ def _next_month(year: int, month: int) -> dt.date:
 @router.post(
     "/books/{book_id}/batch-exit/admission", status_code=201, summary="Admit to batch exit"
 )
-def admit(book_id: str, body: OnIn, db: Db, caller: _Writer) -> dict[str, Any]:
+def admit(book_id: str, body: OnIn, db: Db, caller: Writer) -> dict[str, Any]:
     """Admit the book's enterprise to batch exit (AEO and whitelist only)."""
     with db.write() as session:
         row = lock_book(session, book_id, caller)
@@ -113,7 +109,7 @@ def admit(book_id: str, body: OnIn, db: Db, caller: _Writer) -> dict[str, Any]:
 @router.post(
     "/books/{book_id}/batch-exit/suspension", status_code=201, summary="Suspend batch exit"
 )
-def suspend(book_id: str, body: SuspendIn, db: Db, _officer: _Officer) -> dict[str, Any]:
+def suspend(book_id: str, body: SuspendIn, db: Db, _officer: Staff) -> dict[str, Any]:
     """Record a suspension cause (customs)."""
     with db.write() as session:
         row = lock_book(session, book_id)
@@ -126,7 +122,7 @@ def suspend(book_id: str, body: SuspendIn, db: Db, _officer: _Officer) -> dict[s
 @router.post(
     "/books/{book_id}/batch-exit/reinstatement", status_code=201, summary="Apply for reinstatement"
 )
-def reinstate(book_id: str, body: ReinstateIn, db: Db, caller: _Writer) -> dict[str, Any]:
+def reinstate(book_id: str, body: ReinstateIn, db: Db, caller: Writer) -> dict[str, Any]:
     """Lift a suspension once every cause is fixed."""
     with db.write() as session:
         row = lock_book(session, book_id, caller)
@@ -150,7 +146,7 @@ def status(book_id: str, db: Db, caller: Caller, on: Annotated[dt.date, Query()]
 
 
 @router.post("/batch-exit/lists", status_code=201, summary="File a batch exit list")
-def file_list(body: ShipmentIn, db: Db, caller: _Writer) -> dict[str, Any]:
+def file_list(body: ShipmentIn, db: Db, caller: Writer) -> dict[str, Any]:
     """File a shipment's exit list and release note; its goods leave the book."""
     with db.write() as session:
         row = lock_book(session, body.book, caller, field="body.book")
@@ -193,7 +189,7 @@ def file_list(body: ShipmentIn, db: Db, caller: _Writer) -> dict[str, Any]:
     status_code=201,
     summary="Monthly consolidated declaration",
 )
-def consolidate(book_id: str, body: ConsolidatedIn, db: Db, caller: _Writer) -> dict[str, Any]:
+def consolidate(book_id: str, body: ConsolidatedIn, db: Db, caller: Writer) -> dict[str, Any]:
     """Declare one month's batch-exit shipments and pay their tax."""
     with db.write() as session:
         row = lock_book(session, book_id, caller)

@@ -17,27 +17,24 @@ An enterprise acts on its own books only; admin and officers on any.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
 from refplatform.books import load, lock_book, lock_books, save, tariff
 from refplatform.credit import tier_of
-from refplatform.deps import Caller, Db, require, require_entity_access
+from refplatform.deps import Caller, Db, Writer, require_entity_access
 from refplatform.errors import Problem
 from refplatform.fields import Code, Fen, Id, Qty
 from refplatform.models import Book, Entity, Qualification
-from refplatform.security import Principal, Role
 from sim.rules import ledger
 from sim.rules.goods import Duties, Regime
 
 __all__ = ["duties_record", "router"]
 
 router = APIRouter(prefix="/v1", tags=["goods"])
-
-_Writer = Annotated[Principal, Depends(require(Role.ADMIN, Role.OFFICER, Role.ENTERPRISE))]
 
 
 class _In(BaseModel):
@@ -142,7 +139,7 @@ def _entry_record(out: ledger.EntryOutcome) -> dict[str, Any]:
 
 
 @router.post("/qualifications", status_code=201, summary="File a qualification")
-def file_qualification(body: QualificationIn, db: Db, caller: _Writer) -> dict[str, Any]:
+def file_qualification(body: QualificationIn, db: Db, caller: Writer) -> dict[str, Any]:
     """File (or re-file) an enterprise's zero-tariff qualification."""
     require_entity_access(caller, body.entity)
     with db.write() as session:
@@ -167,7 +164,7 @@ def file_qualification(body: QualificationIn, db: Db, caller: _Writer) -> dict[s
 
 
 @router.post("/books", status_code=201, summary="File an account book")
-def file_book(body: BookIn, db: Db, caller: _Writer) -> dict[str, Any]:
+def file_book(body: BookIn, db: Db, caller: Writer) -> dict[str, Any]:
     """Open an account book for a qualified enterprise."""
     require_entity_access(caller, body.entity)
     with db.write() as session:
@@ -204,7 +201,7 @@ def get_book(book_id: str, db: Db, caller: Caller) -> dict[str, Any]:
 
 
 @router.post("/books/{book_id}/entries", status_code=201, summary="First-line entry")
-def first_line_entry(book_id: str, body: EntryIn, db: Db, caller: _Writer) -> dict[str, Any]:
+def first_line_entry(book_id: str, body: EntryIn, db: Db, caller: Writer) -> dict[str, Any]:
     """Goods released at the first line: pending booking, or taxed at the border."""
     with db.write() as session:
         row = lock_book(session, book_id, caller)
@@ -227,7 +224,7 @@ def first_line_entry(book_id: str, body: EntryIn, db: Db, caller: _Writer) -> di
 @router.post(
     "/books/{book_id}/entries/{entry_id}/booking", status_code=201, summary="Book a pending entry"
 )
-def book_entry(book_id: str, entry_id: str, body: OnIn, db: Db, caller: _Writer) -> dict[str, Any]:
+def book_entry(book_id: str, entry_id: str, body: OnIn, db: Db, caller: Writer) -> dict[str, Any]:
     """Book a direct-release entry into the balance (within 14 days of release)."""
     with db.write() as session:
         row = lock_book(session, book_id, caller)
@@ -242,9 +239,7 @@ def book_entry(book_id: str, entry_id: str, body: OnIn, db: Db, caller: _Writer)
     status_code=201,
     summary="Settle an overdue entry",
 )
-def settle_entry(
-    book_id: str, entry_id: str, body: OnIn, db: Db, caller: _Writer
-) -> dict[str, Any]:
+def settle_entry(book_id: str, entry_id: str, body: OnIn, db: Db, caller: Writer) -> dict[str, Any]:
     """Back-pay the taxes of an entry not booked in time; the goods become ordinary."""
     with db.write() as session:
         row = lock_book(session, book_id, caller)
@@ -255,7 +250,7 @@ def settle_entry(
 
 
 @router.post("/books/{book_id}/purchases", status_code=201, summary="Domestic purchase")
-def purchase(book_id: str, body: PurchaseIn, db: Db, caller: _Writer) -> dict[str, Any]:
+def purchase(book_id: str, body: PurchaseIn, db: Db, caller: Writer) -> dict[str, Any]:
     """Book goods bought on the domestic market."""
     with db.write() as session:
         row = lock_book(session, book_id, caller)
@@ -273,7 +268,7 @@ def purchase(book_id: str, body: PurchaseIn, db: Db, caller: _Writer) -> dict[st
 
 
 @router.post("/books/{book_id}/transfers", status_code=201, summary="Intra-island transfer")
-def transfer(book_id: str, body: TransferIn, db: Db, caller: _Writer) -> dict[str, Any]:
+def transfer(book_id: str, body: TransferIn, db: Db, caller: Writer) -> dict[str, Any]:
     """Move goods to another eligible book (no tax) or out to a non-eligible entity (tax)."""
     with db.write() as session:
         if body.to_book is None:
@@ -308,7 +303,7 @@ def transfer(book_id: str, body: TransferIn, db: Db, caller: _Writer) -> dict[st
 
 
 @router.post("/books/{book_id}/processing", status_code=201, summary="Processing order")
-def processing(book_id: str, body: ProcessingIn, db: Db, caller: _Writer) -> dict[str, Any]:
+def processing(book_id: str, body: ProcessingIn, db: Db, caller: Writer) -> dict[str, Any]:
     """Run a bill of materials: inputs consumed, processed outputs produced."""
     bom = ledger.BillOfMaterials(
         inputs=dict(body.inputs),

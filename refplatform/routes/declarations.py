@@ -17,7 +17,7 @@ import datetime as dt
 import uuid
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import bindparam, insert, select, update
@@ -27,22 +27,19 @@ from starlette.concurrency import run_in_threadpool
 
 from refplatform.books import tariff
 from refplatform.db import Database
-from refplatform.deps import Caller, Db, require, require_entity_access
+from refplatform.deps import Caller, Db, Staff, Writer, require_entity_access
 from refplatform.errors import Problem
 from refplatform.fields import Fen, Id, Port, Qty
 from refplatform.models import Book, Declaration, Entity
 from refplatform.routes.books import duties_record
 from refplatform.routing import decide
-from refplatform.security import Principal, Role
+from refplatform.security import Principal
 from sim.rules import ledger
 from sim.rules.ledger_codec import book_from_dict, book_to_dict
 
 __all__ = ["DeclarationIn", "DeclarationOut", "router"]
 
 router = APIRouter(prefix="/v1", tags=["declarations"])
-
-_Writer = Annotated[Principal, Depends(require(Role.ADMIN, Role.OFFICER, Role.ENTERPRISE))]
-_Officer = Annotated[Principal, Depends(require(Role.ADMIN, Role.OFFICER))]
 
 
 class LineIn(BaseModel):
@@ -117,7 +114,7 @@ _BOOK_FOR_UPDATE = (
     response_model=DeclarationOut,
     summary="Second-line exit declaration",
 )
-async def declare(body: DeclarationIn, request: Request, db: Db, caller: _Writer) -> JSONResponse:
+async def declare(body: DeclarationIn, request: Request, db: Db, caller: Writer) -> JSONResponse:
     """Write the goods off, assess duties, decide the channel."""
     state = request.app.state
     policy = state.settings.risk
@@ -284,7 +281,7 @@ class InspectionIn(BaseModel):
     summary="Record an inspection result",
 )
 def record_inspection(
-    declaration_id: int, body: InspectionIn, db: Db, _officer: _Officer
+    declaration_id: int, body: InspectionIn, db: Db, _officer: Staff
 ) -> DeclarationOut:
     """Record what a scan or inspection found (officers)."""
     with db.write() as session:

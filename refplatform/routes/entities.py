@@ -10,17 +10,17 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Literal
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.exc import IntegrityError
 
-from refplatform.deps import Caller, Db, require, require_entity_access
+from refplatform.deps import Caller, Db, Staff, require_entity_access
 from refplatform.errors import Problem
 from refplatform.identifiers import check_code
 from refplatform.models import Entity
-from refplatform.security import Principal, Role
+from refplatform.security import Role
 
 __all__ = ["EntityIn", "EntityOut", "router"]
 
@@ -65,7 +65,7 @@ class EntityOut(BaseModel):
 def register_entity(
     body: EntityIn,
     db: Db,
-    _staff: Annotated[Principal, Depends(require(Role.ADMIN, Role.OFFICER))],
+    _staff: Staff,
 ) -> EntityOut:
     """Register an enterprise or individual after checking its code."""
     problem = check_code(body.kind, body.code)
