@@ -108,6 +108,7 @@ class Database:
         self._writer = sessionmaker(bind=self._write_engine, expire_on_commit=False)
         # One SQLite writer at a time in this process; PostgreSQL needs no such lock.
         self._write_lock = threading.Lock() if self.is_sqlite else None
+        self._sqlite_writer: Connection | None = None
 
     @contextmanager
     def read(self) -> Iterator[Session]:
@@ -136,8 +137,17 @@ class Database:
         The hot path (second-line declarations) uses it to skip the ORM session's bookkeeping.
         """
         if self._write_lock is not None:
-            with self._write_lock, self._write_engine.begin() as conn:
-                yield conn
+            with self._write_lock:
+                # SQLite: writers take turns on the lock, so one connection kept for them saves
+                # a pool check-out and the ROLLBACK the pool issues on every check-in.
+                writer = self._sqlite_writer
+                if writer is None or writer.closed or writer.invalidated:
+                    if writer is not None:
+                        writer.close()
+                    self._sqlite_writer = writer = self._write_engine.connect()
+                conn = writer
+                with conn.begin():
+                    yield conn
         else:
             with self._write_engine.begin() as conn:
                 yield conn
@@ -149,6 +159,9 @@ class Database:
 
     def dispose(self) -> None:
         """Close every pooled connection."""
+        if self._sqlite_writer is not None:
+            self._sqlite_writer.close()
+            self._sqlite_writer = None
         self.engine.dispose()
 
 
