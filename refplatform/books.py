@@ -8,6 +8,10 @@ Every change follows one pattern inside one write transaction::
     new_book, outcome = ledger.some_op(book, ...)   # may raise Refusal: nothing is saved
     save(session, row, new_book, "kind", on, outcome_record)
 
+Every accepted operation also leaves a ``book_operations`` row (the audit trail), except the
+second-line write-off, whose record is the declaration row itself (see
+:mod:`refplatform.routes.declarations`, which takes the same lock through SQLAlchemy Core).
+
 Locking: on PostgreSQL ``SELECT ... FOR UPDATE`` on the book row makes concurrent writers of
 one book queue while writers of other books proceed; on SQLite every write transaction already
 holds the database's write lock (see :mod:`refplatform.db`). Two books (a transfer) are locked
