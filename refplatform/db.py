@@ -121,11 +121,16 @@ class Database:
         """A session whose transaction commits at the end, or rolls back on an exception.
 
         On SQLite the session holds the process's write lock and the database's write lock
-        (``BEGIN IMMEDIATE``) for its whole life.
+        (``BEGIN IMMEDIATE``) for its whole life, on the one connection kept for writers.
         """
         if self._write_lock is not None:
-            with self._write_lock, self._writer() as session, session.begin():
+            with self.write_connection() as conn, Session(
+                bind=conn, expire_on_commit=False, join_transaction_mode="rollback_only"
+            ) as session:
+                # The session joins the kept writer connection's transaction; flushing here
+                # sends every change before write_connection commits (or rolls back).
                 yield session
+                session.flush()
         else:
             with self._writer() as session, session.begin():
                 yield session
