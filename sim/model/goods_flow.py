@@ -38,12 +38,14 @@ from typing import Any
 import numpy as np
 import simpy
 
+from sim.model.truck_clock import TruckClock
 from sim.results.goods import GoodsEvents
 from sim.rng import RandomStreams
 from sim.rules import batch_exit as bx
 from sim.rules import ledger as lg
 from sim.rules.goods import Regime, TariffTable, duty_exempt_by_value_added
 from sim.rules.refusals import Reason, Refusal
+from sim.scenario.calendar import Calendar
 from sim.scenario.goods import GoodsConfig, GoodsLine
 
 __all__ = ["GoodsEnterprise", "GoodsFlow", "draw_enterprises", "enterprises_from_columns"]
@@ -54,12 +56,17 @@ _TIERS = ("aeo", "whitelist", "key_attention")
 
 @dataclass(frozen=True)
 class GoodsEnterprise:
-    """One sampled enterprise: identity, credit tier, industry and whether it uses batch exit."""
+    """One sampled enterprise: identity, credit tier, industry and whether it uses batch exit.
+
+    ``violation_rate`` is the planted probability that one of its declarations violates the
+    rules (from the population); None means the rate of its tier in ``policy.tiers``.
+    """
 
     entity_id: str
     tier: str
     encouraged: bool
     batch_exit: bool
+    violation_rate: float | None = None
 
 
 def draw_enterprises(cfg: GoodsConfig, rng: np.random.Generator) -> list[GoodsEnterprise]:
@@ -88,14 +95,15 @@ def enterprises_from_columns(
     zero_tariff: Sequence[bool],
     cfg: GoodsConfig,
     rng: np.random.Generator,
+    violation_rate: Sequence[float] | None = None,
 ) -> list[GoodsEnterprise]:
     """A sample of the population's zero-tariff-eligible enterprises for the goods flow.
 
     The columns are those of the population's enterprise table (``uscc``, the tier on the start
-    date, ``encouraged``, ``zero_tariff``); up to ``cfg.enterprises`` eligible rows are sampled
-    without replacement, in table order. Batch-exit use follows ``cfg.batch_exit_adoption`` (the
-    goods section owns the what-if), with the same monotone uptake draw as
-    :func:`draw_enterprises`.
+    date, ``encouraged``, ``zero_tariff``, and optionally ``violation_rate``); up to
+    ``cfg.enterprises`` eligible rows are sampled without replacement, in table order.
+    Batch-exit use follows ``cfg.batch_exit_adoption`` (the goods section owns the what-if),
+    with the same monotone uptake draw as :func:`draw_enterprises`.
     """
     eligible = np.flatnonzero(np.asarray(zero_tariff, dtype=bool))
     n = min(cfg.enterprises, len(eligible))
@@ -105,7 +113,8 @@ def enterprises_from_columns(
     for row, u in zip(rows.tolist(), uptake.tolist(), strict=True):
         tier = str(tiers[row])
         uses = tier in bx.BATCH_EXIT_TIERS and u < cfg.batch_exit_adoption
-        out.append(GoodsEnterprise(str(ids[row]), tier, bool(encouraged[row]), uses))
+        rate = None if violation_rate is None else float(violation_rate[row])
+        out.append(GoodsEnterprise(str(ids[row]), tier, bool(encouraged[row]), uses, rate))
     return out
 
 
@@ -121,6 +130,12 @@ class GoodsFlow:
         enterprises: injected enterprises (e.g. from the population); by default drawn from
             ``cfg`` with :func:`draw_enterprises`.
         tariff: the tariff table (default: the packaged one with ``cfg.tariff`` changes).
+        calendar: the scenario's calendar; its ``cargo_truck`` multipliers (day-of-week and
+            dated, per port) scale the day's shipments and their split between ports, so a
+            port's expected shipments on a day are ``enterprises x shipments_per_day x
+            port_share x factor(day, port)``. None: no multipliers.
+        clock: times each shipment's truck at its port (:mod:`sim.model.truck_clock`); None:
+            a uniform time in 06:00-22:00.
     """
 
     def __init__(
@@ -132,6 +147,8 @@ class GoodsFlow:
         streams: RandomStreams,
         enterprises: Sequence[GoodsEnterprise] | None = None,
         tariff: TariffTable | None = None,
+        calendar: Calendar | None = None,
+        clock: TruckClock | None = None,
     ) -> None:
         self.env, self.cfg, self.horizon_s = env, cfg, horizon_s
         self.tariff = tariff or cfg.tariff_table()
@@ -153,6 +170,8 @@ class GoodsFlow:
         self._ports = list(cfg.port_shares)
         self._port_p = np.array(list(cfg.port_shares.values()))
         self._port_p = self._port_p / self._port_p.sum()
+        self._calendar, self._clock = calendar, clock
+        self._ship_rate, self._day_p = cfg.shipments_per_day, self._port_p
         self._products = {ln.code: ln for ln in cfg.lines if ln.product_code is not None}
         self._bookings: dict[date, list[tuple[int, str]]] = {}
         self._filings: dict[date, list[tuple[int, int, int]]] = {}
@@ -215,8 +234,9 @@ class GoodsFlow:
 
     def _day(self, k: int, today: date) -> None:
         cfg, n = self.cfg, len(self.firms)
+        self._calendar_day(today)
         imports = self._rng["imports"].poisson(cfg.imports_per_month * 12 / 365.2425, n)
-        ships = self._rng["ship"].poisson(cfg.shipments_per_day, n)
+        ships = self._rng["ship"].poisson(self._ship_rate, n)
         ops = self._rng["ops"].random((n, 3))
         if today.day == 1:
             self._schedule_filings(today)
@@ -237,6 +257,20 @@ class GoodsFlow:
                 self._ship(k, today, e)
             if self.firms[e].batch_exit:
                 self._review(k, today, e)
+
+    def _calendar_day(self, today: date) -> None:
+        """The day's shipment rate and port split under the cargo-truck calendar multipliers.
+
+        Port ``p`` gets weight ``share_p x factor_p``: the island rate is scaled by the weights'
+        sum and ports are drawn in proportion to them, so each port sees its own multiplier.
+        """
+        if self._calendar is None:
+            return
+        cal = self._calendar
+        w = self._port_p * np.array([cal.factor(today, "cargo_truck", p) for p in self._ports])
+        total = float(w.sum())
+        self._ship_rate = self.cfg.shipments_per_day * total
+        self._day_p = w / total if total > 0 else self._port_p
 
     def _import(self, k: int, today: date, e: int) -> None:
         rng = self._rng["imports"]
@@ -341,14 +375,19 @@ class GoodsFlow:
 
     def _ship(self, k: int, today: date, e: int) -> None:
         rng = self._rng["ship"]
-        item, t = self._holding(e, rng), self._time(k)
-        if item is None or t is None:
+        item = self._holding(e, rng)
+        if item is None:
             return
         book = self.books[e]
         lot = book.positions[item]
         qty = max(1, int(lot.qty * self.cfg.ship_fraction))
         price = self._price(lot, qty, rng)
-        port = self._ports[int(rng.choice(len(self._ports), p=self._port_p))]
+        port = self._ports[int(rng.choice(len(self._ports), p=self._day_p))]
+        clock = self._clock
+        # the truck's time at its port, from the port's profile; outside the run: no shipment
+        t = clock.time(k, port) if clock is not None and clock.covers(port) else self._time(k)
+        if t is None:
+            return
         va = 0
         if lot.regime is Regime.PROCESSING_VALUE_ADDED and duty_exempt_by_value_added(
                 price, lot.imported_fen * qty // lot.qty, lot.domestic_fen * qty // lot.qty,
