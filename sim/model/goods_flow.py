@@ -16,7 +16,10 @@ suspensions are the rules' own answers:
   value times ``1 + margin``. An enterprise using batch exit files an exit list (at the planted
   ``missing_permit_rate`` the permit is missing: refused and suspended); every other shipment,
   and any while batch exit is suspended, is a second-line declaration at a port drawn from
-  ``port_shares``;
+  ``port_shares``. The calendar's ``cargo_truck`` multipliers scale each day's shipments and
+  their split between ports; with a :class:`~sim.model.truck_clock.TruckClock` a shipment's
+  time is its truck's arrival at the port (:mod:`sim.model.shipments` turns the shipments
+  into the ports' supervised trucks), and a time outside the run means no shipment;
 - **month end**: each batch-exit enterprise files its consolidated declaration on a day drawn in
   1..25 of the next month, or late (26th onward) at ``late_declaration_rate``; lateness suspends,
   and the enterprise is reinstated ``reinstatement_days`` after the suspension once fixed.
