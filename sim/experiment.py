@@ -7,9 +7,11 @@ population is generated once from the scenario's ``population`` section and seed
 the *world* of the run (:class:`World`):
 
 - the goods flow's enterprises are a sample of its zero-tariff-eligible, Hainan-registered
-  enterprises, with their tier as of the start, their encouraged-industry flag and their
-  planted violation rate (batch-exit use follows ``goods.batch_exit_adoption``); their
-  shipments are the supervised trucks at the ports (``goods.drives_trucks``);
+  enterprises, with their tier as of the start (which qualifies them for batch exit), their
+  encouraged-industry flag and their planted violation rate (batch-exit use follows
+  ``goods.batch_exit_adoption``); their shipments are the supervised trucks at the ports
+  (``goods.drives_trucks``), each declared with its enterprise's tier classified as of the
+  truck's date;
 - travellers, and supervised trucks when the goods flow does not drive them, are drawn from
   its pools, each with the credit tier classified as of its arrival date.
 
@@ -31,6 +33,7 @@ import numpy as np
 from sim.model import simulate
 from sim.model.goods_flow import GoodsEnterprise, enterprises_from_columns
 from sim.model.routing import SharesTierSource, TierSource
+from sim.model.shipments import EnterpriseTiers
 from sim.population import PoolTierSource, Population, generate_population
 from sim.results import RunResult
 from sim.rng import RandomStreams
@@ -49,10 +52,13 @@ class World:
         declarants: the tier source of travellers (and of Poisson trucks).
         goods_enterprises: the goods flow's enterprises, or None to let the model draw them
             from ``goods.tier_shares``.
+        goods_tiers: those enterprises' tiers on any date (their trucks are declared with the
+            tier as of the truck's date), or None to keep each one's ``tier``.
     """
 
     declarants: TierSource
     goods_enterprises: tuple[GoodsEnterprise, ...] | None
+    goods_tiers: EnterpriseTiers | None = None
 
 
 def goods_enterprises(population: Population, scenario: Scenario) -> list[GoodsEnterprise]:
@@ -86,8 +92,26 @@ def build_world(scenario: Scenario) -> World:
     source = PoolTierSource(
         population.traders(), population.travellers(), travellers_for=_TRAVELLER_FLOWS
     )
-    firms = goods_enterprises(population, scenario) if scenario.goods.enabled else None
-    return World(source, None if firms is None else tuple(firms))
+    if not scenario.goods.enabled:
+        return World(source, None)
+    firms = goods_enterprises(population, scenario)
+    return World(source, tuple(firms), _tiers_on_date(population, firms))
+
+
+def _tiers_on_date(population: Population, firms: list[GoodsEnterprise]) -> EnterpriseTiers:
+    """Classify the goods enterprises as of any date, from their population histories."""
+    row_of = {code: row for row, code in enumerate(population.enterprises["uscc"].to_pylist())}
+    rows = np.array([row_of[f.entity_id] for f in firms], dtype=np.int64)
+    pool = population.traders()  # caches the tiers of the last few dates asked
+
+    def tiers_on(firm: np.ndarray, days: np.ndarray) -> np.ndarray:
+        out = np.empty(len(firm), dtype=np.int8)
+        for day in np.unique(days).tolist():
+            on = days == day
+            out[on] = pool.tiers_at(int(day))[rows[firm[on]]]
+        return out
+
+    return tiers_on
 
 
 def run_scenario(
@@ -113,4 +137,5 @@ def run_scenario(
         progress=progress,
         tier_source=w.declarants,
         goods_enterprises=w.goods_enterprises,
+        goods_tiers=w.goods_tiers,
     )

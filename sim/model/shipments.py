@@ -16,7 +16,8 @@ turns its shipments into the trucks' pre-drawn arrivals:
 2. :func:`schedule_trucks` takes every ``declaration`` and ``batch_shipment`` event and sorts
    each port's shipments by time, with the shipper's credit tier and planted violation rate;
 3. :class:`ShipmentTierSource` is the model's tier-source seam keyed by that order: the truck
-   at position ``i`` of a port is shipment ``i``, declared by its enterprise's tier, with a
+   at position ``i`` of a port is shipment ``i``, declared by its enterprise's tier (as of
+   the truck's date when the caller can classify it, e.g. from the population), with a
    violation planted at the enterprise's rate (from the population) or its tier's
    ``policy.tiers.<tier>.violation_rate``. Routing, service and everything downstream are the
    same as for Poisson trucks.
@@ -27,8 +28,9 @@ Shipments at a port that is not simulated (not in ``active_ports``, or without a
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 
 import numpy as np
 import simpy
@@ -43,6 +45,7 @@ from sim.scenario.schema import Scenario
 
 __all__ = [
     "SHIPMENT_KINDS",
+    "EnterpriseTiers",
     "PortShipments",
     "ShipmentTierSource",
     "run_goods",
@@ -51,6 +54,13 @@ __all__ = [
 
 SHIPMENT_KINDS = frozenset({"declaration", "batch_shipment"})
 """Goods events that are a truck through a customs channel."""
+
+_DAY_S = 86_400.0
+
+EnterpriseTiers = Callable[[np.ndarray, np.ndarray], np.ndarray]
+"""``tiers_on(firms, days)``: tier codes (indices into :data:`sim.rules.risk.TIERS`) of the
+goods flow's enterprises ``firms`` (indices into ``GoodsFlow.firms``) on local dates ``days``
+(days since 1970-01-01), one per element."""
 
 @dataclass(frozen=True)
 class PortShipments:
@@ -98,12 +108,16 @@ def run_goods(
     return flow
 
 
-def schedule_trucks(flow: GoodsFlow, scenario: Scenario) -> dict[str, PortShipments]:
+def schedule_trucks(
+    flow: GoodsFlow, scenario: Scenario, tiers_on: EnterpriseTiers | None = None
+) -> dict[str, PortShipments]:
     """The supervised trucks of every simulated port, from the flow's shipments.
 
     Args:
         flow: a finished goods flow (:func:`run_goods`).
         scenario: the scenario (active ports, their flows, policy tiers).
+        tiers_on: the enterprises' tiers as of each truck's local date (e.g. classified from
+            the population's histories); None: each enterprise's tier in ``flow.firms``.
 
     Returns:
         Per active port with a ``cargo_truck`` flow, its shipments in arrival order (possibly
@@ -119,6 +133,9 @@ def schedule_trucks(flow: GoodsFlow, scenario: Scenario) -> dict[str, PortShipme
         [tier_rate[f.tier] if f.violation_rate is None else f.violation_rate for f in flow.firms],
         dtype=np.float64,
     )
+    midnight = scenario.start.replace(hour=0, minute=0, second=0, microsecond=0)
+    offset = (scenario.start - midnight).total_seconds()
+    first_day = (midnight.date() - date(1970, 1, 1)).days
     rows_by_port: dict[str, list[int]] = {}
     for i, (kind, port) in enumerate(zip(ev.kind, ev.port, strict=True)):
         if kind in SHIPMENT_KINDS:
@@ -132,7 +149,12 @@ def schedule_trucks(flow: GoodsFlow, scenario: Scenario) -> dict[str, PortShipme
         order = np.argsort(times, kind="stable")
         rows, times = rows[order], times[order]
         firms = np.array([ev.enterprise[i] for i in rows.tolist()], dtype=np.int64)
-        out[port] = PortShipments(times, rows, firm_tier[firms], firm_rate[firms])
+        if tiers_on is None:
+            tiers = firm_tier[firms]
+        else:
+            days = first_day + ((times + offset) // _DAY_S).astype(np.int64)
+            tiers = np.asarray(tiers_on(firms, days), dtype=np.int8)
+        out[port] = PortShipments(times, rows, tiers, firm_rate[firms])
     return out
 
 

@@ -18,7 +18,12 @@ import simpy
 
 from sim.model.goods_flow import GoodsEnterprise
 from sim.model.routing import SharesTierSource, TierSource
-from sim.model.shipments import ShipmentTierSource, run_goods, schedule_trucks
+from sim.model.shipments import (
+    EnterpriseTiers,
+    ShipmentTierSource,
+    run_goods,
+    schedule_trucks,
+)
 from sim.model.system import build
 from sim.results.records import concat
 from sim.results.run import RunResult
@@ -37,6 +42,7 @@ def simulate(
     progress: Callable[[float], None] | None = None,
     tier_source: TierSource | None = None,
     goods_enterprises: Sequence[GoodsEnterprise] | None = None,
+    goods_tiers: EnterpriseTiers | None = None,
 ) -> RunResult:
     """Simulate ``scenario`` over its horizon.
 
@@ -51,6 +57,8 @@ def simulate(
             enterprises and this source serves only the other flows (travellers).
         goods_enterprises: the enterprises of the goods flow (e.g. from the population); by
             default drawn from ``scenario.goods`` (:mod:`sim.model.goods_flow`).
+        goods_tiers: those enterprises' tiers on each truck's date (see
+            :data:`~sim.model.shipments.EnterpriseTiers`); by default their fixed ``tier``.
 
     Returns:
         The records and the facts the KPIs need (see :func:`sim.results.compute_kpis`).
@@ -65,7 +73,7 @@ def simulate(
         # shipments can be the trucks the ports pre-draw.
         goods = run_goods(scenario, streams, goods_enterprises)
         if scenario.goods.drives_trucks:
-            shipments = schedule_trucks(goods, scenario)
+            shipments = schedule_trucks(goods, scenario, goods_tiers)
             truck_times = {port: s.time_s for port, s in shipments.items()}
             source = ShipmentTierSource(shipments, source)
     env = simpy.Environment()

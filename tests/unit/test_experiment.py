@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import numpy as np
 import pytest
 
 from sim.experiment import build_world, run_scenario
 from sim.model.routing import SharesTierSource
-from sim.population import PoolTierSource
+from sim.population import TIERS, PoolTierSource
 from sim.results import canonical_json, compute_kpis
 from sim.scenario import Scenario
 
@@ -103,3 +105,31 @@ def test_a_small_population_caps_the_goods_sample() -> None:
     scenario = _scenario("population", enterprises=100_000)
     firms = build_world(scenario).goods_enterprises
     assert firms is not None and 0 < len(firms) < SMALL["enterprises"]["count"]
+
+
+def test_population_trucks_carry_their_enterprises_tier_on_the_day() -> None:
+    from sim.model.shipments import SHIPMENT_KINDS
+    from sim.population import generate_population
+
+    scenario = _scenario("population", enterprises=300)
+    result = run_scenario(scenario)
+    world = build_world(scenario)
+    firms = world.goods_enterprises
+    assert firms is not None
+    population = generate_population(
+        scenario.population, scenario.credit, scenario.seed, scenario.start.date()
+    )
+    row = {code: i for i, code in enumerate(population.enterprises["uscc"].to_pylist())}
+    day = (scenario.start.date() - date(1970, 1, 1)).days
+    on_day = population.traders().tiers_at(day)
+    ev = result.goods
+    assert ev is not None
+    recs = result.records
+    for port in ("xinhai", "nangang"):
+        shipped = sorted((t, e) for k, p, t, e in zip(ev.kind, ev.port, ev.time_s, ev.enterprise,
+                                                       strict=True)
+                         if k in SHIPMENT_KINDS and p == port)  # fmt: skip
+        mine = (recs["flow"] == "cargo_truck") & (recs["port"] == port)
+        assert len(shipped) == mine.sum() > 0
+        expected = [TIERS[on_day[row[firms[e].entity_id]]] for _, e in shipped]
+        assert recs["tier"][mine].tolist() == expected

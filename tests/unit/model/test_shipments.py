@@ -195,3 +195,19 @@ def test_the_tier_source_refuses_a_mismatched_count() -> None:
 class _NoOthers:
     def draw(self, port: str, flow: str, days: np.ndarray, rng: np.random.Generator) -> None:
         return None
+
+
+def test_trucks_take_their_enterprises_tier_on_the_trucks_date() -> None:
+    """A tier lookup by date (the population's classification) decides each truck's tier."""
+    scenario = _scenario()
+    first = (scenario.start.date() - datetime(1970, 1, 1).date()).days
+
+    def listed_on_day_two(firms: np.ndarray, days: np.ndarray) -> np.ndarray:
+        return np.where(days == first + 1, 2, 1).astype(np.int8)  # key_attention, whitelist
+
+    rec = simulate(scenario, goods_tiers=listed_on_day_two).records
+    trucks = rec["flow"] == "cargo_truck"
+    day = (rec["arrival"][trucks] // DAY).astype(int)
+    tiers = rec["tier"][trucks]
+    assert set(tiers[day == 0].tolist()) == {"whitelist"}
+    assert set(tiers[day == 1].tolist()) == {"key_attention"}
