@@ -31,7 +31,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.model import simulate
-from sim.model.goods_flow import GoodsEnterprise, enterprises_from_columns
+from sim.model.goods_enterprises import GoodsEnterprise, enterprises_from_columns
 from sim.model.routing import SharesTierSource, TierSource
 from sim.model.shipments import EnterpriseTiers
 from sim.population import PoolTierSource, Population, generate_population

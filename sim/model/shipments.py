@@ -35,7 +35,8 @@ from datetime import date
 import numpy as np
 import simpy
 
-from sim.model.goods_flow import GoodsEnterprise, GoodsFlow
+from sim.model.goods_enterprises import GoodsEnterprise
+from sim.model.goods_flow import GoodsFlow
 from sim.model.routing import DeclarantDraw, TierDraw, TierSource
 from sim.model.truck_clock import TruckClock
 from sim.results.goods import GoodsEvents

@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 
 import simpy
 
-from sim.model.goods_flow import GoodsEnterprise
+from sim.model.goods_enterprises import GoodsEnterprise
 from sim.model.routing import SharesTierSource, TierSource
 from sim.model.shipments import (
     EnterpriseTiers,
