@@ -1,42 +1,117 @@
-"""Running scenarios as experiments: the model fed by its declarants, replication by replication.
+"""Running scenarios as experiments: the model fed by its world, replication by replication.
 
 The SimPy model (:mod:`sim.model`) and the synthetic population (:mod:`sim.population`) sit on the
 same layer and never import each other; this module composes them. :func:`run_scenario` is the
-one way a scenario is run as its author declared it: with ``policy.declarants: population`` the
-population is generated from the scenario's ``population`` section and seed, and the model draws
-its traders and travellers from it, each with the credit tier classified as of its arrival date;
-with ``shares`` the model draws truck tiers from ``policy.tier_shares`` (the textbook reduction).
+one way a scenario is run as its author declared it. With ``policy.declarants: population`` the
+population is generated once from the scenario's ``population`` section and seed, and it is
+the *world* of the run (:class:`World`):
 
-The population is the *world* of a scenario: it depends on the scenario and its seed only, not on
-the replication, so independent replications vary the traffic and the draws while the
-enterprises and people stay the same, and two policies compared on one seed face the same world.
+- the goods flow's enterprises are a sample of its zero-tariff-eligible, Hainan-registered
+  enterprises, with their tier as of the start (which qualifies them for batch exit), their
+  encouraged-industry flag and their planted violation rate (batch-exit use follows
+  ``goods.batch_exit_adoption``); their shipments are the supervised trucks at the ports
+  (``goods.drives_trucks``), each declared with its enterprise's tier classified as of the
+  truck's date;
+- travellers, and supervised trucks when the goods flow does not drive them, are drawn from
+  its pools, each with the credit tier classified as of its arrival date.
+
+With ``shares`` the model draws tiers from ``policy.tier_shares`` and the goods enterprises from
+``goods.tier_shares`` (the textbook reduction).
+
+The world depends on the scenario and its seed only, not on the replication, so independent
+replications vary the traffic and the draws while the enterprises and people stay the same, and
+two policies compared on one seed face the same world.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
 
 from sim.model import simulate
+from sim.model.goods_enterprises import GoodsEnterprise, enterprises_from_columns
 from sim.model.routing import SharesTierSource, TierSource
-from sim.population import PoolTierSource, generate_population
+from sim.model.shipments import EnterpriseTiers
+from sim.population import PoolTierSource, Population, generate_population
 from sim.results import RunResult
+from sim.rng import RandomStreams
 from sim.scenario import Scenario
 
-__all__ = ["declarant_source", "run_scenario"]
+__all__ = ["World", "build_world", "goods_enterprises", "run_scenario"]
 
 _TRAVELLER_FLOWS = frozenset({"duty_free_traveller"})
 
 
-def declarant_source(scenario: Scenario) -> TierSource:
-    """The tier source ``scenario.policy.declarants`` asks for."""
+@dataclass(frozen=True)
+class World:
+    """Who acts in a scenario: the declarants' tier source and the goods flow's enterprises.
+
+    Attributes:
+        declarants: the tier source of travellers (and of Poisson trucks).
+        goods_enterprises: the goods flow's enterprises, or None to let the model draw them
+            from ``goods.tier_shares``.
+        goods_tiers: those enterprises' tiers on any date (their trucks are declared with the
+            tier as of the truck's date), or None to keep each one's ``tier``.
+    """
+
+    declarants: TierSource
+    goods_enterprises: tuple[GoodsEnterprise, ...] | None
+    goods_tiers: EnterpriseTiers | None = None
+
+
+def goods_enterprises(population: Population, scenario: Scenario) -> list[GoodsEnterprise]:
+    """The goods flow's enterprises: a sample of the population's eligible enterprises.
+
+    Eligible means zero-tariff eligible and registered in Hainan; up to
+    ``goods.enterprises`` are sampled (stream ``goods.enterprises`` of the scenario's seed),
+    each with its tier on the start date, its encouraged flag and its violation rate.
+    """
+    table = population.enterprises
+    zero_tariff = np.asarray(table["zero_tariff"].to_numpy(zero_copy_only=False), dtype=bool)
+    hainan = np.asarray(table["hainan"].to_numpy(zero_copy_only=False), dtype=bool)
+    return enterprises_from_columns(
+        table["uscc"].to_pylist(),
+        table["tier"].to_pylist(),
+        table["encouraged"].to_pylist(),
+        (zero_tariff & hainan).tolist(),
+        scenario.goods,
+        RandomStreams(scenario.seed).generator("goods.enterprises"),
+        violation_rate=table["violation_rate"].to_pylist(),
+    )
+
+
+def build_world(scenario: Scenario) -> World:
+    """The world ``scenario.policy.declarants`` asks for (the population generated once)."""
     if scenario.policy.declarants == "shares":
-        return SharesTierSource(scenario.policy)
+        return World(SharesTierSource(scenario.policy), None)
     population = generate_population(
         scenario.population, scenario.credit, scenario.seed, scenario.start.date()
     )
-    return PoolTierSource(
+    source = PoolTierSource(
         population.traders(), population.travellers(), travellers_for=_TRAVELLER_FLOWS
     )
+    if not scenario.goods.enabled:
+        return World(source, None)
+    firms = goods_enterprises(population, scenario)
+    return World(source, tuple(firms), _tiers_on_date(population, firms))
+
+
+def _tiers_on_date(population: Population, firms: list[GoodsEnterprise]) -> EnterpriseTiers:
+    """Classify the goods enterprises as of any date, from their population histories."""
+    row_of = {code: row for row, code in enumerate(population.enterprises["uscc"].to_pylist())}
+    rows = np.array([row_of[f.entity_id] for f in firms], dtype=np.int64)
+    pool = population.traders()  # caches the tiers of the last few dates asked
+
+    def tiers_on(firm: np.ndarray, days: np.ndarray) -> np.ndarray:
+        out = np.empty(len(firm), dtype=np.int8)
+        for day in np.unique(days).tolist():
+            on = days == day
+            out[on] = pool.tiers_at(int(day))[rows[firm[on]]]
+        return out
+
+    return tiers_on
 
 
 def run_scenario(
@@ -44,16 +119,23 @@ def run_scenario(
     *,
     replication: int = 0,
     progress: Callable[[float], None] | None = None,
-    declarants: TierSource | None = None,
+    world: World | None = None,
 ) -> RunResult:
-    """Run ``scenario`` with the declarants it names.
+    """Run ``scenario`` in the world it names.
 
     Args:
         scenario: a validated scenario.
         replication: index of an independent replication.
         progress: called with the fraction of the horizon simulated.
-        declarants: a tier source built earlier by :func:`declarant_source` (reuse it across
-            replications to generate the population once).
+        world: built earlier by :func:`build_world` (reuse it across replications to generate
+            the population once); by default built here.
     """
-    source = declarants if declarants is not None else declarant_source(scenario)
-    return simulate(scenario, replication=replication, progress=progress, tier_source=source)
+    w = world if world is not None else build_world(scenario)
+    return simulate(
+        scenario,
+        replication=replication,
+        progress=progress,
+        tier_source=w.declarants,
+        goods_enterprises=w.goods_enterprises,
+        goods_tiers=w.goods_tiers,
+    )

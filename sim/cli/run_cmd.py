@@ -17,7 +17,7 @@ from rich.table import Table
 
 from sim.cli.common import SetOption, console, fail, load_or_exit
 from sim.cli.goods_cmds import goods_summary
-from sim.experiment import declarant_source, run_scenario
+from sim.experiment import build_world, run_scenario
 from sim.results import compute_kpis, write_outputs
 
 __all__ = ["register", "run"]
@@ -123,11 +123,11 @@ def run(
         transient=True,
     ) as bar:
         task = bar.add_task(f"drawing declarants ({scenario.policy.declarants})", total=None)
-        declarants = declarant_source(scenario)
+        world = build_world(scenario)
         bar.update(task, description=f"simulating {scenario.name}", total=1.0, completed=0.0)
         result = run_scenario(
             scenario,
-            declarants=declarants,
+            world=world,
             progress=lambda f: bar.update(task, completed=f),
         )
     kpis = compute_kpis(result)

@@ -16,7 +16,10 @@ suspensions are the rules' own answers:
   value times ``1 + margin``. An enterprise using batch exit files an exit list (at the planted
   ``missing_permit_rate`` the permit is missing: refused and suspended); every other shipment,
   and any while batch exit is suspended, is a second-line declaration at a port drawn from
-  ``port_shares``;
+  ``port_shares``. The calendar's ``cargo_truck`` multipliers scale each day's shipments and
+  their split between ports; with a :class:`~sim.model.truck_clock.TruckClock` a shipment's
+  time is its truck's arrival at the port (:mod:`sim.model.shipments` turns the shipments
+  into the ports' supervised trucks), and a time outside the run means no shipment;
 - **month end**: each batch-exit enterprise files its consolidated declaration on a day drawn in
   1..25 of the next month, or late (26th onward) at ``late_declaration_rate``; lateness suspends,
   and the enterprise is reinstated ``reinstatement_days`` after the suspension once fixed.
@@ -31,82 +34,30 @@ what-if.
 from __future__ import annotations
 
 from collections.abc import Generator, Sequence
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
 import numpy as np
 import simpy
 
+from sim.model.goods_enterprises import (
+    GoodsEnterprise,
+    draw_enterprises,
+    enterprises_from_columns,
+)
+from sim.model.truck_clock import TruckClock
 from sim.results.goods import GoodsEvents
 from sim.rng import RandomStreams
 from sim.rules import batch_exit as bx
 from sim.rules import ledger as lg
 from sim.rules.goods import Regime, TariffTable, duty_exempt_by_value_added
 from sim.rules.refusals import Reason, Refusal
+from sim.scenario.calendar import Calendar
 from sim.scenario.goods import GoodsConfig, GoodsLine
 
 __all__ = ["GoodsEnterprise", "GoodsFlow", "draw_enterprises", "enterprises_from_columns"]
 
 DAY_S = 86_400.0
-_TIERS = ("aeo", "whitelist", "key_attention")
-
-
-@dataclass(frozen=True)
-class GoodsEnterprise:
-    """One sampled enterprise: identity, credit tier, industry and whether it uses batch exit."""
-
-    entity_id: str
-    tier: str
-    encouraged: bool
-    batch_exit: bool
-
-
-def draw_enterprises(cfg: GoodsConfig, rng: np.random.Generator) -> list[GoodsEnterprise]:
-    """The sample of enterprises, drawn from the section's shares.
-
-    Batch exit is used by AEO/whitelist enterprises whose uniform draw is below the adoption
-    share, so a higher adoption keeps every earlier user (common random numbers).
-    """
-    n = cfg.enterprises
-    shares = cfg.tier_shares
-    tiers = rng.choice(3, size=n, p=[shares.aeo, shares.whitelist, shares.key_attention])
-    encouraged = rng.random(n) < cfg.encouraged_share
-    uptake = rng.random(n)
-    out = []
-    for i in range(n):
-        tier = _TIERS[int(tiers[i])]
-        uses = tier in bx.BATCH_EXIT_TIERS and bool(uptake[i] < cfg.batch_exit_adoption)
-        out.append(GoodsEnterprise(f"HN{i:05d}", tier, bool(encouraged[i]), uses))
-    return out
-
-
-def enterprises_from_columns(
-    ids: Sequence[str],
-    tiers: Sequence[str],
-    encouraged: Sequence[bool],
-    zero_tariff: Sequence[bool],
-    cfg: GoodsConfig,
-    rng: np.random.Generator,
-) -> list[GoodsEnterprise]:
-    """A sample of the population's zero-tariff-eligible enterprises for the goods flow.
-
-    The columns are those of the population's enterprise table (``uscc``, the tier on the start
-    date, ``encouraged``, ``zero_tariff``); up to ``cfg.enterprises`` eligible rows are sampled
-    without replacement, in table order. Batch-exit use follows ``cfg.batch_exit_adoption`` (the
-    goods section owns the what-if), with the same monotone uptake draw as
-    :func:`draw_enterprises`.
-    """
-    eligible = np.flatnonzero(np.asarray(zero_tariff, dtype=bool))
-    n = min(cfg.enterprises, len(eligible))
-    rows = np.sort(rng.choice(eligible, size=n, replace=False)) if n else eligible[:0]
-    uptake = rng.random(len(rows))
-    out = []
-    for row, u in zip(rows.tolist(), uptake.tolist(), strict=True):
-        tier = str(tiers[row])
-        uses = tier in bx.BATCH_EXIT_TIERS and u < cfg.batch_exit_adoption
-        out.append(GoodsEnterprise(str(ids[row]), tier, bool(encouraged[row]), uses))
-    return out
 
 
 class GoodsFlow:
@@ -121,6 +72,12 @@ class GoodsFlow:
         enterprises: injected enterprises (e.g. from the population); by default drawn from
             ``cfg`` with :func:`draw_enterprises`.
         tariff: the tariff table (default: the packaged one with ``cfg.tariff`` changes).
+        calendar: the scenario's calendar; its ``cargo_truck`` multipliers (day-of-week and
+            dated, per port) scale the day's shipments and their split between ports, so a
+            port's expected shipments on a day are ``enterprises x shipments_per_day x
+            port_share x factor(day, port)``. None: no multipliers.
+        clock: times each shipment's truck at its port (:mod:`sim.model.truck_clock`); None:
+            a uniform time in 06:00-22:00.
     """
 
     def __init__(
@@ -132,6 +89,8 @@ class GoodsFlow:
         streams: RandomStreams,
         enterprises: Sequence[GoodsEnterprise] | None = None,
         tariff: TariffTable | None = None,
+        calendar: Calendar | None = None,
+        clock: TruckClock | None = None,
     ) -> None:
         self.env, self.cfg, self.horizon_s = env, cfg, horizon_s
         self.tariff = tariff or cfg.tariff_table()
@@ -153,6 +112,8 @@ class GoodsFlow:
         self._ports = list(cfg.port_shares)
         self._port_p = np.array(list(cfg.port_shares.values()))
         self._port_p = self._port_p / self._port_p.sum()
+        self._calendar, self._clock = calendar, clock
+        self._ship_rate, self._day_p = cfg.shipments_per_day, self._port_p
         self._products = {ln.code: ln for ln in cfg.lines if ln.product_code is not None}
         self._bookings: dict[date, list[tuple[int, str]]] = {}
         self._filings: dict[date, list[tuple[int, int, int]]] = {}
@@ -215,8 +176,9 @@ class GoodsFlow:
 
     def _day(self, k: int, today: date) -> None:
         cfg, n = self.cfg, len(self.firms)
+        self._calendar_day(today)
         imports = self._rng["imports"].poisson(cfg.imports_per_month * 12 / 365.2425, n)
-        ships = self._rng["ship"].poisson(cfg.shipments_per_day, n)
+        ships = self._rng["ship"].poisson(self._ship_rate, n)
         ops = self._rng["ops"].random((n, 3))
         if today.day == 1:
             self._schedule_filings(today)
@@ -237,6 +199,20 @@ class GoodsFlow:
                 self._ship(k, today, e)
             if self.firms[e].batch_exit:
                 self._review(k, today, e)
+
+    def _calendar_day(self, today: date) -> None:
+        """The day's shipment rate and port split under the cargo-truck calendar multipliers.
+
+        Port ``p`` gets weight ``share_p x factor_p``: the island rate is scaled by the weights'
+        sum and ports are drawn in proportion to them, so each port sees its own multiplier.
+        """
+        if self._calendar is None:
+            return
+        cal = self._calendar
+        w = self._port_p * np.array([cal.factor(today, "cargo_truck", p) for p in self._ports])
+        total = float(w.sum())
+        self._ship_rate = self.cfg.shipments_per_day * total
+        self._day_p = w / total if total > 0 else self._port_p
 
     def _import(self, k: int, today: date, e: int) -> None:
         rng = self._rng["imports"]
@@ -341,14 +317,19 @@ class GoodsFlow:
 
     def _ship(self, k: int, today: date, e: int) -> None:
         rng = self._rng["ship"]
-        item, t = self._holding(e, rng), self._time(k)
-        if item is None or t is None:
+        item = self._holding(e, rng)
+        if item is None:
             return
         book = self.books[e]
         lot = book.positions[item]
         qty = max(1, int(lot.qty * self.cfg.ship_fraction))
         price = self._price(lot, qty, rng)
-        port = self._ports[int(rng.choice(len(self._ports), p=self._port_p))]
+        port = self._ports[int(rng.choice(len(self._ports), p=self._day_p))]
+        clock = self._clock
+        # the truck's time at its port, from the port's profile; outside the run: no shipment
+        t = clock.time(k, port) if clock is not None and clock.covers(port) else self._time(k)
+        if t is None:
+            return
         va = 0
         if lot.regime is Regime.PROCESSING_VALUE_ADDED and duty_exempt_by_value_added(
                 price, lot.imported_fen * qty // lot.qty, lot.domestic_fen * qty // lot.qty,

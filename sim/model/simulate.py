@@ -1,7 +1,10 @@
 """Running a scenario: the public entry point of the model.
 
-:func:`simulate` builds the system (:mod:`sim.model.system`) in a fresh SimPy environment, runs
-it to the horizon, and returns a :class:`~sim.results.run.RunResult` of plain data. The run is a
+:func:`simulate` runs the goods flow (its own SimPy environment, :mod:`sim.model.shipments`),
+builds the ports (:mod:`sim.model.system`) in a fresh environment, with the goods flow's
+second-line shipments as the supervised trucks (``goods.drives_trucks``; otherwise trucks are
+the Poisson process of ``flows.cargo_truck.per_day``), runs it to the horizon, and returns a
+:class:`~sim.results.run.RunResult` of plain data. The run is a
 pure function of the scenario, the replication index and the code: all randomness comes from
 named streams of the scenario's seed (:mod:`sim.rng`), so the same inputs give the same records
 and the same ``kpis.json`` bytes.
@@ -13,8 +16,14 @@ from collections.abc import Callable, Sequence
 
 import simpy
 
-from sim.model.goods_flow import GoodsEnterprise, GoodsFlow
+from sim.model.goods_enterprises import GoodsEnterprise
 from sim.model.routing import SharesTierSource, TierSource
+from sim.model.shipments import (
+    EnterpriseTiers,
+    ShipmentTierSource,
+    run_goods,
+    schedule_trucks,
+)
 from sim.model.system import build
 from sim.results.records import concat
 from sim.results.run import RunResult
@@ -33,6 +42,7 @@ def simulate(
     progress: Callable[[float], None] | None = None,
     tier_source: TierSource | None = None,
     goods_enterprises: Sequence[GoodsEnterprise] | None = None,
+    goods_tiers: EnterpriseTiers | None = None,
 ) -> RunResult:
     """Simulate ``scenario`` over its horizon.
 
@@ -43,20 +53,31 @@ def simulate(
         progress: called with the fraction of the horizon simulated so far (0 < f <= 1).
         tier_source: where declarants' tiers and planted violations come from; by default drawn
             from ``scenario.policy`` shares (:class:`~sim.model.routing.SharesTierSource`).
+            When the goods flow drives the trucks, trucks are declared by their shipments'
+            enterprises and this source serves only the other flows (travellers).
         goods_enterprises: the enterprises of the goods flow (e.g. from the population); by
             default drawn from ``scenario.goods`` (:mod:`sim.model.goods_flow`).
+        goods_tiers: those enterprises' tiers on each truck's date (see
+            :data:`~sim.model.shipments.EnterpriseTiers`); by default their fixed ``tier``.
 
     Returns:
         The records and the facts the KPIs need (see :func:`sim.results.compute_kpis`).
     """
     streams = RandomStreams(scenario.seed, replication)
-    env = simpy.Environment()
-    system = build(scenario, env, streams, tier_source or SharesTierSource(scenario.policy))
+    source: TierSource = tier_source or SharesTierSource(scenario.policy)
     horizon = scenario.horizon_hours * 3600.0
     goods = None
+    truck_times = None
     if scenario.goods.enabled:
-        goods = GoodsFlow(env, scenario.goods, scenario.start, horizon, streams, goods_enterprises)
-        env.process(goods.process())
+        # The goods flow does not depend on the port queues: run it first, so that its
+        # shipments can be the trucks the ports pre-draw.
+        goods = run_goods(scenario, streams, goods_enterprises)
+        if scenario.goods.drives_trucks:
+            shipments = schedule_trucks(goods, scenario, goods_tiers)
+            truck_times = {port: s.time_s for port, s in shipments.items()}
+            source = ShipmentTierSource(shipments, source)
+    env = simpy.Environment()
+    system = build(scenario, env, streams, source, truck_times)
     if progress is None:
         env.run(until=horizon)
     else:

@@ -5,7 +5,9 @@ For every active port this module turns the scenario's data into running parts:
 1. capacity timelines (channels, scanners and bays follow the opening hours, officers their
    shifts, scanner outages are subtracted) and the scheduled resources that follow them;
 2. arrivals of every flow, drawn up front as non-homogeneous Poisson processes
-   (:mod:`sim.model.arrivals`), each from its own named stream;
+   (:mod:`sim.model.arrivals`), each from its own named stream; supervised trucks instead
+   arrive with the goods flow's shipments when the caller passes their times
+   (``goods.drives_trucks``, :mod:`sim.model.shipments`);
 3. for supervised trucks: declarants from the tier source, risk decisions
    (:mod:`sim.model.routing`) and every service time, drawn vectorised in arrival order;
 4. the processes: truck lanes (:mod:`sim.model.customs`), duty-free checks
@@ -19,6 +21,7 @@ same numbers for a seed and replication, whatever else the scenario changes.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -68,6 +71,7 @@ class _Context:
     scenario: Scenario
     streams: RandomStreams
     tiers: TierSource
+    truck_times: Mapping[str, np.ndarray] | None
     blocks: HourBlocks
     offset_s: float
     horizon_s: float
@@ -80,7 +84,11 @@ class _Context:
 
 
 def build(
-    scenario: Scenario, env: simpy.Environment, streams: RandomStreams, tiers: TierSource
+    scenario: Scenario,
+    env: simpy.Environment,
+    streams: RandomStreams,
+    tiers: TierSource,
+    truck_times: Mapping[str, np.ndarray] | None = None,
 ) -> System:
     """Create every resource and process of ``scenario`` in ``env``.
 
@@ -89,6 +97,9 @@ def build(
         env: a fresh SimPy environment (time 0 = the scenario start).
         streams: the run's named random streams.
         tiers: where supervised declarants (tier, violation) come from.
+        truck_times: sorted arrival times of the supervised trucks per port (the goods
+            flow's shipments, :mod:`sim.model.shipments`); a port missing from it has none.
+            None: trucks arrive as the Poisson process of ``flows.cargo_truck``.
 
     Returns:
         The system: record groups to be filled by the run, and capacity/ferry facts.
@@ -101,6 +112,7 @@ def build(
         scenario=scenario,
         streams=streams,
         tiers=tiers,
+        truck_times=truck_times,
         blocks=hour_blocks(start, horizon_s),
         offset_s=(start - midnight).total_seconds(),
         horizon_s=horizon_s,
@@ -134,9 +146,13 @@ _Trucks = tuple[RecordGroup, list[int], list[int], dict[str, list[float]]]
 
 def _trucks(ctx: _Context, port_id: str, cfg: PortConfig) -> _Trucks | None:
     """Truck records plus pre-drawn routes and service times, all in arrival order."""
-    times = _arrivals(ctx, port_id, cfg, "cargo_truck")
-    if times is None:
+    if cfg.flows.cargo_truck is None:
         return None
+    if ctx.truck_times is None:
+        times = _arrivals(ctx, port_id, cfg, "cargo_truck")
+        assert times is not None
+    else:
+        times = np.asarray(ctx.truck_times.get(port_id, np.empty(0)), dtype=float)
     n = len(times)
     streams = ctx.streams
     draw = ctx.tiers.draw(

@@ -6,7 +6,9 @@ processing, transfers, sales on the island and shipments to the mainland. A ship
 supervised goods becomes a second-line declaration at a port drawn from ``port_shares`` (about
 80% through Xinhai and South Port [S]); an enterprise using batch exit files an exit list instead
 and consolidates the month by the 25th of the next. Late filings are planted at known rates, so
-suspensions and reinstatements can be counted.
+suspensions and reinstatements can be counted. With ``drives_trucks`` (the default) every such
+shipment, declared or batch, is a supervised truck at its port: the goods flow, not
+``ports.*.flows.cargo_truck.per_day``, sets the truck traffic (see :mod:`sim.model.shipments`).
 
 Almost nothing here is published, so almost every figure is an assumption [A] with its default
 documented on the field. The what-if "batch-exit adoption from 10% to 80%" sets
@@ -35,19 +37,20 @@ __all__ = [
 
 
 PORT_SHARE_DEFAULTS: dict[str, float] = {
-    "xinhai": 0.45,
-    "nangang": 0.35,
-    "haikou": 0.04,
-    "yangpu": 0.06,
-    "basuo": 0.01,
-    "sanya_port": 0.02,
-    "qinglan": 0.01,
-    "meilan": 0.03,
-    "phoenix": 0.02,
-    "boao": 0.01,
+    "xinhai": 0.487,
+    "nangang": 0.313,
+    "haikou": 0.058,
+    "yangpu": 0.077,
+    "basuo": 0.012,
+    "sanya_port": 0.007,
+    "qinglan": 0.006,
+    "meilan": 0.024,
+    "phoenix": 0.014,
+    "boao": 0.002,
 }
-"""Share of declarations by port: Xinhai + South Port 80% [S] (bastillepost 5459727); the split
-between the two and among the other eight [A]."""
+"""Share of second-line shipments by port: Xinhai + South Port 80% [S] (bastillepost 5459727);
+the split between the two and among the other eight in proportion to their baseline
+``cargo_truck.per_day`` (700:450; 120:160:25:15:12:50:30:4), which sized their channels [A]."""
 
 
 class GoodsLine(StrictModel):
@@ -126,8 +129,20 @@ class GoodsConfig(StrictModel):
     """Goods activity of the run (see the module docstring)."""
 
     enabled: bool = Field(True, description="simulate goods activity and report a goods block")
+    drives_trucks: bool = Field(
+        True,
+        description="the supervised trucks at the ports are the goods flow's second-line "
+        "shipments (declarations and batch-exit shipments), timed by each port's cargo_truck "
+        "hourly profile; false: trucks arrive as the Poisson process of "
+        "ports.*.flows.cargo_truck.per_day, independent of the goods flow (textbook queues)",
+    )
     enterprises: int = Field(
-        300, ge=1, description="eligible enterprises simulated [A] (>10,000 eligible in 2026 [S])"
+        3_900,
+        ge=1,
+        description="eligible enterprises shipping supervised goods [A]: 3,900 x "
+        "shipments_per_day 0.4 = ~1,560 shipments, i.e. supervised trucks, on an ordinary day, "
+        "the ~1,570 a day the ports were sized for (sum of ports.*.flows.cargo_truck.per_day); "
+        "of more than 10,000 eligible in 2026 [S]",
     )
     encouraged_share: float = Field(
         0.2, ge=0, le=1, description="share in an encouraged industry (value-added policy) [A]"
@@ -143,7 +158,11 @@ class GoodsConfig(StrictModel):
         2.0, ge=0, description="first-line imports per enterprise per month [A]"
     )
     shipments_per_day: float = Field(
-        0.4, ge=0, description="second-line shipments per enterprise per day [A]"
+        0.4,
+        ge=0,
+        description="second-line shipments per enterprise per ordinary day [A]: ~12 a month, "
+        "the mean of population.enterprises.shipments_per_month; scaled by the calendar's "
+        "cargo_truck multipliers",
     )
     ship_fraction: float = Field(
         0.3, gt=0, le=1, description="share of a holding one shipment takes [A]"
@@ -178,7 +197,8 @@ class GoodsConfig(StrictModel):
     )
     port_shares: dict[str, float] = Field(
         default_factory=lambda: dict(PORT_SHARE_DEFAULTS),
-        description="declarations by port; Xinhai + South Port ~80% [S]",
+        description="second-line shipments (declarations and batch-exit shipments, i.e. "
+        "supervised trucks) by port; Xinhai + South Port ~80% [S]",
     )
     lines: list[GoodsLine] = Field(default_factory=_lines, min_length=1)
     tariff: dict[str, TariffOverride] = Field(

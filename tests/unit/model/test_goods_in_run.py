@@ -18,7 +18,7 @@ def test_baseline_run_reports_a_goods_block() -> None:
     scenario = Scenario.model_validate({"active_ports": ["boao"], "horizon_hours": 48})
     kpis = compute_kpis(simulate(scenario))
     goods = kpis["goods"]
-    assert goods["enterprises"] == 300
+    assert goods["enterprises"] == scenario.goods.enterprises == 3_900
     assert goods["declarations"]["total"] > 0
     assert goods["duty_assessed_fen"]["total"]["total_fen"] > 0
     assert canonical_json(kpis) == canonical_json(compute_kpis(simulate(scenario)))

@@ -74,7 +74,10 @@ def test_a_custom_tier_source_plugs_in() -> None:
 
     from sim.model import simulate
 
-    scenario = Scenario(active_ports=["haikou"], horizon_hours=6)
+    # Poisson trucks: with goods driving them, the shipments' enterprises declare instead
+    scenario = Scenario.model_validate(
+        {"active_ports": ["haikou"], "horizon_hours": 6, "goods": {"drives_trucks": False}}
+    )
     result = simulate(scenario, tier_source=AllBad())
     trucks = result.records
     assert len(trucks) > 0

@@ -163,7 +163,9 @@ def test_the_port_model_runs_on_population_declarants(population: Population) ->
     from sim.model.simulate import simulate
     from sim.population import PoolTierSource
 
-    scenario = Scenario(horizon_hours=3.0)
+    # Poisson trucks: this is the pool's seam (with goods driving the trucks, the goods
+    # flow's enterprises declare them; see tests/unit/test_experiment.py)
+    scenario = Scenario.model_validate({"horizon_hours": 3.0, "goods": {"drives_trucks": False}})
     traders = population.traders()
     source = PoolTierSource(
         traders, population.travellers(), travellers_for=frozenset({"duty_free_traveller"})
