@@ -9,7 +9,7 @@ import httpx
 from sqlalchemy import func, select
 
 from refplatform.models import Declaration
-from sim.rules.goods import compute_duties, default_tariff
+from sim.rules.goods import Movement, Regime, applicable_taxes, compute_duties, default_tariff
 from tests.e2e.platform.goods_flow import BEEF, balance, ready_book
 from tests.e2e.platform.platform_support import ADMIN, ThreadServer
 
@@ -254,3 +254,61 @@ def test_racing_creations_conflict_rather_than_fail(api: Any, app: Any) -> None:
         with ThreadPoolExecutor(10) as pool:
             statuses = list(pool.map(_one, range(10)))
     assert sorted(statuses) == [201] + [409] * 9
+
+
+def test_processed_goods_value_added_rule_at_exit(api: Any, client: Any, problem: Any) -> None:
+    """Imported beef made into jerky by an encouraged enterprise: 29.9% vs 30.0% value added."""
+    own = api.enterprise("E1")
+    r = client.post(
+        "/v1/qualifications",
+        headers=own,
+        json={"entity": "E1", "on": "2026-01-05", "encouraged": True},
+    )
+    assert r.status_code == 201 and r.json()["encouraged"] is True
+    client.post("/v1/books", headers=own, json={"id": "B1", "entity": "E1", "on": "2026-01-05"})
+    client.post(
+        "/v1/books/B1/entries",
+        headers=own,
+        json={
+            "entry_id": "IN1",
+            "item": "beef",
+            "code": BEEF,
+            "qty": 20,
+            "value_fen": 200_000,
+            "released": "2026-01-06",
+        },
+    )
+    client.post("/v1/books/B1/entries/IN1/booking", headers=own, json={"on": "2026-01-07"})
+    r = client.post(
+        "/v1/books/B1/processing",
+        headers=own,
+        json={
+            "order_id": "P1",
+            "inputs": {"beef": 1},
+            "outputs": {"jerky": {"code": "1602.50", "qty": 1}},
+            "batches": 20,
+            "on": "2026-01-08",
+        },
+    )
+    assert r.status_code == 201 and r.json()["regime"] == "processing_value_added", r.text
+    # Two units carry 20,000 fen of imported inputs: 26,000 is exactly 30% added, 25,980 is 29.9%.
+    jerky = default_tariff().line("1602.50")
+
+    def exit_line(ref: str, price: int | None) -> Any:
+        line: dict[str, Any] = {"item": "jerky", "qty": 2}
+        if price is not None:
+            line["price_fen"] = price
+        return _declare(client, own, "B1", 0, reference=ref, lines=[line])
+
+    assert problem(exit_line("J0", None), 422)["code"] == "missing_price"
+    at = exit_line("J1", 26_000).json()["lines"][0]
+    assert at["duty_exempt"] is True and at["value_added"] == 0.3
+    assert at["duties"]["duty_fen"] == 0
+    no_duty = applicable_taxes(
+        Regime.PROCESSING_VALUE_ADDED, Movement.SECOND_LINE_EXIT, jerky, value_added_met=True
+    )
+    # VAT on the sale price alone (no duty in its base): 13% of 26,000.
+    assert at["duties"]["vat_fen"] == compute_duties(26_000, jerky, no_duty).vat_fen == 3_380
+    below = exit_line("J2", 25_980).json()["lines"][0]
+    assert below["duty_exempt"] is False
+    assert below["duties"]["duty_fen"] == compute_duties(25_980, jerky).duty_fen > 0
