@@ -39,7 +39,7 @@ import httpx
 ADMIN_TOKEN = "bench-admin-token"
 P99_LIMIT_MS = 50.0
 CONNECTIONS = 64
-RATES = (200, 400, 600, 800, 1000, 1200, 1400, 1600, 2000, 2500, 3000, 4000)
+RATES = (100, 200, 300, 400, 500, 600, 800, 1000, 1200, 1500, 2000, 3000)
 
 
 def _free_port() -> int:
