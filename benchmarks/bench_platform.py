@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import json
 import multiprocessing as mp
 import os
@@ -266,6 +267,7 @@ def _driver(
     asyncio.run(_step(port, min(rates[0], 200.0), 2.0, make, expect, f"{target[0]}w"))
     for k, rate in enumerate(rates):
         cpu0 = _cpu_seconds(server_pid)
+        gc.collect()
         r = asyncio.run(_step(port, rate, seconds, make, expect, f"{target[0]}{k}"))
         r["server_cpu_ms"] = (_cpu_seconds(server_pid) - cpu0) / max(r["sent"], 1) * 1000
         out.put(r)
