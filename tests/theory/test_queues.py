@@ -103,12 +103,24 @@ def test_theory_scenario_is_the_queue_it_claims() -> None:
     assert float(gaps.std() / gaps.mean()) == pytest.approx(1.0, abs=0.05)
 
 
+def _empty_instants(arrival: np.ndarray, release: np.ndarray) -> np.ndarray:
+    """Times at which the port's customs process becomes empty (a release leaves N = 0)."""
+    times = np.concatenate([arrival, release[~np.isnan(release)]])
+    steps = np.concatenate([np.ones(len(arrival)), -np.ones(int(np.sum(~np.isnan(release))))])
+    order = np.lexsort((steps, times))  # at equal times an arrival (+1) comes after a release
+    level = np.cumsum(steps[order])
+    return times[order][(level == 0) & (steps[order] < 0)]
+
+
 def test_littles_law_at_every_port_of_the_baseline() -> None:
     """L (time-average number in the customs process) = lambda x W, port by port.
 
-    L is integrated here from the records independently of the KPI code, counting trucks that
-    arrived before the window too; W is the mean time of the trucks that arrived in the window
-    and were released. The two differ only by end effects, a few percent at most.
+    Over a window that opens and closes on instants when the port's customs process is empty,
+    Little's law holds exactly on every sample path: this checks at every port that no truck is
+    lost, counted twice or released before it arrived. L is integrated here from the records,
+    independently of the KPI code. On the fixed KPI window the law holds up to end effects (trucks
+    straddling its edges), which are small where traffic is heavy: checked within 3% at the strait
+    ports, and the KPI's own L is checked against the independent integral everywhere.
     """
     scenario = load_scenario(
         ROOT / "scenarios" / "baseline.yaml", ["horizon_hours=96", "warmup_hours=24"]
@@ -119,17 +131,33 @@ def test_littles_law_at_every_port_of_the_baseline() -> None:
     lo, hi = result.warmup_s, result.horizon_s
     assert set(kpis["littles_law"]) == set(result.ports)
     assert len(result.ports) == 10
+
+    def integral(arrival: np.ndarray, release: np.ndarray, a: float, b: float) -> float:
+        end = np.where(np.isnan(release), b, release)
+        return float(np.clip(np.minimum(end, b) - np.maximum(arrival, a), 0, None).sum())
+
     for port in result.ports:
         mine = (recs["port"] == port) & (recs["flow"] == "cargo_truck")
         arrival, release = recs["arrival"][mine], recs["release"][mine]
-        end = np.where(np.isnan(release), hi, release)
-        big_l = float(np.clip(np.minimum(end, hi) - np.maximum(arrival, lo), 0, None).sum())
-        big_l /= hi - lo
-        done = (arrival >= lo) & ~np.isnan(release)
-        lam = float(np.sum(arrival >= lo)) / (hi - lo)
-        lam_w = lam * float((release[done] - arrival[done]).mean())
+        assert np.all(np.isnan(release) | (release >= arrival)), port
+        big_l = integral(arrival, release, lo, hi) / (hi - lo)
         assert big_l > 0, port
-        assert big_l == pytest.approx(lam_w, rel=0.03, abs=2e-4), port
-        reported = kpis["littles_law"][port]
-        assert reported["L"] == pytest.approx(big_l, rel=1e-6), port
-        assert reported["L"] == pytest.approx(reported["lambda_W"], rel=0.03, abs=2e-4), port
+        assert kpis["littles_law"][port]["L"] == pytest.approx(big_l, rel=1e-6), port
+
+        empty = _empty_instants(arrival, release)
+        a, b = empty[empty >= lo].min(), empty[empty <= hi].max()
+        inside = (arrival >= a) & (arrival < b)
+        assert b > a and inside.any(), port
+        assert not np.isnan(release[inside]).any(), port
+        l_ab = integral(arrival, release, a, b) / (b - a)
+        lam_w = float(inside.sum()) / (b - a) * float((release[inside] - arrival[inside]).mean())
+        assert l_ab == pytest.approx(lam_w, rel=1e-9), port
+
+        if np.sum(arrival >= lo) >= 1000:  # heavy traffic: end effects of the fixed window small
+            done = (arrival >= lo) & ~np.isnan(release)
+            lam = float(np.sum(arrival >= lo)) / (hi - lo)
+            assert big_l == pytest.approx(
+                lam * float((release[done] - arrival[done]).mean()), rel=0.03
+            ), port
+            reported = kpis["littles_law"][port]
+            assert reported["L"] == pytest.approx(reported["lambda_W"], rel=0.03), port
