@@ -16,6 +16,7 @@ from fastapi import FastAPI
 from refplatform.accesslog import AccessLogMiddleware, configure_access_log
 from refplatform.credit import HistoryCache
 from refplatform.db import Database, upgrade
+from refplatform.declaration_store import DeclarationStore
 from refplatform.deps import TokenCache
 from refplatform.errors import PROBLEM_RESPONSES, install_handlers
 from refplatform.idempotency import IdempotencyMiddleware
@@ -82,6 +83,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.db = db
     app.state.token_cache = TokenCache()
     app.state.histories = HistoryCache()
+    app.state.declaration_store = DeclarationStore(db)
     install_handlers(app)
     app.state.routing = settings.risk.routing()
     routers = (
