@@ -20,6 +20,7 @@ the newest Alembic revision, programmatically, from the migrations shipped insid
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -30,6 +31,7 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 __all__ = ["Database", "upgrade"]
@@ -158,9 +160,20 @@ class Database:
                 yield conn
 
     def ping(self) -> None:
-        """Run ``SELECT 1``; raises if the database does not answer."""
-        with self.engine.connect() as conn:
-            conn.execute(text("SELECT 1"))
+        """Run ``SELECT 1``; raises (a SQLAlchemy error) if the database does not answer."""
+        if not self.is_sqlite:
+            with self.engine.connect() as conn:
+                conn.execute(text("SELECT 1"))
+            return
+        # SQLite: straight on a pooled DB-API connection, outside any transaction (the driver
+        # is in autocommit), so no BEGIN and ROLLBACK around it.
+        raw = self.engine.raw_connection()
+        try:
+            raw.cursor().execute("SELECT 1").fetchone()
+        except sqlite3.Error as exc:
+            raise DBAPIError.instance("SELECT 1", (), exc, sqlite3.Error) from exc
+        finally:
+            raw.close()
 
     def dispose(self) -> None:
         """Close every pooled connection."""
