@@ -60,11 +60,14 @@ def _sqlite_engine(url: str, busy_timeout_ms: int, pool_size: int) -> Engine:
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
         # A write transaction takes the database's write lock up front: no deadlock-prone
-        # upgrade from a read lock half-way through.
-        if conn.get_execution_options().get("write"):
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
-        else:
-            conn.exec_driver_sql("BEGIN")
+        # upgrade from a read lock half-way through. Sent on the DB-API connection itself (a
+        # statement through SQLAlchemy's execution machinery costs more than SQLite's BEGIN);
+        # an error is wrapped as SQLAlchemy would wrap it.
+        sql = "BEGIN IMMEDIATE" if conn.get_execution_options().get("write") else "BEGIN"
+        try:
+            conn.connection.dbapi_connection.execute(sql)
+        except sqlite3.Error as exc:
+            raise DBAPIError.instance(sql, (), exc, sqlite3.Error) from exc
 
     # WAL is a property of the database file: set it once, not on every new connection (the
     # switch takes a lock, and new connections appear whenever the pool grows).

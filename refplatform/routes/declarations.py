@@ -104,9 +104,10 @@ def _out(row: Declaration) -> DeclarationOut:
     response_model=DeclarationOut,
     summary="Second-line exit declaration",
 )
-async def declare(body: DeclarationIn, request: Request, db: Db, caller: Writer) -> JSONResponse:
+async def declare(body: DeclarationIn, request: Request, caller: Writer) -> JSONResponse:
     """Write the goods off, assess duties, decide the channel."""
     state = request.app.state
+    db: Database = state.db  # not a dependency: each one costs FastAPI work per request
     policy = state.settings.risk
     unknown = [name for name in body.risk_indicators if name not in policy.features]
     if unknown:
