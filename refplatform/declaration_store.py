@@ -6,9 +6,10 @@ expressions they cost more to execute (cache-key generation, parameter coercion,
 context) than SQLite takes to run them, so on SQLite :class:`DeclarationStore` sends fixed SQL
 text straight to the driver (``sqlite3`` keeps each text's prepared statement in its cache) with
 the values converted by the *model's own column types* (``bind_processor`` /
-``result_processor`` of the engine's dialect): the rows written are exactly those the ORM would
-write. On PostgreSQL the statements stay SQLAlchemy Core (built once), where the book is locked
-with ``SELECT ... FOR UPDATE OF books``.
+``result_processor`` of the engine's dialect), except JSON columns, written by one reused
+compact ``json`` encoder (the same JSON values, without the optional blanks) and read by
+``json.loads``: the rows written are those the ORM would write. On PostgreSQL the statements stay
+SQLAlchemy Core (built once), where the book is locked with ``SELECT ... FOR UPDATE OF books``.
 
 Every method runs on the connection of an open write transaction
 (:meth:`refplatform.db.Database.write_connection`); nothing here commits.
@@ -16,17 +17,18 @@ Every method runs on the connection of an open write transaction
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
-from sqlalchemy import Connection, bindparam, insert, select, update
+from sqlalchemy import JSON, Connection, bindparam, insert, select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from refplatform.db import Database
 from refplatform.models import Book, Declaration, Entity
 
-__all__ = ["BookRow", "DeclarationStore", "DuplicateDeclaration"]
+__all__ = ["BookRow", "DeclarationStore", "DuplicateDeclaration", "json_text"]
 
 _DECLARATION_COLUMNS = (
     "reference",
@@ -86,6 +88,14 @@ def _identity(value: Any) -> Any:
     return value
 
 
+_ENCODER = json.JSONEncoder(separators=(",", ":"))
+
+
+def json_text(value: Any) -> str:
+    """``value`` as compact JSON text (one encoder, built once, for every call)."""
+    return _ENCODER.encode(value)
+
+
 class DeclarationStore:
     """The hot path's statements for one database.
 
@@ -102,12 +112,12 @@ class DeclarationStore:
             process = column.type.dialect_impl(dialect).bind_processor(dialect)
             return process or _identity
 
-        self._bind = tuple(bind(table.c[name]) for name in _DECLARATION_COLUMNS)
-        self._bind_state = bind(Book.__table__.c.state)
-        state_type = Book.__table__.c.state.type.dialect_impl(dialect)
-        self._load_state: Callable[[Any], Any] = (
-            state_type.result_processor(dialect, None) or _identity
+        self._bind = tuple(
+            json_text if isinstance(table.c[name].type, JSON) else bind(table.c[name])
+            for name in _DECLARATION_COLUMNS
         )
+        self._bind_state = json_text
+        self._load_state: Callable[[Any], Any] = json.loads
 
     def lock_book(self, conn: Connection, book_id: str) -> BookRow | None:
         """Read (and on PostgreSQL lock) a book row with its holder; None if unknown."""

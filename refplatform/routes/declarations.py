@@ -17,8 +17,7 @@ import datetime as dt
 import uuid
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, Request
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -26,8 +25,15 @@ from starlette.concurrency import run_in_threadpool
 
 from refplatform.books import tariff
 from refplatform.db import Database
-from refplatform.declaration_store import DeclarationStore, DuplicateDeclaration
-from refplatform.deps import Caller, Db, Staff, Writer, require_entity_access
+from refplatform.declaration_store import DeclarationStore, DuplicateDeclaration, json_text
+from refplatform.deps import (
+    BEARER_SECURITY,
+    Caller,
+    Db,
+    DirectWriter,
+    Staff,
+    require_entity_access,
+)
 from refplatform.errors import Problem
 from refplatform.fields import Fen, Id, Port, Qty
 from refplatform.models import Book, Declaration
@@ -103,8 +109,9 @@ def _out(row: Declaration) -> DeclarationOut:
     status_code=201,
     response_model=DeclarationOut,
     summary="Second-line exit declaration",
+    openapi_extra=BEARER_SECURITY,
 )
-async def declare(body: DeclarationIn, request: Request, caller: Writer) -> JSONResponse:
+async def declare(body: DeclarationIn, request: Request, caller: DirectWriter) -> Response:
     """Write the goods off, assess duties, decide the channel."""
     state = request.app.state
     db: Database = state.db  # not a dependency: each one costs FastAPI work per request
@@ -123,7 +130,7 @@ async def declare(body: DeclarationIn, request: Request, caller: Writer) -> JSON
         answer = _write_off(state, db, caller, body)
     else:
         answer = await run_in_threadpool(_write_off, state, db, caller, body)
-    return JSONResponse(answer, status_code=201)
+    return Response(json_text(answer).encode(), status_code=201, media_type="application/json")
 
 
 def _write_off(state: Any, db: Database, caller: Principal, body: DeclarationIn) -> dict[str, Any]:
