@@ -37,6 +37,8 @@ from typing import Any
 
 import httpx
 
+from sim.rules.identifiers import uscc_check_char
+
 ADMIN_TOKEN = "bench-admin-token"
 P99_LIMIT_MS = 50.0
 CONNECTIONS = 64
@@ -51,11 +53,8 @@ def _free_port() -> int:
 
 
 def _uscc(n: int) -> str:
-    alphabet = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-    weights = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
     body = f"9146{n:013d}"
-    total = sum(alphabet.index(c) * w for c, w in zip(body, weights, strict=True))
-    return body + alphabet[(31 - total % 31) % 31]
+    return body + uscc_check_char(body)
 
 
 def _start_server(db: Path, port: int) -> subprocess.Popen[bytes]:

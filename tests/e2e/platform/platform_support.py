@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -16,7 +17,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -266,17 +267,31 @@ def served(
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
+        start_new_session=True,  # its own process group: uvicorn's workers are stopped with it
     )
     base = f"http://127.0.0.1:{port}"
     try:
         wait_healthy(base, proc)
         yield proc, base
     finally:
-        if proc.poll() is None:
-            proc.kill()
-        proc.wait(timeout=30)
+        stop_group(proc)
         if proc.stderr:
             proc.stderr.close()
+
+
+def stop_group(proc: subprocess.Popen[bytes], grace_s: float = 10) -> None:
+    """Stop a server started in its own session, and every worker it spawned.
+
+    SIGTERM first (graceful shutdown), SIGKILL for whatever is left; a test that already
+    SIGKILLed the supervisor still gets its orphaned workers reaped here.
+    """
+    with suppress(ProcessLookupError):
+        os.killpg(proc.pid, signal.SIGTERM)
+    with suppress(subprocess.TimeoutExpired):
+        proc.wait(timeout=grace_s)
+    with suppress(ProcessLookupError):
+        os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait(timeout=30)
 
 
 def wait_healthy(base: str, proc: subprocess.Popen[bytes], timeout: float = 30) -> None:
