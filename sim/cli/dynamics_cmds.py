@@ -8,9 +8,7 @@ simulated years) or reads a history file (``--history``), and writes ``DIR/dynam
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import tempfile
 import time
 from pathlib import Path
 from typing import Annotated, Any
@@ -30,6 +28,7 @@ from sim.population.dynamics import (
     simulate_dynamics,
 )
 from sim.population.scales import Scales
+from sim.results.io import publish_directory, stage_directory
 
 __all__ = ["register"]
 
@@ -45,19 +44,13 @@ def _count(option: str, value: int | None) -> None:
 
 def _write(out: Path, document: dict[str, Any], table: pa.Table) -> None:
     """Write both files into a temporary directory beside ``out``, then move them in."""
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    tmp = stage_directory(out)
     try:
-        os.chmod(tmp, 0o755)
         (tmp / FILES[0]).write_text(
             json.dumps(document, ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
         )
         pq.write_table(table, tmp / FILES[1])
-        if not out.exists():
-            os.replace(tmp, out)
-        else:
-            for name in FILES:
-                os.replace(tmp / name, out / name)
+        publish_directory(tmp, out, FILES)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 

@@ -11,9 +11,7 @@ The same seed, section, counts and reference date give byte-identical files.
 
 from __future__ import annotations
 
-import os
 import shutil
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -30,6 +28,7 @@ from sim.population.individuals import iter_individuals
 from sim.population.names import NamePools
 from sim.population.scales import Scales
 from sim.population.timeline import TIERS, add_years, day_number, from_day_number
+from sim.results.io import publish_directory, stage_directory
 from sim.rng import RandomStreams
 from sim.rules.credit import CreditTable, HistoryWriter
 from sim.scenario.population import PopulationSection
@@ -105,9 +104,7 @@ def write_population(
     window = history_window(section, reference)
     summary = PopulationSummary(enterprises, individuals)
     summary.window = (from_day_number(window[0]), reference)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
-    os.chmod(tmp, 0o755)  # mkdtemp's 0700 would survive the rename
+    tmp = stage_directory(out)
     try:
         pools = NamePools.build(streams, section.name_pool_size)
         ent = generate_enterprises(
@@ -173,16 +170,8 @@ def write_population(
                     progress("history", 10_000)
         summary.events = history.count
         progress("history", history.count % 10_000)
-        _publish(tmp, out)
+        publish_directory(tmp, out, FILES)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return summary
 
-
-def _publish(tmp: Path, out: Path) -> None:
-    """Move the finished files into ``out``: the whole directory when ``out`` is new."""
-    if not out.exists():
-        os.replace(tmp, out)
-        return
-    for name in FILES:
-        os.replace(tmp / name, out / name)

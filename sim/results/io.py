@@ -13,7 +13,7 @@ import json
 import math
 import os
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +23,15 @@ import pyarrow.parquet as pq
 
 from sim.results.records import CATEGORY_COLUMNS, RECORD_COLUMNS, Records
 
-__all__ = ["canonical_json", "read_records", "write_kpis", "write_outputs", "write_records"]
+__all__ = [
+    "canonical_json",
+    "publish_directory",
+    "read_records",
+    "stage_directory",
+    "write_kpis",
+    "write_outputs",
+    "write_records",
+]
 
 SIGNIFICANT = 10
 """Significant digits kept for floats in kpis.json."""
@@ -70,6 +78,27 @@ def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask
+
+
+def stage_directory(out: Path) -> Path:
+    """A new temporary directory beside ``out`` to write a set of outputs into.
+
+    Publish it with :func:`publish_directory`; remove it (``shutil.rmtree``) in any case after,
+    so an error leaves ``out`` as it was.
+    """
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    os.chmod(tmp, 0o777 & ~_umask())  # mkdtemp's 0700 would survive the rename
+    return tmp
+
+
+def publish_directory(tmp: Path, out: Path, names: Sequence[str]) -> None:
+    """Move the finished files ``names`` from ``tmp`` into ``out`` (the whole directory if new)."""
+    if not out.exists():
+        os.replace(tmp, out)
+        return
+    for name in names:
+        os.replace(tmp / name, out / name)
 
 
 def _atomic(path: Path, write: Callable[[Path], object]) -> None:
