@@ -5,7 +5,6 @@ from __future__ import annotations
 import itertools
 import random
 from datetime import date, timedelta
-from typing import Any
 
 import pytest
 
@@ -16,28 +15,11 @@ from sim.rules.credit import (
     classify,
     lapse_date,
     load_table,
-    parse_record,
     tier_timeline,
 )
+from tests.unit.rules.credit_support import ev
 
 D = date.fromisoformat
-
-
-def ev(
-    day: str,
-    event: str,
-    dept: str | None = None,
-    grade: str | None = None,
-    *,
-    entity: str = "E1",
-    kind: str = "enterprise",
-) -> CreditEvent:
-    record: dict[str, Any] = {"entity": entity, "kind": kind, "date": day, "event": event}
-    if dept is not None:
-        record["department"] = dept
-    if grade is not None:
-        record["grade"] = grade
-    return parse_record(record)
 
 
 def rating(day: str, dept: str, grade: str) -> CreditEvent:

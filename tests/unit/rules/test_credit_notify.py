@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 import pytest
 
 from sim.rules.credit import (
-    CreditEvent,
     Ground,
     classify,
     departments_to_notify,
@@ -16,8 +14,8 @@ from sim.rules.credit import (
     load_table,
     notifications,
     notify_change,
-    parse_record,
 )
+from tests.unit.rules.credit_support import ev
 
 D = date.fromisoformat
 ALL = (
@@ -31,22 +29,6 @@ ALL = (
     "forestry",
     "anti_smuggling",
 )
-
-
-def ev(
-    day: str,
-    event: str,
-    dept: str | None = None,
-    grade: str | None = None,
-    entity: str = "E1",
-    kind: str = "enterprise",
-) -> CreditEvent:
-    record: dict[str, Any] = {"entity": entity, "kind": kind, "date": day, "event": event}
-    if dept is not None:
-        record["department"] = dept
-    if grade is not None:
-        record["grade"] = grade
-    return parse_record(record)
 
 
 AEO_PENALISED = [
