@@ -15,15 +15,18 @@ id order, so a cursor (``after``) never misses a change.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, cast
 
-from sqlalchemy import Connection, delete, select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from refplatform.declaration_store import HistoryRow
 from refplatform.models import Entity, HistoryEvent, Notification
 from sim.rules.credit import (
     Classification,
     CreditEvent,
+    EventKind,
     classify,
     default_table,
     notifications,
@@ -105,22 +108,23 @@ class HistoryCache:
         self._entries: dict[str, tuple[int, list[CreditEvent]]] = {}
 
     def events(
-        self, session: Session | Connection, entity_id: str, kind: str, version: int
+        self,
+        load: Callable[[str], Sequence[HistoryRow]],
+        entity_id: str,
+        kind: str,
+        version: int,
     ) -> list[CreditEvent]:
-        """The entity's events at ``version`` (read from the database when not cached)."""
+        """The entity's events at ``version`` (``load(entity_id)`` when not cached)."""
         hit = self._entries.get(entity_id)
         if hit is not None and hit[0] == version:
             return hit[1]
-        rows = session.execute(
-            select(
-                HistoryEvent.date, HistoryEvent.event, HistoryEvent.department, HistoryEvent.grade
-            )
-            .where(HistoryEvent.entity_id == entity_id)
-            .order_by(HistoryEvent.id)
-        ).all()
+        # Stored rows were checked against the rules' literals when they were recorded.
         any_kind: Any = kind
         events = [
-            CreditEvent(entity_id, any_kind, r.date, r.event, r.department, r.grade) for r in rows
+            CreditEvent(
+                entity_id, any_kind, r.date, cast(EventKind, r.event), r.department, r.grade
+            )
+            for r in load(entity_id)
         ]
         if len(self._entries) >= self._limit:
             self._entries.clear()
@@ -128,10 +132,15 @@ class HistoryCache:
         return events
 
     def tier(
-        self, session: Session | Connection, entity_id: str, kind: str, version: int, as_of: dt.date
+        self,
+        load: Callable[[str], Sequence[HistoryRow]],
+        entity_id: str,
+        kind: str,
+        version: int,
+        as_of: dt.date,
     ) -> str:
         """The entity's tier on ``as_of`` by ``sim.rules.credit.classify``."""
-        events = self.events(session, entity_id, kind, version)
+        events = self.events(load, entity_id, kind, version)
         if not events:
             return "whitelist"
         return classify(events, as_of, default_table()).tier

@@ -67,7 +67,7 @@ def _sqlite_engine(url: str, busy_timeout_ms: int, pool_size: int) -> Engine:
         try:
             conn.connection.dbapi_connection.execute(sql)
         except sqlite3.Error as exc:
-            raise DBAPIError.instance(sql, (), exc, sqlite3.Error) from exc
+            raise _wrapped(sql, exc) from exc
 
     # WAL is a property of the database file: set it once, not on every new connection (the
     # switch takes a lock, and new connections appear whenever the pool grows).
@@ -129,9 +129,12 @@ class Database:
         (``BEGIN IMMEDIATE``) for its whole life, on the one connection kept for writers.
         """
         if self._write_lock is not None:
-            with self.write_connection() as conn, Session(
-                bind=conn, expire_on_commit=False, join_transaction_mode="rollback_only"
-            ) as session:
+            with (
+                self.write_connection() as conn,
+                Session(
+                    bind=conn, expire_on_commit=False, join_transaction_mode="rollback_only"
+                ) as session,
+            ):
                 # The session joins the kept writer connection's transaction; flushing here
                 # sends every change before write_connection commits (or rolls back).
                 yield session
@@ -142,25 +145,53 @@ class Database:
 
     @contextmanager
     def write_connection(self) -> Iterator[Connection]:
-        """Like :meth:`write`, for SQLAlchemy Core: a connection in a write transaction.
-
-        The hot path (second-line declarations) uses it to skip the ORM session's bookkeeping.
-        """
+        """Like :meth:`write`, for SQLAlchemy Core: a connection in a write transaction."""
         if self._write_lock is not None:
             with self._write_lock:
-                # SQLite: writers take turns on the lock, so one connection kept for them saves
-                # a pool check-out and the ROLLBACK the pool issues on every check-in.
-                writer = self._sqlite_writer
-                if writer is None or writer.closed or writer.invalidated:
-                    if writer is not None:
-                        writer.close()
-                    self._sqlite_writer = writer = self._write_engine.connect()
-                conn = writer
+                conn = self._kept_writer()
                 with conn.begin():
                     yield conn
         else:
             with self._write_engine.begin() as conn:
                 yield conn
+
+    @contextmanager
+    def sqlite_write(self) -> Iterator[sqlite3.Connection]:
+        """SQLite only: the writer's DB-API connection between ``BEGIN IMMEDIATE`` and ``COMMIT``.
+
+        For the hot path (second-line declarations): SQLAlchemy's transaction bookkeeping costs
+        more than SQLite's own BEGIN and COMMIT. Same lock, same connection, same transaction
+        semantics as :meth:`write_connection`: commit at the end, roll back on an exception;
+        the driver's errors raised as SQLAlchemy's (``OperationalError`` for a busy database).
+        """
+        if self._write_lock is None:
+            raise RuntimeError("sqlite_write needs a SQLite database")
+        with self._write_lock:
+            raw: sqlite3.Connection = self._kept_writer().connection.dbapi_connection  # type: ignore[assignment]
+            try:
+                raw.execute("BEGIN IMMEDIATE")
+            except sqlite3.Error as exc:
+                raise _wrapped("BEGIN IMMEDIATE", exc) from exc
+            try:
+                yield raw
+            except BaseException:
+                raw.rollback()
+                raise
+            try:
+                raw.commit()
+            except sqlite3.Error as exc:
+                raw.rollback()
+                raise _wrapped("COMMIT", exc) from exc
+
+    def _kept_writer(self) -> Connection:
+        # SQLite: writers take turns on the lock, so one connection kept for them saves a pool
+        # check-out and the ROLLBACK the pool issues on every check-in. Call with the lock held.
+        writer = self._sqlite_writer
+        if writer is None or writer.closed or writer.invalidated:
+            if writer is not None:
+                writer.close()
+            self._sqlite_writer = writer = self._write_engine.connect()
+        return writer
 
     def ping(self) -> None:
         """Run ``SELECT 1``; raises (a SQLAlchemy error) if the database does not answer."""
@@ -174,7 +205,7 @@ class Database:
         try:
             raw.cursor().execute("SELECT 1").fetchone()
         except sqlite3.Error as exc:
-            raise DBAPIError.instance("SELECT 1", (), exc, sqlite3.Error) from exc
+            raise _wrapped("SELECT 1", exc) from exc
         finally:
             raw.close()
 
@@ -184,6 +215,12 @@ class Database:
             self._sqlite_writer.close()
             self._sqlite_writer = None
         self.engine.dispose()
+
+
+def _wrapped(sql: str, exc: sqlite3.Error) -> Exception:
+    # The driver's error as SQLAlchemy would raise it (OperationalError for a busy database
+    # ...), so the error handlers treat it as on every other route.
+    return DBAPIError.instance(sql, (), exc, sqlite3.Error)
 
 
 def upgrade(db: Database, revision: str = "head") -> None:

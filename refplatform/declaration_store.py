@@ -1,91 +1,111 @@
-"""The declaration hot path's three statements, prepared once per database.
+"""The declaration hot path's transaction: four statements, prepared once per database.
 
-``POST /v1/declarations`` runs three statements in its write transaction: lock and read the book
-with its holder, insert the declaration, store the new book value. Built as SQLAlchemy Core
-expressions they cost more to execute (cache-key generation, parameter coercion, the execution
-context) than SQLite takes to run them, so on SQLite :class:`DeclarationStore` sends fixed SQL
-text straight to the driver (``sqlite3`` keeps each text's prepared statement in its cache) with
-the values converted by the *model's own column types* (``bind_processor`` /
-``result_processor`` of the engine's dialect), except JSON columns, written by one reused
-compact ``json`` encoder (the same JSON values, without the optional blanks) and read by
-``json.loads``: the rows written are those the ORM would write. On PostgreSQL the statements stay
-SQLAlchemy Core (built once), where the book is locked with ``SELECT ... FOR UPDATE OF books``.
+``POST /v1/declarations`` runs, in one write transaction: lock and read the book with its
+holder, read the holder's credit history (only when it changed), insert the declaration, store
+the new book value. :class:`DeclarationStore` opens that transaction and hands out a
+:class:`DeclarationTxn` with exactly those operations, in one of two implementations:
 
-Every method runs on the connection of an open write transaction
-(:meth:`refplatform.db.Database.write_connection`); nothing here commits.
+- **SQLite**: fixed SQL text sent straight to the driver (``sqlite3`` keeps each text's prepared
+  statement in its cache) on the kept writer connection, between ``BEGIN IMMEDIATE`` and
+  ``COMMIT`` (:meth:`refplatform.db.Database.sqlite_write`). Built as SQLAlchemy Core
+  expressions, and run inside SQLAlchemy's transaction bookkeeping, the same statements cost
+  more to execute than SQLite takes to run them. Values are converted by the *model's own
+  column types* (``bind_processor`` / ``result_processor`` of the engine's dialect), JSON columns
+  by one reused compact ``json`` encoder: the rows written are those the ORM would write.
+- **PostgreSQL**: SQLAlchemy Core statements (built once) in a normal transaction; the book is
+  locked with ``SELECT ... FOR UPDATE OF books``.
+
+Decoded books are cached by version: every write of a book bumps its ``version`` in the same
+transaction (:func:`refplatform.books.save` and this module), so a cached book is used only while
+the row still carries its version, also across worker processes, and the book's JSON is parsed
+again only after another writer changed it. A book enters the cache only once its transaction has
+committed.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import sqlite3
-from collections.abc import Callable
-from typing import Any, NamedTuple
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any, NamedTuple, Protocol
 
 from sqlalchemy import JSON, Connection, bindparam, insert, select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from refplatform.db import Database
-from refplatform.models import Book, Declaration, Entity
+from refplatform.models import Book, Declaration, Entity, HistoryEvent
+from sim.rules.account_book import Book as LedgerBook
+from sim.rules.ledger_codec import book_from_dict, book_to_dict
 
-__all__ = ["BookRow", "DeclarationStore", "DuplicateDeclaration", "json_text"]
+__all__ = [
+    "BookRow",
+    "DeclarationStore",
+    "DeclarationTxn",
+    "DuplicateDeclaration",
+    "HistoryRow",
+    "NewDeclaration",
+    "json_text",
+]
 
-_DECLARATION_COLUMNS = (
-    "reference",
-    "book_id",
-    "entity_id",
-    "port",
-    "date",
-    "tier",
-    "risk_score",
-    "channel",
-    "duties_fen",
-    "body",
-    "created_at",
-)
+_BOOK_CACHE_LIMIT = 20_000
 
-# The same statements as the Core versions below, in SQLite's dialect.
-_SQLITE_BOOK = (
-    "SELECT books.state, books.version, books.entity_id, entities.kind, entities.credit_version "
-    "FROM books JOIN entities ON entities.id = books.entity_id WHERE books.id = ?"
-)
-_SQLITE_INSERT = (
-    f"INSERT INTO declarations ({', '.join(_DECLARATION_COLUMNS)}) "
-    f"VALUES ({', '.join('?' for _ in _DECLARATION_COLUMNS)})"
-)
-_SQLITE_UPDATE_BOOK = "UPDATE books SET state = ?, version = ? WHERE books.id = ?"
 
-# PostgreSQL: lock the book row (FOR UPDATE OF books) and read its holder's kind with it.
-_CORE_BOOK = (
-    select(Book.state, Book.version, Book.entity_id, Entity.kind, Entity.credit_version)
-    .join(Entity, Entity.id == Book.entity_id)
-    .where(Book.id == bindparam("book_id"))
-    .with_for_update(of=Book)
-)
-_CORE_INSERT = insert(Declaration).returning(Declaration.id)
-_CORE_UPDATE_BOOK = (
-    update(Book)
-    .where(Book.id == bindparam("book_key"))
-    .values(state=bindparam("state"), version=bindparam("version"))
-)
+class NewDeclaration(NamedTuple):
+    """A declaration row to insert, in the table's column order (``id`` is generated)."""
+
+    reference: str
+    book_id: str
+    entity_id: str
+    port: str
+    date: dt.date
+    tier: str
+    risk_score: float
+    channel: str
+    duties_fen: int
+    body: dict[str, Any]
+    created_at: dt.datetime
 
 
 class BookRow(NamedTuple):
-    """A locked book with what the hot path needs of its holder."""
+    """A locked book, decoded, with what the hot path needs of its holder."""
 
-    state: dict[str, Any]
+    book: LedgerBook
     version: int
     entity_id: str
     kind: str
     credit_version: int
 
 
+class HistoryRow(NamedTuple):
+    """One stored credit-history event of an entity."""
+
+    date: dt.date
+    event: str
+    department: str | None
+    grade: str | None
+
+
 class DuplicateDeclaration(Exception):
     """A declaration with this reference exists already."""
 
 
-def _identity(value: Any) -> Any:
-    return value
+class DeclarationTxn(Protocol):
+    """The operations of one declaration transaction."""
+
+    def lock_book(self, book_id: str) -> BookRow | None:
+        """Read (and on PostgreSQL lock) a book with its holder; None if unknown."""
+
+    def history(self, entity_id: str) -> list[HistoryRow]:
+        """The entity's stored credit history, in recording order."""
+
+    def insert(self, row: NewDeclaration) -> int:
+        """Insert a declaration; returns its id. Raises :class:`DuplicateDeclaration`."""
+
+    def update_book(self, book_id: str, book: LedgerBook, version: int) -> None:
+        """Store a book's new value and version."""
 
 
 _ENCODER = json.JSONEncoder(separators=(",", ":"))
@@ -96,81 +116,180 @@ def json_text(value: Any) -> str:
     return _ENCODER.encode(value)
 
 
+# The statements, in SQLite's dialect ...
+_SQLITE_BOOK = (
+    "SELECT books.version, books.entity_id, entities.kind, entities.credit_version "
+    "FROM books JOIN entities ON entities.id = books.entity_id WHERE books.id = ?"
+)
+_SQLITE_BOOK_STATE = "SELECT state FROM books WHERE id = ?"
+_SQLITE_HISTORY = (
+    "SELECT date, event, department, grade FROM history_events WHERE entity_id = ? ORDER BY id"
+)
+_SQLITE_INSERT = (
+    f"INSERT INTO declarations ({', '.join(NewDeclaration._fields)}) "
+    f"VALUES ({', '.join('?' for _ in NewDeclaration._fields)})"
+)
+_SQLITE_UPDATE_BOOK = "UPDATE books SET state = ?, version = ? WHERE id = ?"
+
+# ... and as SQLAlchemy Core for PostgreSQL (FOR UPDATE OF books: lock the book row only).
+_CORE_BOOK = (
+    select(Book.state, Book.version, Book.entity_id, Entity.kind, Entity.credit_version)
+    .join(Entity, Entity.id == Book.entity_id)
+    .where(Book.id == bindparam("book_id"))
+    .with_for_update(of=Book)
+)
+_CORE_HISTORY = (
+    select(HistoryEvent.date, HistoryEvent.event, HistoryEvent.department, HistoryEvent.grade)
+    .where(HistoryEvent.entity_id == bindparam("entity_id"))
+    .order_by(HistoryEvent.id)
+)
+_CORE_INSERT = insert(Declaration).returning(Declaration.id)
+_CORE_UPDATE_BOOK = (
+    update(Book)
+    .where(Book.id == bindparam("book_key"))
+    .values(state=bindparam("state"), version=bindparam("version"))
+)
+
+
+def _identity(value: Any) -> Any:
+    return value
+
+
 class DeclarationStore:
-    """The hot path's statements for one database.
+    """Opens declaration transactions on one database and caches decoded books.
 
     Args:
         db: The database; SQLite gets the prepared-text path, anything else SQLAlchemy Core.
     """
 
     def __init__(self, db: Database) -> None:
-        self.raw = db.is_sqlite
+        self.db = db
         dialect = db.engine.dialect
-        table = Declaration.__table__
 
         def bind(column: Any) -> Callable[[Any], Any]:
+            if isinstance(column.type, JSON):
+                return json_text
             process = column.type.dialect_impl(dialect).bind_processor(dialect)
             return process or _identity
 
-        self._bind = tuple(
-            json_text if isinstance(table.c[name].type, JSON) else bind(table.c[name])
-            for name in _DECLARATION_COLUMNS
+        table = Declaration.__table__
+        self._bind_date = bind(table.c.date)
+        self._bind_created = bind(table.c.created_at)
+        date_type = HistoryEvent.__table__.c.date.type.dialect_impl(dialect)
+        self._load_date: Callable[[Any], Any] = (
+            date_type.result_processor(dialect, None) or _identity
         )
-        self._bind_state = json_text
-        self._load_state: Callable[[Any], Any] = json.loads
+        self._books: dict[str, tuple[int, LedgerBook]] = {}
+        self._books_lock = threading.Lock()
 
-    def lock_book(self, conn: Connection, book_id: str) -> BookRow | None:
-        """Read (and on PostgreSQL lock) a book row with its holder; None if unknown."""
-        if self.raw:
-            found = _run(conn, _SQLITE_BOOK, (book_id,)).fetchone()
-            if found is None:
-                return None
-            return BookRow(self._load_state(found[0]), *found[1:])
-        row = conn.execute(_CORE_BOOK, {"book_id": book_id}).first()
-        return None if row is None else BookRow(*row)
-
-    def insert(self, conn: Connection, values: dict[str, Any]) -> int:
-        """Insert a declaration (``values`` keyed by column name); returns its id.
-
-        Raises:
-            DuplicateDeclaration: the reference is taken.
-        """
-        if self.raw:
-            params = tuple(
-                process(values[name])
-                for name, process in zip(_DECLARATION_COLUMNS, self._bind, strict=True)
-            )
-            try:
-                cursor = _run(conn, _SQLITE_INSERT, params)
-            except IntegrityError as exc:
-                raise DuplicateDeclaration(values["reference"]) from exc
-            new_id = cursor.lastrowid
-            assert new_id is not None  # an INSERT into a rowid table always sets it
-            return new_id
-        try:
-            return int(conn.execute(_CORE_INSERT, values).scalar_one())
-        except IntegrityError as exc:
-            raise DuplicateDeclaration(values["reference"]) from exc
-
-    def update_book(
-        self, conn: Connection, book_id: str, state: dict[str, Any], version: int
-    ) -> None:
-        """Store a book's new value and version."""
-        if self.raw:
-            _run(conn, _SQLITE_UPDATE_BOOK, (self._bind_state(state), version, book_id))
+    @contextmanager
+    def transaction(self) -> Iterator[DeclarationTxn]:
+        """A write transaction; commits at the end, rolls back on an exception."""
+        fresh: dict[str, tuple[int, LedgerBook]] = {}
+        if self.db.is_sqlite:
+            with self.db.sqlite_write() as raw:
+                yield _SqliteTxn(self, raw, fresh)
         else:
-            conn.execute(
-                _CORE_UPDATE_BOOK, {"book_key": book_id, "state": state, "version": version}
-            )
+            with self.db.write_connection() as conn:
+                yield _CoreTxn(self, conn, fresh)
+        self._remember(fresh)  # committed: these versions are now the stored ones
+
+    def cached(self, book_id: str, version: int) -> LedgerBook | None:
+        """The decoded book at ``version``, if this process has it."""
+        hit = self._books.get(book_id)
+        return hit[1] if hit is not None and hit[0] == version else None
+
+    def _remember(self, books: dict[str, tuple[int, LedgerBook]]) -> None:
+        if not books:
+            return
+        with self._books_lock:
+            if len(self._books) + len(books) > _BOOK_CACHE_LIMIT:
+                self._books.clear()
+            self._books.update(books)
 
 
-def _run(conn: Connection, sql: str, params: tuple[Any, ...]) -> sqlite3.Cursor:
-    # On the DB-API connection under the SQLAlchemy one: same transaction, no SQLAlchemy layer.
-    # The driver's errors are wrapped as SQLAlchemy would (IntegrityError, OperationalError
-    # ...), so the error handlers treat them exactly as before.
-    raw: sqlite3.Connection = conn.connection.dbapi_connection  # type: ignore[assignment]
-    try:
-        return raw.execute(sql, params)
-    except sqlite3.Error as exc:
-        raise DBAPIError.instance(sql, params, exc, sqlite3.Error) from exc
+class _SqliteTxn:
+    def __init__(
+        self, store: DeclarationStore, raw: sqlite3.Connection, fresh: dict[str, Any]
+    ) -> None:
+        self._store = store
+        self._raw = raw
+        self._fresh = fresh
 
+    def _run(self, sql: str, params: tuple[Any, ...]) -> sqlite3.Cursor:
+        # The driver's errors are wrapped as SQLAlchemy would (IntegrityError,
+        # OperationalError ...), so the error handlers treat them as on every other route.
+        try:
+            return self._raw.execute(sql, params)
+        except sqlite3.Error as exc:
+            raise DBAPIError.instance(sql, params, exc, sqlite3.Error) from exc
+
+    def lock_book(self, book_id: str) -> BookRow | None:
+        # BEGIN IMMEDIATE holds the database's write lock already: no row lock needed.
+        found = self._run(_SQLITE_BOOK, (book_id,)).fetchone()
+        if found is None:
+            return None
+        version = found[0]
+        book = self._store.cached(book_id, version)
+        if book is None:
+            state = self._run(_SQLITE_BOOK_STATE, (book_id,)).fetchone()[0]
+            book = book_from_dict(json.loads(state))
+        return BookRow(book, *found)
+
+    def history(self, entity_id: str) -> list[HistoryRow]:
+        load = self._store._load_date
+        rows = self._run(_SQLITE_HISTORY, (entity_id,)).fetchall()
+        return [HistoryRow(load(r[0]), r[1], r[2], r[3]) for r in rows]
+
+    def insert(self, row: NewDeclaration) -> int:
+        store = self._store
+        params = (
+            *row[:4],
+            store._bind_date(row.date),
+            *row[5:9],
+            json_text(row.body),
+            store._bind_created(row.created_at),
+        )
+        try:
+            cursor = self._run(_SQLITE_INSERT, params)
+        except IntegrityError as exc:
+            raise DuplicateDeclaration(row.reference) from exc
+        new_id = cursor.lastrowid
+        assert new_id is not None  # an INSERT into a rowid table always sets it
+        return new_id
+
+    def update_book(self, book_id: str, book: LedgerBook, version: int) -> None:
+        self._run(_SQLITE_UPDATE_BOOK, (json_text(book_to_dict(book)), version, book_id))
+        self._fresh[book_id] = (version, book)
+
+
+class _CoreTxn:
+    def __init__(self, store: DeclarationStore, conn: Connection, fresh: dict[str, Any]) -> None:
+        self._store = store
+        self._conn = conn
+        self._fresh = fresh
+
+    def lock_book(self, book_id: str) -> BookRow | None:
+        row = self._conn.execute(_CORE_BOOK, {"book_id": book_id}).first()
+        if row is None:
+            return None
+        state, version, *holder = row
+        book = self._store.cached(book_id, version) or book_from_dict(state)
+        return BookRow(book, version, *holder)
+
+    def history(self, entity_id: str) -> list[HistoryRow]:
+        rows = self._conn.execute(_CORE_HISTORY, {"entity_id": entity_id}).all()
+        return [HistoryRow(*r) for r in rows]
+
+    def insert(self, row: NewDeclaration) -> int:
+        try:
+            return int(self._conn.execute(_CORE_INSERT, row._asdict()).scalar_one())
+        except IntegrityError as exc:
+            raise DuplicateDeclaration(row.reference) from exc
+
+    def update_book(self, book_id: str, book: LedgerBook, version: int) -> None:
+        self._conn.execute(
+            _CORE_UPDATE_BOOK,
+            {"book_key": book_id, "state": book_to_dict(book), "version": version},
+        )
+        self._fresh[book_id] = (version, book)

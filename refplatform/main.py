@@ -78,6 +78,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # and /openapi.json needs a token. The OpenAPI document is the documentation.
         docs_url=None,
         redoc_url=None,
+        # The platform exports no OpenTelemetry data; with this off, FastAPI skips probing the
+        # global providers on every request.
+        telemetry={"tracing": False, "metrics": False, "logs": False},
     )
     app.state.settings = settings
     app.state.db = db
