@@ -9,7 +9,8 @@ Two back ends, one code path:
   in-process lock and opens its transaction with ``BEGIN IMMEDIATE``: writers queue on the lock
   in order instead of spinning in SQLite's busy handler, and a second worker process queues on
   the database lock. Every write is therefore serialised, which also serialises the writes to
-  one account book.
+  one account book. WAL checkpoints run in a background thread (:mod:`refplatform.checkpointer`)
+  rather than inside whichever commit fills the log.
 - **PostgreSQL** (``postgresql+psycopg://``): transactions run concurrently at READ COMMITTED;
   code that changes an account book first locks its row with ``SELECT ... FOR UPDATE``
   (:func:`refplatform.books.lock_book`), which serialises writes per book only.
@@ -34,12 +35,16 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
+from refplatform.checkpointer import Checkpointer
+
 __all__ = ["Database", "upgrade"]
 
 _MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
-def _sqlite_engine(url: str, busy_timeout_ms: int, pool_size: int) -> Engine:
+def _sqlite_engine(
+    url: str, busy_timeout_ms: int, pool_size: int, *, auto_checkpoint: bool
+) -> Engine:
     engine = create_engine(
         url,
         connect_args={"check_same_thread": False, "timeout": busy_timeout_ms / 1000},
@@ -55,6 +60,9 @@ def _sqlite_engine(url: str, busy_timeout_ms: int, pool_size: int) -> Engine:
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+        if not auto_checkpoint:
+            # refplatform.checkpointer runs the checkpoints, off the request path.
+            cursor.execute("PRAGMA wal_autocheckpoint=0")
         cursor.close()
 
     @event.listens_for(engine, "begin")
@@ -86,9 +94,19 @@ class Database:
         url: SQLAlchemy URL (``sqlite:///file.db`` or ``postgresql+psycopg://...``).
         busy_timeout_ms: SQLite only: how long to wait for another process's write lock.
         pool_size: Connections kept in the pool.
+        checkpoint_interval_s: SQLite only: seconds between the WAL checkpoints a background
+            thread runs (:mod:`refplatform.checkpointer`); None leaves them to SQLite, inside
+            the commit that fills the log.
     """
 
-    def __init__(self, url: str, *, busy_timeout_ms: int = 10_000, pool_size: int = 40) -> None:
+    def __init__(
+        self,
+        url: str,
+        *,
+        busy_timeout_ms: int = 10_000,
+        pool_size: int = 40,
+        checkpoint_interval_s: float | None = 0.25,
+    ) -> None:
         parsed = make_url(url)
         if parsed.drivername == "postgresql":
             # Plain postgresql:// would mean psycopg2; psycopg (3) is the driver shipped.
@@ -103,7 +121,12 @@ class Database:
             folder = Path(parsed.database).resolve().parent
             if not folder.is_dir():
                 raise ValueError(f"no directory {folder} for the SQLite file")
-            self.engine = _sqlite_engine(self.url, busy_timeout_ms, pool_size)
+            self.engine = _sqlite_engine(
+                self.url,
+                busy_timeout_ms,
+                pool_size,
+                auto_checkpoint=checkpoint_interval_s is None,
+            )
         else:
             self.engine = create_engine(
                 parsed, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=False
@@ -114,6 +137,10 @@ class Database:
         # One SQLite writer at a time in this process; PostgreSQL needs no such lock.
         self._write_lock = threading.Lock() if self.is_sqlite else None
         self._sqlite_writer: Connection | None = None
+        self._checkpointer: Checkpointer | None = None
+        if self.is_sqlite and checkpoint_interval_s is not None:
+            self._checkpointer = Checkpointer(str(parsed.database), checkpoint_interval_s)
+            self._checkpointer.start()
 
     @contextmanager
     def read(self) -> Iterator[Session]:
@@ -210,7 +237,10 @@ class Database:
             raw.close()
 
     def dispose(self) -> None:
-        """Close every pooled connection."""
+        """Close every pooled connection (after a last WAL checkpoint, on SQLite)."""
+        if self._checkpointer is not None:
+            self._checkpointer.stop()
+            self._checkpointer = None
         if self._sqlite_writer is not None:
             self._sqlite_writer.close()
             self._sqlite_writer = None
