@@ -9,7 +9,11 @@ no coordinated omission). The driver is a small asyncio HTTP/1.1 client over a p
 keep-alive connections (an HTTP library would be the bottleneck, not the server).
 
 Rates rise step by step; a step *holds* when every answer was the expected status, the
-achieved rate is at least 95% of the target and p99 < 50 ms. Printed: the highest rate held
+achieved rate is at least 95% of the target and p99 < 50 ms. The machine is shared: another
+tenant's burst can stall any process for tens of milliseconds (the baseline below shows it too),
+and one such stall in a step of a few seconds decides its p99. So a rate gets up to
+``--attempts`` tries (3 by default) and counts as held when one of them holds; every try is
+printed, and the run stops at the first rate no try holds. Printed: the highest rate held
 for declarations and, as a baseline run alongside against the same server, for ``GET /healthz``
 (the framework and a database round trip with no domain work), and their ratio. Each step
 also reports the server's CPU time per request, read from ``/proc`` (a figure less sensitive
@@ -248,6 +252,7 @@ def _driver(
     seconds: float,
     target: str,
     server_pid: int,
+    attempts: int,
     out: Any,
 ) -> None:
     try:
@@ -265,12 +270,23 @@ def _driver(
     # lazily, and the first requests pay for that.
     asyncio.run(_step(port, min(rates[0], 200.0), 2.0, make, expect, f"{target[0]}w"))
     for k, rate in enumerate(rates):
-        cpu0 = _cpu_seconds(server_pid)
-        gc.collect()
-        r = asyncio.run(_step(port, rate, seconds, make, expect, f"{target[0]}{k}"))
-        r["server_cpu_ms"] = (_cpu_seconds(server_pid) - cpu0) / max(r["sent"], 1) * 1000
-        out.put(r)
-        if not _held(r):
+        for attempt in range(1, attempts + 1):
+            cpu0 = _cpu_seconds(server_pid)
+            # The driver is the measuring instrument: a collection of its own heap in the
+            # middle of a step would delay sends and be charged to the server.
+            gc.collect()
+            gc.disable()
+            try:
+                tag = f"{target[0]}{k}a{attempt}"
+                r = asyncio.run(_step(port, rate, seconds, make, expect, tag))
+            finally:
+                gc.enable()
+            r["server_cpu_ms"] = (_cpu_seconds(server_pid) - cpu0) / max(r["sent"], 1) * 1000
+            r["attempt"] = attempt
+            out.put(r)
+            if _held(r):
+                break
+        else:
             break
     out.put(None)
 
@@ -282,20 +298,29 @@ def _held(r: dict[str, Any]) -> bool:
 
 
 def _run(
-    port: int, token: str, rates: list[float], seconds: float, target: str, server_pid: int
+    port: int,
+    token: str,
+    rates: list[float],
+    seconds: float,
+    target: str,
+    server_pid: int,
+    attempts: int = 1,
 ) -> list[dict[str, Any]]:
     ctx = mp.get_context("spawn")
     out: Any = ctx.Queue()
-    proc = ctx.Process(target=_driver, args=(port, token, rates, seconds, target, server_pid, out))
+    proc = ctx.Process(
+        target=_driver, args=(port, token, rates, seconds, target, server_pid, attempts, out)
+    )
     proc.start()
     results = []
     while True:
-        r = out.get(timeout=seconds * 10 + 60)
+        r = out.get(timeout=seconds * 10 * attempts + 60)
         if r is None:
             break
         results.append(r)
         print(
-            f"  {target:<12} {r['rate']:>6.0f}/s  achieved {r['achieved']:>7.1f}/s  "
+            f"  {target:<12} {r['rate']:>6.0f}/s #{r['attempt']}  "
+            f"achieved {r['achieved']:>7.1f}/s  "
             f"p50 {r['p50_ms']:>6.2f}  p90 {r['p90_ms']:>6.2f}  p99 {r['p99_ms']:>8.2f} ms  "
             f"server cpu {r['server_cpu_ms']:.2f} ms/req  errors {r['errors']:>3}  "
             f"{'held' if _held(r) else 'NOT held'}",
@@ -309,19 +334,31 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--step-seconds", type=float, default=4.0)
     parser.add_argument("--max-rate", type=float, default=4000.0)
+    parser.add_argument(
+        "--attempts",
+        type=int,
+        default=3,
+        help="tries per rate before it counts as not held (the machine is shared and noisy)",
+    )
+    parser.add_argument(
+        "--db-dir", default=None, help="where the SQLite file goes (default: a temp dir)"
+    )
     args = parser.parse_args()
     rates = [float(r) for r in RATES if r <= args.max_rate]
-    with tempfile.TemporaryDirectory(prefix="bench-platform-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="bench-platform-", dir=args.db_dir) as tmp:
         port = _free_port()
         server = _start_server(Path(tmp) / "bench.db", port)
         try:
             token = _prepare(f"http://127.0.0.1:{port}")
             print(
                 f"open-model steps of {args.step_seconds:g} s, {CONNECTIONS} keep-alive "
-                f"connections, p99 limit {P99_LIMIT_MS:g} ms, {os.cpu_count()} CPUs"
+                f"connections, p99 limit {P99_LIMIT_MS:g} ms, up to {args.attempts} attempts "
+                f"per rate, {os.cpu_count()} CPUs"
             )
-            base = _run(port, token, rates, args.step_seconds, "healthz", server.pid)
-            decl = _run(port, token, rates, args.step_seconds, "declarations", server.pid)
+            base, decl = (
+                _run(port, token, rates, args.step_seconds, t, server.pid, args.attempts)
+                for t in ("healthz", "declarations")
+            )
         finally:
             server.terminate()
             server.wait(timeout=30)

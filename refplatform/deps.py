@@ -22,6 +22,7 @@ from typing import Annotated, Any
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from fastapi.security.utils import get_authorization_scheme_param
+from pydantic import SecretStr
 from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
@@ -52,11 +53,18 @@ _CACHE_LIMIT = 50_000
 
 
 class TokenCache:
-    """Issued tokens seen by this process (a token never changes once issued)."""
+    """Issued tokens seen by this process (a token never changes once issued).
 
-    def __init__(self) -> None:
+    Args:
+        admin_token: The admin role's token from the settings (its digest is kept, not it).
+    """
+
+    def __init__(self, admin_token: SecretStr | None = None) -> None:
         self._lock = threading.Lock()
         self._known: dict[str, Principal] = {}
+        self.admin_digest = (
+            None if admin_token is None else hash_token(admin_token.get_secret_value())
+        )
 
     def get(self, token_hash: str) -> Principal | None:
         return self._known.get(token_hash)
@@ -106,12 +114,9 @@ async def get_principal(
 
 async def _authenticate(request: Request, token: str) -> Principal:
     digest = hash_token(token)
-    settings: Settings = request.app.state.settings
-    if settings.admin_token is not None and hmac.compare_digest(
-        digest, hash_token(settings.admin_token.get_secret_value())
-    ):
-        return Principal(Role.ADMIN, None, digest)
     cache: TokenCache = request.app.state.token_cache
+    if cache.admin_digest is not None and hmac.compare_digest(digest, cache.admin_digest):
+        return Principal(Role.ADMIN, None, digest)
     known = cache.get(digest)
     if known is not None:
         return known

@@ -84,7 +84,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.db = db
-    app.state.token_cache = TokenCache()
+    app.state.token_cache = TokenCache(settings.admin_token)
     app.state.histories = HistoryCache()
     app.state.declaration_store = DeclarationStore(db)
     install_handlers(app)
