@@ -11,6 +11,9 @@ Two back ends, one code path:
   the database lock. Every write is therefore serialised, which also serialises the writes to
   one account book. WAL checkpoints run in a background thread (:mod:`refplatform.checkpointer`)
   rather than inside whichever commit fills the log.
+
+Every write transaction, on either back end, also marks the idempotency key of the request it
+serves as executed, in the same transaction (:mod:`refplatform.idempotent_writes`).
 - **PostgreSQL** (``postgresql+psycopg://``): transactions run concurrently at READ COMMITTED;
   code that changes an account book first locks its row with ``SELECT ... FOR UPDATE``
   (:func:`refplatform.books.lock_book`), which serialises writes per book only.
@@ -36,6 +39,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from refplatform.checkpointer import Checkpointer
+from refplatform.idempotent_writes import mark_connection, mark_raw, mark_session
 
 __all__ = ["Database", "upgrade"]
 
@@ -169,6 +173,7 @@ class Database:
         else:
             with self._writer() as session, session.begin():
                 yield session
+                mark_session(session)
 
     @contextmanager
     def write_connection(self) -> Iterator[Connection]:
@@ -178,9 +183,11 @@ class Database:
                 conn = self._kept_writer()
                 with conn.begin():
                     yield conn
+                    mark_connection(conn)
         else:
             with self._write_engine.begin() as conn:
                 yield conn
+                mark_connection(conn)
 
     @contextmanager
     def sqlite_write(self) -> Iterator[sqlite3.Connection]:
@@ -201,6 +208,7 @@ class Database:
                 raise _wrapped("BEGIN IMMEDIATE", exc) from exc
             try:
                 yield raw
+                mark_raw(raw)
             except BaseException:
                 raw.rollback()
                 raise

@@ -17,10 +17,11 @@ How: an ASGI middleware, in front of every route.
    ``idempotency_key_reused``.
 
 A reservation left pending by a server that died between steps 1 and 2 is taken over after
-``stale_after_s`` seconds. If the death fell after the request's own commit but before its
-answer was stored, that retry runs the request a second time: the one window in which the
-guarantee does not hold, because answers are stored in their own transaction (so the middleware
-works for every route without the handlers' help).
+``stale_after_s`` seconds, unless the request's own writes had committed: every write
+transaction of a request with a key marks the key ``executed`` in that same transaction
+(:mod:`refplatform.idempotent_writes`). A retry of an executed request whose answer was never
+stored gets 409 ``idempotency_answer_lost`` and is not run again; one that failed with a 5xx
+after its writes committed has that answer stored and replayed, like any first answer.
 """
 
 from __future__ import annotations
@@ -32,13 +33,14 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import CursorResult, delete, select, update
 from sqlalchemy.exc import IntegrityError
 from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from refplatform.db import Database
 from refplatform.errors import PROBLEM_JSON
+from refplatform.idempotent_writes import ACTIVE_KEY
 from refplatform.models import IdempotencyKey
 
 __all__ = ["IdempotencyMiddleware"]
@@ -130,21 +132,23 @@ class IdempotencyMiddleware:
             elif message["type"] == "http.response.body":
                 captured["body"].extend(message.get("body", b""))
 
+        active = ACTIVE_KEY.set((id_scope, key))  # the request's writes mark it executed
         try:
             await self.app(scope, _replay(body), _capture)
         except BaseException:
-            await run_in_threadpool(self._release, id_scope, key)
+            await run_in_threadpool(self._release, id_scope, key, None)
             raise
+        finally:
+            ACTIVE_KEY.reset(active)
         status = int(captured["status"])
         content_type = next(
             (v.decode("latin-1") for n, v in captured["headers"] if n == b"content-type"), ""
         )
+        answer = _Stored(status, content_type, bytes(captured["body"]))
         if status >= 500:
-            await run_in_threadpool(self._release, id_scope, key)
+            await run_in_threadpool(self._release, id_scope, key, answer)
         else:
-            await run_in_threadpool(
-                self._store, id_scope, key, _Stored(status, content_type, bytes(captured["body"]))
-            )
+            await run_in_threadpool(self._store, id_scope, key, answer)
         await send(
             {"type": "http.response.start", "status": status, "headers": captured["headers"]}
         )
@@ -171,8 +175,15 @@ class IdempotencyMiddleware:
                     row.status_code, row.content_type or "", row.response_body or b"", True
                 )
             age = (dt.datetime.now(dt.UTC) - _aware(row.created_at)).total_seconds()
+            if age > self.stale_after_s and row.executed:
+                return _problem(
+                    409,
+                    "idempotency_answer_lost",
+                    "a request with this Idempotency-Key was carried out, but the platform "
+                    "stopped before its answer was stored: read the result instead of retrying",
+                )
             if age > self.stale_after_s:
-                await run_in_threadpool(self._release, id_scope, key)
+                await run_in_threadpool(self._release, id_scope, key, None)
                 continue
             if loop.time() >= deadline:
                 return _problem(
@@ -197,6 +208,7 @@ class IdempotencyMiddleware:
                     IdempotencyKey.content_type,
                     IdempotencyKey.response_body,
                     IdempotencyKey.created_at,
+                    IdempotencyKey.executed,
                 ).where(IdempotencyKey.scope == id_scope, IdempotencyKey.key == key)
             ).first()
         return False, row
@@ -213,15 +225,25 @@ class IdempotencyMiddleware:
                 )
             )
 
-    def _release(self, id_scope: str, key: str) -> None:
+    def _release(self, id_scope: str, key: str, answer: _Stored | None) -> None:
+        """Give a pending key back, unless the request's writes committed (``executed``).
+
+        An executed request keeps its key: its 5xx ``answer`` is stored and replayed like any
+        first answer; without one (the handler crashed), the key stays pending and a retry is
+        told the answer was lost, never run again.
+        """
         with self.db.write() as session:
-            session.execute(
+            result: CursorResult[Any] = session.execute(  # type: ignore[assignment]
                 delete(IdempotencyKey).where(
                     IdempotencyKey.scope == id_scope,
                     IdempotencyKey.key == key,
                     IdempotencyKey.status_code.is_(None),
+                    IdempotencyKey.executed.is_(False),
                 )
             )
+            gone = result.rowcount
+        if not gone and answer is not None:
+            self._store(id_scope, key, answer)
 
 
 def _aware(moment: dt.datetime) -> dt.datetime:

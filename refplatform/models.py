@@ -26,6 +26,7 @@ from typing import Any, ClassVar
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     Date,
     DateTime,
     Float,
@@ -35,6 +36,7 @@ from sqlalchemy import (
     LargeBinary,
     String,
     UniqueConstraint,
+    false,
     func,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -231,7 +233,9 @@ class DutyFreePurchase(Base):
 class IdempotencyKey(Base):
     """The first answer to an ``Idempotency-Key`` within a scope (caller + method + path).
 
-    ``status_code`` is NULL while the first request is still being served.
+    ``status_code`` is NULL while the first request is still being served; ``executed`` is set
+    by the request's own write transactions (:mod:`refplatform.idempotent_writes`), so it says
+    whether its effects exist even when its answer was never stored.
     """
 
     __tablename__ = "idempotency_keys"
@@ -243,6 +247,7 @@ class IdempotencyKey(Base):
     status_code: Mapped[int | None] = mapped_column(Integer, nullable=True)
     content_type: Mapped[str | None] = mapped_column(String(100), nullable=True)
     response_body: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    executed: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[dt.datetime] = mapped_column(
         DateTime(timezone=True), default=_now, server_default=func.now()
     )

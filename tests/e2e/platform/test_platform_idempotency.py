@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import httpx
-from sqlalchemy import func, select
+import pytest
+from sqlalchemy import func, select, update
 
-from refplatform.models import ApiToken, Entity, IdempotencyKey
+from refplatform.idempotency import IdempotencyMiddleware
+from refplatform.models import ApiToken, Declaration, Entity, IdempotencyKey
+from tests.e2e.platform.goods_flow import balance, ready_book
 from tests.e2e.platform.platform_support import ADMIN, ThreadServer, uscc
 
 
@@ -80,3 +84,72 @@ def test_racing_repeats_create_one_thing(app: Any) -> None:
     assert len({content for _, content in answers}) == 1
     assert _count(app, Entity) == 1
     assert _count(app, IdempotencyKey) == 1
+
+
+def _lose_answers(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The server 'dies' after each request ran but before its answer was stored."""
+    monkeypatch.setattr(IdempotencyMiddleware, "_store", lambda *_args: None)
+
+
+def _time_passes(app: Any) -> None:
+    """Every pending reservation is now older than the stale limit (60 s)."""
+    with app.state.db.write() as session:
+        session.execute(
+            update(IdempotencyKey).values(
+                created_at=dt.datetime.now(dt.UTC) - dt.timedelta(minutes=10)
+            )
+        )
+
+
+def test_a_request_whose_writes_committed_is_never_run_twice(
+    api: Any, app: Any, client: Any, problem: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    own = ready_book(api, "E1", "B1", qty=10)
+    declaration = {
+        "book": "B1",
+        "port": "xinhai",
+        "date": "2026-02-01",
+        "lines": [{"item": "beef", "qty": 3}],
+    }
+    entity = {"id": "E9", "kind": "enterprise", "code": uscc(9)}
+    _lose_answers(monkeypatch)
+    # The hot path (its own SQLite transaction / Core on PostgreSQL) and an ORM route.
+    first_d = client.post(
+        "/v1/declarations", headers={**own, "Idempotency-Key": "d"}, json=declaration
+    )
+    first_e = client.post("/v1/entities", headers={**ADMIN, "Idempotency-Key": "e"}, json=entity)
+    assert (first_d.status_code, first_e.status_code) == (201, 201)
+    monkeypatch.undo()
+    _time_passes(app)
+    again_d = client.post(
+        "/v1/declarations", headers={**own, "Idempotency-Key": "d"}, json=declaration
+    )
+    again_e = client.post("/v1/entities", headers={**ADMIN, "Idempotency-Key": "e"}, json=entity)
+    assert problem(again_d, 409)["code"] == "idempotency_answer_lost"
+    assert problem(again_e, 409)["code"] == "idempotency_answer_lost"
+    assert balance(client, "B1") == 7  # written off once
+    assert _count(app, Declaration) == 1
+    assert _count(app, Entity) == 2  # E1 and E9, once
+
+
+def test_a_request_that_committed_nothing_is_taken_over(
+    api: Any, app: Any, client: Any, problem: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    own = ready_book(api, "E1", "B1", qty=2)
+    too_much = {
+        "book": "B1",
+        "port": "xinhai",
+        "date": "2026-02-01",
+        "lines": [{"item": "beef", "qty": 5}],
+    }
+    headers = {**own, "Idempotency-Key": "t"}
+    _lose_answers(monkeypatch)
+    assert problem(client.post("/v1/declarations", headers=headers, json=too_much), 409)
+    monkeypatch.undo()
+    _time_passes(app)
+    # Refused: nothing committed, so the stale reservation is taken over and the request runs.
+    r = client.post("/v1/declarations", headers=headers, json=too_much)
+    assert problem(r, 409)["code"] == "insufficient_balance"
+    replay = client.post("/v1/declarations", headers=headers, json=too_much)
+    assert replay.headers["idempotent-replayed"] == "true" and replay.content == r.content
+    assert balance(client, "B1") == 2
