@@ -22,7 +22,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from refplatform.declaration_store import HistoryRow
-from refplatform.models import Entity, HistoryEvent, Notification
+from refplatform.models import Entity, HistoryEvent, Notification, TierSpan
 from sim.rules.credit import (
     Classification,
     CreditEvent,
@@ -30,16 +30,23 @@ from sim.rules.credit import (
     classify,
     default_table,
     notifications,
+    tier_timeline,
 )
 
 __all__ = [
+    "FIRST_DAY",
     "HistoryCache",
     "classification",
     "classification_record",
     "events_of",
     "refresh_feed",
+    "refresh_spans",
     "tier_of",
+    "tier_spans",
 ]
+
+FIRST_DAY = dt.date(1, 1, 1)
+"""Where every entity's first tier span starts (before any history, it is on the whitelist)."""
 
 # Category-2 grounds lapse three years after the latest listing: look that far past the last
 # event (plus a margin) so every automatic removal is in the feed before its date arrives.
@@ -203,3 +210,39 @@ def refresh_feed(session: Session, entity: Entity) -> int:
         )
         added += 1
     return added
+
+
+def tier_spans(events: Sequence[CreditEvent]) -> list[tuple[dt.date, dt.date | None, str]]:
+    """An entity's tier over all days, as ``(valid_from, valid_to, tier)`` spans.
+
+    Computed by ``sim.rules.credit.tier_timeline`` up to the same horizon as the notification
+    feed (past it no ground can lapse, so the last span is open: ``valid_to`` None).
+
+    Args:
+        events: The entity's whole history (see :func:`events_of`).
+
+    Returns:
+        Consecutive spans from :data:`FIRST_DAY`; the tier on day ``d`` is that of the span with
+        ``valid_from <= d < valid_to``, exactly what ``classify`` says for ``d``.
+    """
+    starts: list[tuple[dt.date, str]] = [(FIRST_DAY, "whitelist")]
+    if events:
+        horizon = max(e.date for e in events) + dt.timedelta(days=_HORIZON_DAYS)
+        starts += [(c.date, c.after) for c in tier_timeline(events, horizon, default_table())]
+    ends: list[dt.date | None] = [start for start, _ in starts[1:]]
+    ends.append(None)
+    return [(start, end, tier) for (start, tier), end in zip(starts, ends, strict=True)]
+
+
+def refresh_spans(session: Session, entity: Entity) -> None:
+    """Replace the entity's stored tier spans with those of its current history.
+
+    Args:
+        session: A write session.
+        entity: The entity (new, or whose history just changed).
+    """
+    session.execute(delete(TierSpan).where(TierSpan.entity_id == entity.id))
+    session.add_all(
+        TierSpan(entity_id=entity.id, valid_from=start, valid_to=end, tier=tier)
+        for start, end, tier in tier_spans(events_of(session, entity))
+    )

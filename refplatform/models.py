@@ -55,6 +55,7 @@ __all__ = [
     "IdempotencyKey",
     "Notification",
     "Qualification",
+    "TierSpan",
 ]
 
 # SQLite only auto-increments INTEGER PRIMARY KEY; PostgreSQL gets a BIGINT identity.
@@ -123,6 +124,23 @@ class Notification(Base):
     new_tier: Mapped[str] = mapped_column(String(20))
     body: Mapped[dict[str, Any]] = mapped_column(default=dict)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+
+class TierSpan(Base):
+    """A stretch of days over which an entity holds one credit tier (derived from its history).
+
+    ``valid_to`` is the first day of the next span, NULL for the last one. Every entity has
+    spans covering all days from ``0001-01-01``; they are recomputed by the rules
+    (``sim.rules.credit.tier_timeline``) whenever the entity's history changes, so listing a
+    tier's members on a date is one indexed query instead of classifying every entity.
+    """
+
+    __tablename__ = "tier_spans"
+    __table_args__ = (Index("ix_tier_spans_tier_entity", "tier", "entity_id", "valid_from"),)
+    entity_id: Mapped[str] = mapped_column(ForeignKey("entities.id"), primary_key=True)
+    valid_from: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    valid_to: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    tier: Mapped[str] = mapped_column(String(20))
 
 
 class Qualification(Base):

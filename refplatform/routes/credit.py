@@ -18,12 +18,18 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
-from refplatform.credit import classification, classification_record, events_of, refresh_feed
+from refplatform.credit import (
+    classification,
+    classification_record,
+    events_of,
+    refresh_feed,
+    refresh_spans,
+)
 from refplatform.deps import Caller, Db, require, require_entity_access
 from refplatform.errors import Problem
-from refplatform.models import Entity, HistoryEvent
+from refplatform.models import Entity, HistoryEvent, TierSpan
 from refplatform.security import Principal, Role
 from sim.rules.credit import HistoryError, classify, default_table, parse_record
 
@@ -100,6 +106,7 @@ def post_event(entity_id: str, body: EventIn, db: Db, caller: _Poster) -> dict[s
         session.flush()
         after = classify(events_of(session, entity, body.date), body.date, default_table())
         added = refresh_feed(session, entity)
+        refresh_spans(session, entity)
         return {
             "id": row.id,
             "entity": entity.id,
@@ -136,16 +143,23 @@ def tier_members(
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> dict[str, Any]:
     """Members of ``tier`` on ``as_of``, by entity id after ``after`` (a page of ``limit``)."""
-    members: list[str] = []
+    # One indexed query over the stored tier spans (refplatform.credit.refresh_spans), which
+    # the rules recompute whenever an entity's history changes.
+    query = (
+        select(TierSpan.entity_id)
+        .where(
+            TierSpan.tier == tier,
+            TierSpan.entity_id > after,
+            TierSpan.valid_from <= as_of,
+            or_(TierSpan.valid_to.is_(None), TierSpan.valid_to > as_of),
+        )
+        .order_by(TierSpan.entity_id)
+        .limit(limit)
+    )
+    if kind is not None:
+        query = query.join(Entity, Entity.id == TierSpan.entity_id).where(Entity.kind == kind)
     with db.read() as session:
-        query = select(Entity).where(Entity.id > after).order_by(Entity.id)
-        if kind is not None:
-            query = query.where(Entity.kind == kind)
-        for entity in session.scalars(query.execution_options(yield_per=500)):
-            if classification(session, entity, as_of).tier == tier:
-                members.append(entity.id)
-                if len(members) == limit:
-                    break
+        members = list(session.scalars(query))
     return {
         "tier": tier,
         "as_of": as_of.isoformat(),

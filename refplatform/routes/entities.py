@@ -16,6 +16,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.exc import IntegrityError
 
+from refplatform.credit import refresh_spans
 from refplatform.deps import Caller, Db, Staff, require_entity_access
 from refplatform.errors import Problem
 from refplatform.identifiers import check_code
@@ -85,6 +86,8 @@ def register_entity(
                     409, "duplicate_entity", f"entity {body.id!r} already exists", field="body.id"
                 )
             session.add(row)
+            session.flush()  # the entity row first: its tier span refers to it
+            refresh_spans(session, row)
     except IntegrityError as exc:
         raise Problem(
             409, "duplicate_entity", f"code {body.code!r} is already registered", field="body.code"

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 
+from refplatform.credit import FIRST_DAY, tier_spans
 from refplatform.db import Database, upgrade
 from refplatform.models import Base
 from refplatform.settings import DEFAULT_DB_URL, Settings, SettingsError
+from sim.rules.credit import CreditEvent
 
 
 def test_settings_from_env() -> None:
@@ -62,3 +65,42 @@ def test_sqlite_pragmas(tmp_path: Path) -> None:
 def test_in_memory_sqlite_is_refused() -> None:
     with pytest.raises(ValueError, match="in-memory"):
         Database("sqlite:///:memory:")
+
+
+def test_upgrading_a_database_with_entities_fills_their_tier_spans(tmp_path: Path) -> None:
+    db = Database(f"sqlite:///{tmp_path / 'old.db'}")
+    upgrade(db, "0002")  # a platform from before tier spans, with two entities registered
+    with db.engine.begin() as conn:
+        for entity in ("E1", "E2"):
+            conn.execute(
+                text(
+                    "INSERT INTO entities (id, kind, code, name, registered_in_hainan, "
+                    "credit_version, created_at) VALUES (:id, 'enterprise', :code, '', 1, 1, "
+                    "'2026-01-01 00:00:00')"
+                ),
+                {"id": entity, "code": f"CODE-{entity}"},
+            )
+        conn.execute(
+            text(
+                "INSERT INTO history_events (entity_id, date, event, department, grade, "
+                "created_at) VALUES ('E2', '2026-03-01', 'smuggling_penalty', 'anti_smuggling', "
+                "NULL, '2026-03-01 00:00:00')"
+            )
+        )
+    upgrade(db)
+    with db.engine.connect() as conn:
+        rows = conn.execute(
+            text("SELECT entity_id, valid_from, valid_to, tier FROM tier_spans ORDER BY 1, 2")
+        ).all()
+    db.dispose()
+    penalty = CreditEvent(
+        "E2", "enterprise", dt.date(2026, 3, 1), "smuggling_penalty", "anti_smuggling", None
+    )
+    expected = [("E1", FIRST_DAY, None, "whitelist")] + [
+        ("E2", start, end, tier) for start, end, tier in tier_spans([penalty])
+    ]
+    assert [
+        (r[0], dt.date.fromisoformat(r[1]), r[2] and dt.date.fromisoformat(r[2]), r[3])
+        for r in rows
+    ] == expected
+    assert [r[3] for r in rows if r[0] == "E2"] == ["whitelist", "key_attention", "whitelist"]
