@@ -10,6 +10,11 @@ recomputes the entity's notifications with ``sim.rules.credit.notifications`` up
 that covers every pending automatic removal, inserts the ones not yet in the feed (one row per
 department) and withdraws those a back-dated event made untrue. A department reads its feed in
 id order, so a cursor (``after``) never misses a change.
+
+For listing a tier's members on a date, :func:`refresh_spans` stores each entity's tier over all
+days as spans (``tier_spans``, from ``sim.rules.credit.tier_timeline`` up to the same horizon),
+on registration and after every event. :class:`HistoryCache` keeps the histories the
+declaration hot path classifies, keyed by the entity's ``credit_version``.
 """
 
 from __future__ import annotations

@@ -11,12 +11,12 @@ Two back ends, one code path:
   the database lock. Every write is therefore serialised, which also serialises the writes to
   one account book. WAL checkpoints run in a background thread (:mod:`refplatform.checkpointer`)
   rather than inside whichever commit fills the log.
-
-Every write transaction, on either back end, also marks the idempotency key of the request it
-serves as executed, in the same transaction (:mod:`refplatform.idempotent_writes`).
 - **PostgreSQL** (``postgresql+psycopg://``): transactions run concurrently at READ COMMITTED;
   code that changes an account book first locks its row with ``SELECT ... FOR UPDATE``
   (:func:`refplatform.books.lock_book`), which serialises writes per book only.
+
+Every write transaction, on either back end, also marks the idempotency key of the request it
+serves as executed, in the same transaction (:mod:`refplatform.idempotent_writes`).
 
 :class:`Database` owns the engine and hands out sessions; :func:`upgrade` brings the schema to
 the newest Alembic revision, programmatically, from the migrations shipped inside the package.

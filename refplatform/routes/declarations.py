@@ -125,9 +125,9 @@ async def declare(body: DeclarationIn, request: Request, caller: DirectWriter) -
     if db.is_sqlite:
         # SQLite has one writer at a time, so handing the transaction to a worker thread buys
         # no concurrency, only a thread hand-off that costs as much as the commit; run it here.
-        answer = _write_off(state, db, caller, body)
+        answer = _write_off(state, caller, body)
     else:
-        answer = await run_in_threadpool(_write_off, state, db, caller, body)
+        answer = await run_in_threadpool(_write_off, state, caller, body)
     return Response(json_text(answer).encode(), status_code=201, media_type="application/json")
 
 
@@ -145,7 +145,7 @@ router.add_api_route(
 )
 
 
-def _write_off(state: Any, db: Database, caller: Principal, body: DeclarationIn) -> dict[str, Any]:
+def _write_off(state: Any, caller: Principal, body: DeclarationIn) -> dict[str, Any]:
     policy = state.settings.risk
     reference = body.reference or uuid.uuid4().hex
     lines = [ledger.ExitLine(ln.item, ln.qty, ln.price_fen, ln.permit) for ln in body.lines]
