@@ -16,7 +16,8 @@ document, the body schema and the response model are FastAPI's own; only the ser
 - the one body parameter, a pydantic model, is validated from the raw bytes in a single pass
   (``model_validate_json``); its errors are raised as FastAPI's ``RequestValidationError`` with
   locations under ``body``, so they answer the same problem+json as every other route;
-- the endpoint must return a ``Response`` itself (no response-model re-validation).
+- the endpoint must return a ``Response`` itself (no response-model re-validation);
+- ``app.dependency_overrides`` does not reach it (its dependencies are called directly).
 
 The route checks at construction that its endpoint has this shape, so a route that does not fit
 fails when the application is built, not on its first request.
