@@ -297,6 +297,24 @@ def _held(r: dict[str, Any]) -> bool:
     )
 
 
+def _summary(results: list[dict[str, Any]]) -> tuple[float, float, float]:
+    """(highest rate held, the server's CPU ms/request there, highest rate held on a first try).
+
+    The first-try figure counts rates in order and stops at the first whose first try failed.
+    """
+    held = [r for r in results if _held(r)]
+    top = max(held, key=lambda r: r["rate"]) if held else None
+    first = 0.0
+    for r in results:
+        if r["attempt"] == 1:
+            if not _held(r):
+                break
+            first = r["rate"]
+    if top is None:
+        return 0.0, float("nan"), first
+    return float(top["rate"]), float(top["server_cpu_ms"]), first
+
+
 def _run(
     port: int,
     token: str,
@@ -363,25 +381,20 @@ def main() -> None:
             server.terminate()
             server.wait(timeout=30)
 
-    def best(rs: list[dict[str, Any]]) -> float:
-        held = [r["rate"] for r in rs if _held(r)]
-        return max(held) if held else 0.0
-
-    b, d = best(base), best(decl)
-    cpu_b = min(r["server_cpu_ms"] for r in base)
-    cpu_d = min(r["server_cpu_ms"] for r in decl)
-    print(
-        f"healthz (baseline): highest rate held with p99 < {P99_LIMIT_MS:g} ms: {b:.0f}/s, "
-        f"server cpu {cpu_b:.2f} ms/request"
-    )
-    print(
-        f"declarations:       highest rate held with p99 < {P99_LIMIT_MS:g} ms: {d:.0f}/s, "
-        f"server cpu {cpu_d:.2f} ms/request"
-    )
-    print(
-        f"ratio declarations / healthz: rate {d / b:.2f}" if b else "ratio: n/a",
-        f", cpu per request {cpu_d / cpu_b:.2f}x" if cpu_b else "",
-    )
+    (b, cpu_b, first_b), (d, cpu_d, first_d) = _summary(base), _summary(decl)
+    for name, rate, first, cpu in (
+        ("healthz (baseline)", b, first_b, cpu_b),
+        ("declarations", d, first_d, cpu_d),
+    ):
+        print(
+            f"{name + ':':<19} highest rate held with p99 < {P99_LIMIT_MS:g} ms: {rate:.0f}/s "
+            f"(on a first try: {first:.0f}/s), server cpu {cpu:.2f} ms/request at that rate"
+        )
+    if b and d:
+        print(
+            f"ratio declarations / healthz: rate {d / b:.2f}, "
+            f"server cpu per request {cpu_d / cpu_b:.2f}x"
+        )
     print(f"target >= 1000 declarations/s: {'met' if d >= 1000 else 'NOT met'}")
 
 
