@@ -132,14 +132,15 @@ class IdempotencyMiddleware:
             elif message["type"] == "http.response.body":
                 captured["body"].extend(message.get("body", b""))
 
-        active = ACTIVE_KEY.set((id_scope, key))  # the request's writes mark it executed
         try:
-            await self.app(scope, _replay(body), _capture)
+            active = ACTIVE_KEY.set((id_scope, key))  # the request's writes mark it executed
+            try:
+                await self.app(scope, _replay(body), _capture)
+            finally:
+                ACTIVE_KEY.reset(active)  # before the middleware's own writes below
         except BaseException:
             await run_in_threadpool(self._release, id_scope, key, None)
             raise
-        finally:
-            ACTIVE_KEY.reset(active)
         status = int(captured["status"])
         content_type = next(
             (v.decode("latin-1") for n, v in captured["headers"] if n == b"content-type"), ""

@@ -12,6 +12,7 @@ from sqlalchemy import func, select, update
 
 from refplatform.idempotency import IdempotencyMiddleware
 from refplatform.models import ApiToken, Declaration, Entity, IdempotencyKey
+from refplatform.routes import declarations as declarations_routes
 from tests.e2e.platform.goods_flow import balance, ready_book
 from tests.e2e.platform.platform_support import ADMIN, ThreadServer, uscc
 
@@ -153,3 +154,28 @@ def test_a_request_that_committed_nothing_is_taken_over(
     replay = client.post("/v1/declarations", headers=headers, json=too_much)
     assert replay.headers["idempotent-replayed"] == "true" and replay.content == r.content
     assert balance(client, "B1") == 2
+
+
+def test_a_request_that_crashed_after_its_commit_is_not_run_again(
+    api: Any, app: Any, client: Any, problem: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    own = ready_book(api, "E1", "B1", qty=10)
+    body = {
+        "book": "B1",
+        "port": "xinhai",
+        "date": "2026-02-01",
+        "lines": [{"item": "beef", "qty": 3}],
+    }
+    headers = {**own, "Idempotency-Key": "c"}
+
+    def crash(_value: Any) -> str:
+        raise RuntimeError("the answer could not be built")
+
+    # The declaration commits, then building its answer fails: a 500, and the key stays taken.
+    monkeypatch.setattr(declarations_routes, "json_text", crash)
+    assert problem(client.post("/v1/declarations", headers=headers, json=body), 500)
+    monkeypatch.undo()
+    _time_passes(app)
+    r = client.post("/v1/declarations", headers=headers, json=body)
+    assert problem(r, 409)["code"] == "idempotency_answer_lost"
+    assert balance(client, "B1") == 7 and _count(app, Declaration) == 1
