@@ -44,3 +44,17 @@ def balance(client: Any, book: str, item: str = "beef") -> int:
     state = client.get(f"/v1/books/{book}", headers=ADMIN).json()["state"]
     position = state["positions"].get(item)
     return int(position["qty"]) if position else 0
+
+
+def declaration(qty: int, book: str = "B1", **extra: Any) -> dict[str, Any]:
+    """A second-line declaration of ``qty`` units of ``beef`` from ``book`` at Xinhai.
+
+    Dated 2026-02-01 unless ``extra`` says otherwise; ``extra`` adds or replaces fields.
+    """
+    return {
+        "book": book,
+        "port": "xinhai",
+        "date": "2026-02-01",
+        "lines": [{"item": "beef", "qty": qty}],
+        **extra,
+    }

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.e2e.platform.goods_flow import balance, ready_book
+from tests.e2e.platform.goods_flow import balance, declaration, ready_book
 from tests.e2e.platform.platform_support import ADMIN
 
 
@@ -97,23 +97,13 @@ def test_key_attention_loses_batch_exit(api: Any, client: Any, problem: Any) -> 
     r = client.post(
         "/v1/declarations",
         headers=own,
-        json={
-            "book": "B1",
-            "port": "xinhai",
-            "date": "2026-02-11",
-            "lines": [{"item": "beef", "qty": 1}],
-        },
+        json=declaration(1, date="2026-02-11"),
     )
     assert r.status_code == 201 and r.json()["tier"] == "key_attention"
     # ... and a declaration dated before the penalty with the tier of that day.
     r = client.post(
         "/v1/declarations",
         headers=own,
-        json={
-            "book": "B1",
-            "port": "xinhai",
-            "date": "2026-02-09",
-            "lines": [{"item": "beef", "qty": 1}],
-        },
+        json=declaration(1, date="2026-02-09"),
     )
     assert r.json()["tier"] == "whitelist"

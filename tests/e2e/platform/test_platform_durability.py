@@ -15,7 +15,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.e2e.platform.goods_flow import BEEF
+from tests.e2e.platform.goods_flow import BEEF, declaration
 from tests.e2e.platform.platform_support import ADMIN, served, uscc
 
 
@@ -74,13 +74,7 @@ def test_sigkill_loses_no_answered_declaration(tmp_path: Path) -> None:
                         r = http.post(
                             "/v1/declarations",
                             headers=own,
-                            json={
-                                "reference": ref,
-                                "book": "B1",
-                                "port": "xinhai",
-                                "date": "2026-02-01",
-                                "lines": [{"item": "beef", "qty": 1}],
-                            },
+                            json=declaration(1, reference=ref),
                         )
                     except httpx.HTTPError:
                         return  # the server is gone
@@ -133,13 +127,7 @@ def test_two_worker_processes_serialise_one_book(tmp_path: Path) -> None:
                 r = http.post(
                     "/v1/declarations",
                     headers=own,
-                    json={
-                        "reference": f"R{i}",
-                        "book": "B1",
-                        "port": "xinhai",
-                        "date": "2026-02-01",
-                        "lines": [{"item": "beef", "qty": 1}],
-                    },
+                    json=declaration(1, reference=f"R{i}"),
                 )
                 return r.status_code
 

@@ -10,19 +10,12 @@ from sqlalchemy import func, select
 
 from refplatform.models import Declaration
 from sim.rules.goods import Movement, Regime, applicable_taxes, compute_duties, default_tariff
-from tests.e2e.platform.goods_flow import BEEF, balance, ready_book
+from tests.e2e.platform.goods_flow import BEEF, balance, declaration, ready_book
 from tests.e2e.platform.platform_support import ADMIN, ThreadServer
 
 
 def _declare(client: Any, headers: dict[str, str], book: str, qty: int, **extra: Any) -> Any:
-    body = {
-        "book": book,
-        "port": "xinhai",
-        "date": "2026-02-01",
-        "lines": [{"item": "beef", "qty": qty}],
-        **extra,
-    }
-    return client.post("/v1/declarations", headers=headers, json=body)
+    return client.post("/v1/declarations", headers=headers, json=declaration(qty, book, **extra))
 
 
 def test_declaration_writes_off_and_assesses_duties(api: Any, client: Any) -> None:
@@ -188,13 +181,7 @@ def test_fifty_write_offs_against_thirty(api: Any, app: Any) -> None:
             r = http.post(
                 "/v1/declarations",
                 headers=own,
-                json={
-                    "reference": f"RACE-{i}",
-                    "book": "B1",
-                    "port": "xinhai",
-                    "date": "2026-02-01",
-                    "lines": [{"item": "beef", "qty": 1}],
-                },
+                json=declaration(1, reference=f"RACE-{i}"),
             )
             # Once the 30 are gone the ledger drops the emptied position, so a late write-off
             # is refused as unknown_item (422) rather than insufficient_balance (409).

@@ -8,14 +8,9 @@ from fastapi import Request, Response
 from pydantic import BaseModel
 
 from refplatform.direct_route import DirectRoute
-from tests.e2e.platform.goods_flow import balance, ready_book
+from tests.e2e.platform.goods_flow import balance, declaration, ready_book
 
-_BODY = {
-    "book": "B1",
-    "port": "xinhai",
-    "date": "2026-02-01",
-    "lines": [{"item": "beef", "qty": 1}],
-}
+_BODY = declaration(1)
 
 
 def test_bad_bodies_answer_like_every_other_route(api: Any, client: Any, problem: Any) -> None:

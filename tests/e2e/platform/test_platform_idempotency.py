@@ -13,7 +13,7 @@ from sqlalchemy import func, select, update
 from refplatform.idempotency import IdempotencyMiddleware
 from refplatform.models import ApiToken, Declaration, Entity, IdempotencyKey
 from refplatform.routes import declarations as declarations_routes
-from tests.e2e.platform.goods_flow import balance, ready_book
+from tests.e2e.platform.goods_flow import balance, declaration, ready_book
 from tests.e2e.platform.platform_support import ADMIN, ThreadServer, uscc
 
 
@@ -106,25 +106,16 @@ def test_a_request_whose_writes_committed_is_never_run_twice(
     api: Any, app: Any, client: Any, problem: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     own = ready_book(api, "E1", "B1", qty=10)
-    declaration = {
-        "book": "B1",
-        "port": "xinhai",
-        "date": "2026-02-01",
-        "lines": [{"item": "beef", "qty": 3}],
-    }
+    decl = declaration(3)
     entity = {"id": "E9", "kind": "enterprise", "code": uscc(9)}
     _lose_answers(monkeypatch)
     # The hot path (its own SQLite transaction / Core on PostgreSQL) and an ORM route.
-    first_d = client.post(
-        "/v1/declarations", headers={**own, "Idempotency-Key": "d"}, json=declaration
-    )
+    first_d = client.post("/v1/declarations", headers={**own, "Idempotency-Key": "d"}, json=decl)
     first_e = client.post("/v1/entities", headers={**ADMIN, "Idempotency-Key": "e"}, json=entity)
     assert (first_d.status_code, first_e.status_code) == (201, 201)
     monkeypatch.undo()
     _time_passes(app)
-    again_d = client.post(
-        "/v1/declarations", headers={**own, "Idempotency-Key": "d"}, json=declaration
-    )
+    again_d = client.post("/v1/declarations", headers={**own, "Idempotency-Key": "d"}, json=decl)
     again_e = client.post("/v1/entities", headers={**ADMIN, "Idempotency-Key": "e"}, json=entity)
     assert problem(again_d, 409)["code"] == "idempotency_answer_lost"
     assert problem(again_e, 409)["code"] == "idempotency_answer_lost"
@@ -137,12 +128,7 @@ def test_a_request_that_committed_nothing_is_taken_over(
     api: Any, app: Any, client: Any, problem: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     own = ready_book(api, "E1", "B1", qty=2)
-    too_much = {
-        "book": "B1",
-        "port": "xinhai",
-        "date": "2026-02-01",
-        "lines": [{"item": "beef", "qty": 5}],
-    }
+    too_much = declaration(5)
     headers = {**own, "Idempotency-Key": "t"}
     _lose_answers(monkeypatch)
     assert problem(client.post("/v1/declarations", headers=headers, json=too_much), 409)
@@ -160,12 +146,7 @@ def test_a_request_that_crashed_after_its_commit_is_not_run_again(
     api: Any, app: Any, client: Any, problem: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     own = ready_book(api, "E1", "B1", qty=10)
-    body = {
-        "book": "B1",
-        "port": "xinhai",
-        "date": "2026-02-01",
-        "lines": [{"item": "beef", "qty": 3}],
-    }
+    body = declaration(3)
     headers = {**own, "Idempotency-Key": "c"}
 
     def crash(_value: Any) -> str:
