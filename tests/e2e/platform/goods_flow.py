@@ -1,4 +1,4 @@
-"""A book ready for declarations: register, qualify, file, enter and book goods."""
+"""A book ready for declarations (register, qualify, file, enter, book goods); their bodies."""
 
 from __future__ import annotations
 
