@@ -167,17 +167,17 @@ def classification_record(result: Classification) -> dict[str, Any]:
     return record
 
 
-def refresh_feed(session: Session, entity: Entity) -> int:
+def refresh_feed(session: Session, entity: Entity, events: Sequence[CreditEvent]) -> int:
     """Bring the notification feed of one entity in line with its history.
 
     Args:
         session: A write session.
         entity: The entity whose history just changed.
+        events: Its whole history (:func:`events_of`).
 
     Returns:
         How many notification rows were added.
     """
-    events = events_of(session, entity)
     wanted: dict[tuple[str, dt.date, str, str], dict[str, Any]] = {}
     if events:
         horizon = max(e.date for e in events) + dt.timedelta(days=_HORIZON_DAYS)
@@ -239,15 +239,16 @@ def tier_spans(events: Sequence[CreditEvent]) -> list[tuple[dt.date, dt.date | N
     return [(start, end, tier) for (start, tier), end in zip(starts, ends, strict=True)]
 
 
-def refresh_spans(session: Session, entity: Entity) -> None:
+def refresh_spans(session: Session, entity: Entity, events: Sequence[CreditEvent]) -> None:
     """Replace the entity's stored tier spans with those of its current history.
 
     Args:
         session: A write session.
         entity: The entity (new, or whose history just changed).
+        events: Its whole history (:func:`events_of`; none for a new entity).
     """
     session.execute(delete(TierSpan).where(TierSpan.entity_id == entity.id))
     session.add_all(
         TierSpan(entity_id=entity.id, valid_from=start, valid_to=end, tier=tier)
-        for start, end, tier in tier_spans(events_of(session, entity))
+        for start, end, tier in tier_spans(events)
     )

@@ -39,7 +39,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from refplatform.checkpointer import Checkpointer
-from refplatform.idempotent_writes import mark_connection, mark_raw, mark_session
+from refplatform.idempotent_writes import mark, mark_raw
 
 __all__ = ["Database", "upgrade"]
 
@@ -173,7 +173,7 @@ class Database:
         else:
             with self._writer() as session, session.begin():
                 yield session
-                mark_session(session)
+                mark(session)
 
     @contextmanager
     def write_connection(self) -> Iterator[Connection]:
@@ -183,11 +183,11 @@ class Database:
                 conn = self._kept_writer()
                 with conn.begin():
                     yield conn
-                    mark_connection(conn)
+                    mark(conn)
         else:
             with self._write_engine.begin() as conn:
                 yield conn
-                mark_connection(conn)
+                mark(conn)
 
     @contextmanager
     def sqlite_write(self) -> Iterator[sqlite3.Connection]:

@@ -24,7 +24,7 @@ from typing import Any
 from sqlalchemy import Connection, text
 from sqlalchemy.orm import Session
 
-__all__ = ["ACTIVE_KEY", "mark_connection", "mark_raw", "mark_session"]
+__all__ = ["ACTIVE_KEY", "mark", "mark_raw"]
 
 ACTIVE_KEY: ContextVar[tuple[str, str] | None] = ContextVar("refplatform_active_key", default=None)
 """``(scope, key)`` of the idempotency key of the request being served, if it has one."""
@@ -38,18 +38,11 @@ def _params() -> dict[str, Any] | None:
     return None if active is None else {"yes": True, "scope": active[0], "key": active[1]}
 
 
-def mark_session(session: Session) -> None:
-    """In ``session``'s open transaction: mark the active key executed (if any)."""
+def mark(executor: Session | Connection) -> None:
+    """In the open transaction of a session or connection: mark the active key executed."""
     params = _params()
     if params is not None:
-        session.execute(_MARK, params)
-
-
-def mark_connection(conn: Connection) -> None:
-    """On ``conn``'s open transaction: mark the active key executed (if any)."""
-    params = _params()
-    if params is not None:
-        conn.execute(_MARK, params)
+        executor.execute(_MARK, params)
 
 
 def mark_raw(raw: sqlite3.Connection) -> None:

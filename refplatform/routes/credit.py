@@ -104,9 +104,12 @@ def post_event(entity_id: str, body: EventIn, db: Db, caller: _Poster) -> dict[s
         session.add(row)
         entity.credit_version += 1
         session.flush()
-        after = classify(events_of(session, entity, body.date), body.date, default_table())
-        added = refresh_feed(session, entity)
-        refresh_spans(session, entity)
+        # Read once for the tier after the event, the feed and the spans (classify ignores
+        # events after its date).
+        history = events_of(session, entity)
+        after = classify(history, body.date, default_table())
+        added = refresh_feed(session, entity, history)
+        refresh_spans(session, entity, history)
         return {
             "id": row.id,
             "entity": entity.id,

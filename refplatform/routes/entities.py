@@ -87,7 +87,7 @@ def register_entity(
                 )
             session.add(row)
             session.flush()  # the entity row first: its tier span refers to it
-            refresh_spans(session, row)
+            refresh_spans(session, row, [])  # no history yet: whitelist from the first day
     except IntegrityError as exc:
         raise Problem(
             409, "duplicate_entity", f"code {body.code!r} is already registered", field="body.code"
