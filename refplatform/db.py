@@ -41,7 +41,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from refplatform.checkpointer import Checkpointer
 from refplatform.idempotent_writes import mark, mark_raw
 
-__all__ = ["Database", "upgrade"]
+__all__ = ["Database", "sqlite_error", "upgrade"]
 
 _MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
@@ -79,7 +79,7 @@ def _sqlite_engine(
         try:
             conn.connection.dbapi_connection.execute(sql)
         except sqlite3.Error as exc:
-            raise _wrapped(sql, exc) from exc
+            raise sqlite_error(sql, exc) from exc
 
     # WAL is a property of the database file: set it once, not on every new connection (the
     # switch takes a lock, and new connections appear whenever the pool grows).
@@ -205,7 +205,7 @@ class Database:
             try:
                 raw.execute("BEGIN IMMEDIATE")
             except sqlite3.Error as exc:
-                raise _wrapped("BEGIN IMMEDIATE", exc) from exc
+                raise sqlite_error("BEGIN IMMEDIATE", exc) from exc
             try:
                 yield raw
                 mark_raw(raw)
@@ -216,7 +216,7 @@ class Database:
                 raw.commit()
             except sqlite3.Error as exc:
                 raw.rollback()
-                raise _wrapped("COMMIT", exc) from exc
+                raise sqlite_error("COMMIT", exc) from exc
 
     def _kept_writer(self) -> Connection:
         # SQLite: writers take turns on the lock, so one connection kept for them saves a pool
@@ -240,7 +240,7 @@ class Database:
         try:
             raw.cursor().execute("SELECT 1").fetchone()
         except sqlite3.Error as exc:
-            raise _wrapped("SELECT 1", exc) from exc
+            raise sqlite_error("SELECT 1", exc) from exc
         finally:
             raw.close()
 
@@ -255,10 +255,13 @@ class Database:
         self.engine.dispose()
 
 
-def _wrapped(sql: str, exc: sqlite3.Error) -> Exception:
-    # The driver's error as SQLAlchemy would raise it (OperationalError for a busy database
-    # ...), so the error handlers treat it as on every other route.
-    return DBAPIError.instance(sql, (), exc, sqlite3.Error)
+def sqlite_error(sql: str, exc: sqlite3.Error, params: tuple[Any, ...] = ()) -> Exception:
+    """``exc`` from ``sqlite3`` as SQLAlchemy would raise it.
+
+    ``IntegrityError``, ``OperationalError`` for a busy database ...: the error handlers then
+    treat SQL sent straight to the driver as on every other route.
+    """
+    return DBAPIError.instance(sql, params, exc, sqlite3.Error)
 
 
 def upgrade(db: Database, revision: str = "head") -> None:

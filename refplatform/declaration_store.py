@@ -33,9 +33,9 @@ from contextlib import contextmanager
 from typing import Any, NamedTuple, Protocol
 
 from sqlalchemy import JSON, Connection, bindparam, insert, select, update
-from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.exc import IntegrityError
 
-from refplatform.db import Database
+from refplatform.db import Database, sqlite_error
 from refplatform.models import Book, Declaration, Entity, HistoryEvent
 from sim.rules.account_book import Book as LedgerBook
 from sim.rules.ledger_codec import book_from_dict, book_to_dict
@@ -217,12 +217,10 @@ class _SqliteTxn:
         self._fresh = fresh
 
     def _run(self, sql: str, params: tuple[Any, ...]) -> sqlite3.Cursor:
-        # The driver's errors are wrapped as SQLAlchemy would (IntegrityError,
-        # OperationalError ...), so the error handlers treat them as on every other route.
         try:
             return self._raw.execute(sql, params)
         except sqlite3.Error as exc:
-            raise DBAPIError.instance(sql, params, exc, sqlite3.Error) from exc
+            raise sqlite_error(sql, exc, params) from exc
 
     def lock_book(self, book_id: str) -> BookRow | None:
         # BEGIN IMMEDIATE holds the database's write lock already: no row lock needed.
