@@ -1,10 +1,11 @@
 """The import rules of DESIGN §2, enforced on the source tree.
 
 Every ``import`` in the project's packages is parsed (not executed) and checked against the
-layering: ``sim.rules`` at the bottom, then ``sim.scenario``/``sim.rng``/``sim.results``, then
-``sim.model``/``sim.population``, then ``sim.workload``/``sim.experiment``/``sim.client``/
-``sim.drill``, then ``sim.cli``; a module imports only from layers below its own (and its own
-package). ``refplatform``, ``loadtests`` and ``reports`` have their own allowances.
+layering: ``sim.rules`` at the bottom, then ``sim.api``/``sim.scenario``/``sim.rng``/
+``sim.results``, then ``sim.model``/``sim.population``, then ``sim.world``, then
+``sim.workload``/``sim.experiment``/``sim.client``, then ``sim.drill``, then ``sim.cli``; a
+module imports only from layers below its own (and its own package). ``refplatform``,
+``loadtests`` and ``reports`` have their own allowances.
 """
 
 from __future__ import annotations
@@ -20,26 +21,30 @@ STDLIB = set(sys.stdlib_module_names) | {"__future__"}
 
 LAYERS: dict[str, int] = {
     "sim.rules": 0,
+    "sim.api": 1,
     "sim.scenario": 1,
     "sim.rng": 1,
     "sim.results": 1,
     "sim.model": 2,
     "sim.population": 2,
-    "sim.workload": 3,
-    "sim.experiment": 3,
-    "sim.client": 3,
-    "sim.drill": 3,
-    "sim.cli": 4,
+    "sim.world": 3,
+    "sim.workload": 4,
+    "sim.experiment": 4,
+    "sim.client": 4,
+    "sim.drill": 5,
+    "sim.cli": 6,
 }
 
 # Third-party packages each part may use; None means any (the composition root).
 THIRD_PARTY: dict[str, set[str] | None] = {
     "sim.rules": {"pydantic", "yaml"},  # yaml only to read the rules' own packaged tables
+    "sim.api": {"pydantic"},
     "sim.scenario": {"pydantic", "yaml", "numpy"},
     "sim.rng": {"numpy"},
     "sim.results": {"numpy", "pyarrow", "scipy"},
     "sim.model": {"simpy", "numpy", "scipy"},
     "sim.population": {"faker", "numpy", "pyarrow", "pydantic"},
+    "sim.world": {"numpy", "pyarrow"},
     "sim.workload": {"numpy", "pyarrow", "pydantic"},
     "sim.experiment": {"numpy", "scipy", "pyarrow", "dask"},
     "sim.client": {"httpx", "pydantic"},
@@ -62,8 +67,8 @@ THIRD_PARTY: dict[str, set[str] | None] = {
 
 # Project modules each non-`sim` part may import.
 PROJECT_ALLOWED: dict[str, tuple[str, ...]] = {
-    "refplatform": ("refplatform", "sim.rules"),
-    "loadtests": ("loadtests", "sim.workload", "sim.client", "sim.rules"),
+    "refplatform": ("refplatform", "sim.rules", "sim.api"),
+    "loadtests": ("loadtests", "sim.workload", "sim.client", "sim.api", "sim.results"),
     "reports": ("reports", "sim.results"),
 }
 
@@ -161,6 +166,11 @@ def test_import_rules_hold() -> None:
         ("sim.model.port", "import simpy\nfrom sim.rules import risk\n", False),
         ("sim.scenario.schema", "from sim.model import port\n", True),
         ("refplatform.app", "from sim.model import port\n", True),
+        ("refplatform.app", "from sim.api import declarations\n", False),
+        ("sim.api.declarations", "from sim.scenario import schema\n", True),
+        ("sim.model.port", "from sim.world import World\n", True),
+        ("sim.experiment.runner", "from sim.world import World\n", False),
+        ("loadtests.replay", "from sim.model import port\n", True),
         ("refplatform.app", "from sim.rules import credit\nimport fastapi\n", False),
         ("reports.render", "from sim.results import kpis\nimport jinja2\n", False),
         ("sim.results", "import loadtests\n", True),

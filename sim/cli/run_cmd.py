@@ -17,7 +17,7 @@ from rich.table import Table
 
 from sim.cli.common import SetOption, console, fail, load_or_exit
 from sim.cli.goods_cmds import goods_summary
-from sim.experiment import build_world, run_scenario
+from sim.world import build_world, run_scenario
 from sim.results import compute_kpis, write_outputs
 
 __all__ = ["register", "run"]

@@ -5,7 +5,7 @@ an identity, a credit tier (which qualifies it for batch exit), an encouraged-in
 value-added policy), whether it uses batch exit, and optionally its own planted violation rate.
 They come either from the scenario's own shares (:func:`draw_enterprises`, the reduction the
 model uses on its own) or from the synthetic population's enterprise table
-(:func:`enterprises_from_columns`, which :mod:`sim.experiment` calls).
+(:func:`enterprises_from_columns`, which :mod:`sim.world` calls).
 
 In both, an enterprise uses batch exit when it is AEO or whitelist and its own fixed uniform
 draw is below ``goods.batch_exit_adoption``: raising the adoption adds users without

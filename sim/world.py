@@ -1,4 +1,4 @@
-"""Running scenarios as experiments: the model fed by its world, replication by replication.
+"""The world of a scenario: who acts in it (population and model composed), and running it.
 
 The SimPy model (:mod:`sim.model`) and the synthetic population (:mod:`sim.population`) sit on the
 same layer and never import each other; this module composes them. :func:`run_scenario` is the
@@ -39,7 +39,7 @@ from sim.results import RunResult
 from sim.rng import RandomStreams
 from sim.scenario import Scenario
 
-__all__ = ["World", "build_world", "goods_enterprises", "run_scenario"]
+__all__ = ["GoodsTiers", "World", "build_world", "goods_enterprises", "run_scenario"]
 
 _TRAVELLER_FLOWS = frozenset({"duty_free_traveller"})
 
@@ -95,23 +95,32 @@ def build_world(scenario: Scenario) -> World:
     if not scenario.goods.enabled:
         return World(source, None)
     firms = goods_enterprises(population, scenario)
-    return World(source, tuple(firms), _tiers_on_date(population, firms))
+    return World(source, tuple(firms), GoodsTiers(population, firms))
 
 
-def _tiers_on_date(population: Population, firms: list[GoodsEnterprise]) -> EnterpriseTiers:
-    """Classify the goods enterprises as of any date, from their population histories."""
-    row_of = {code: row for row, code in enumerate(population.enterprises["uscc"].to_pylist())}
-    rows = np.array([row_of[f.entity_id] for f in firms], dtype=np.int64)
-    pool = population.traders()  # caches the tiers of the last few dates asked
+class GoodsTiers:
+    """The goods enterprises' tiers on any date, classified from their population histories.
 
-    def tiers_on(firm: np.ndarray, days: np.ndarray) -> np.ndarray:
+    A class rather than a closure so that a :class:`World` pickles (a process pool or a Dask
+    cluster ships it to its workers).
+
+    Args:
+        population: the population the enterprises were sampled from.
+        firms: the goods flow's enterprises, in the flow's order.
+    """
+
+    def __init__(self, population: Population, firms: list[GoodsEnterprise]) -> None:
+        row_of = {code: row for row, code in enumerate(population.enterprises["uscc"].to_pylist())}
+        self._rows = np.array([row_of[f.entity_id] for f in firms], dtype=np.int64)
+        self._pool = population.traders()  # caches the tiers of the last few dates asked
+
+    def __call__(self, firm: np.ndarray, days: np.ndarray) -> np.ndarray:
+        """Tier codes of the enterprises ``firm`` (indices into the flow's firms) on ``days``."""
         out = np.empty(len(firm), dtype=np.int8)
         for day in np.unique(days).tolist():
             on = days == day
-            out[on] = pool.tiers_at(int(day))[rows[firm[on]]]
+            out[on] = self._pool.tiers_at(int(day))[self._rows[firm[on]]]
         return out
-
-    return tiers_on
 
 
 def run_scenario(

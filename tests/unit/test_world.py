@@ -7,7 +7,7 @@ from datetime import date
 import numpy as np
 import pytest
 
-from sim.experiment import build_world, run_scenario
+from sim.world import build_world, run_scenario
 from sim.model.routing import SharesTierSource
 from sim.population import TIERS, PoolTierSource
 from sim.results import canonical_json, compute_kpis
@@ -133,3 +133,15 @@ def test_population_trucks_carry_their_enterprises_tier_on_the_day() -> None:
         assert len(shipped) == mine.sum() > 0
         expected = [TIERS[on_day[row[firms[e].entity_id]]] for _, e in shipped]
         assert recs["tier"][mine].tolist() == expected
+
+
+def test_a_world_pickles_and_runs_the_same_after_the_trip() -> None:
+    """A process pool or a Dask cluster ships the world to its workers: it must pickle."""
+    import pickle
+
+    scenario = _scenario("population", enterprises=150)
+    world = build_world(scenario)
+    copy = pickle.loads(pickle.dumps(world))
+    assert canonical_json(compute_kpis(run_scenario(scenario, world=copy))) == canonical_json(
+        compute_kpis(run_scenario(scenario, world=world))
+    )
