@@ -25,10 +25,10 @@ sys.path.insert(0, str(HERE))
 
 from bare_simpy import run_bare_mmc  # noqa: E402
 
-from sim.world import build_world, run_scenario  # noqa: E402
 from sim.model import simulate  # noqa: E402
 from sim.results import compute_kpis  # noqa: E402
 from sim.scenario import load_scenario  # noqa: E402
+from sim.world import build_world, run_scenario  # noqa: E402
 
 
 def _overhead(repeats: int) -> None:

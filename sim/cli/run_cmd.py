@@ -17,8 +17,8 @@ from rich.table import Table
 
 from sim.cli.common import SetOption, console, fail, load_or_exit
 from sim.cli.goods_cmds import goods_summary
-from sim.world import build_world, run_scenario
 from sim.results import compute_kpis, write_outputs
+from sim.world import build_world, run_scenario
 
 __all__ = ["register", "run"]
 

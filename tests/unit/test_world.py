@@ -7,11 +7,11 @@ from datetime import date
 import numpy as np
 import pytest
 
-from sim.world import build_world, run_scenario
 from sim.model.routing import SharesTierSource
 from sim.population import TIERS, PoolTierSource
 from sim.results import canonical_json, compute_kpis
 from sim.scenario import Scenario
+from sim.world import build_world, run_scenario
 
 SMALL = {"enterprises": {"count": 3_000}, "individuals": {"count": 20_000}}
 
