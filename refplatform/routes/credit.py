@@ -32,6 +32,7 @@ from refplatform.errors import Problem
 from refplatform.models import Entity, HistoryEvent, TierSpan
 from refplatform.security import Principal, Role
 from sim.rules.credit import HistoryError, classify, default_table, parse_record
+from sim.rules.tiers import Tier
 
 __all__ = ["router"]
 
@@ -137,7 +138,7 @@ def get_tier(
 
 @router.get("/tiers/{tier}/members", summary="Entities holding a tier on a date")
 def tier_members(
-    tier: Literal["aeo", "whitelist", "key_attention"],
+    tier: Tier,
     db: Db,
     _reader: _Reader,
     as_of: Annotated[dt.date, Query()],

@@ -20,11 +20,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.rules import batch_exit as bx
+from sim.rules.tiers import TIERS
 from sim.scenario.goods import GoodsConfig
 
 __all__ = ["GoodsEnterprise", "draw_enterprises", "enterprises_from_columns"]
 
-_TIERS = ("aeo", "whitelist", "key_attention")
+
 
 
 @dataclass(frozen=True)
@@ -55,7 +56,7 @@ def draw_enterprises(cfg: GoodsConfig, rng: np.random.Generator) -> list[GoodsEn
     uptake = rng.random(n)
     out = []
     for i in range(n):
-        tier = _TIERS[int(tiers[i])]
+        tier = TIERS[int(tiers[i])]
         uses = tier in bx.BATCH_EXIT_TIERS and bool(uptake[i] < cfg.batch_exit_adoption)
         out.append(GoodsEnterprise(f"HN{i:05d}", tier, bool(encouraged[i]), uses))
     return out

@@ -21,7 +21,8 @@ from typing import Protocol
 
 import numpy as np
 
-from sim.rules.risk import ROUTES, TIERS, RoutingPolicy
+from sim.rules.risk import ROUTES, RoutingPolicy
+from sim.rules.tiers import TIERS
 from sim.scenario.policy import Policy
 
 __all__ = [
@@ -44,7 +45,7 @@ RELEASE, SCAN, INSPECTION = 0, 1, 2
 
 @dataclass(frozen=True)
 class TierDraw:
-    """Tier codes (indices into :data:`sim.rules.risk.TIERS`) and planted violations."""
+    """Tier codes (indices into :data:`sim.rules.tiers.TIERS`) and planted violations."""
 
     tier: np.ndarray
     violation: np.ndarray
@@ -154,7 +155,7 @@ def route_codes(
 
     Args:
         score: risk scores.
-        tier: tier codes (indices into :data:`sim.rules.risk.TIERS`).
+        tier: tier codes (indices into :data:`sim.rules.tiers.TIERS`).
         u_select: uniform draws for the random-selection floor.
         routing: thresholds, multipliers and floors.
     """

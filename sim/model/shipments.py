@@ -41,7 +41,7 @@ from sim.model.routing import DeclarantDraw, TierDraw, TierSource
 from sim.model.truck_clock import TruckClock
 from sim.results.goods import GoodsEvents
 from sim.rng import RandomStreams
-from sim.rules.risk import TIERS
+from sim.rules.tiers import TIERS
 from sim.scenario.schema import Scenario
 
 __all__ = [
@@ -59,7 +59,7 @@ SHIPMENT_KINDS = frozenset({"declaration", "batch_shipment"})
 _DAY_S = 86_400.0
 
 EnterpriseTiers = Callable[[np.ndarray, np.ndarray], np.ndarray]
-"""``tiers_on(firms, days)``: tier codes (indices into :data:`sim.rules.risk.TIERS`) of the
+"""``tiers_on(firms, days)``: tier codes (indices into :data:`sim.rules.tiers.TIERS`) of the
 goods flow's enterprises ``firms`` (indices into ``GoodsFlow.firms``) on local dates ``days``
 (days since 1970-01-01), one per element."""
 
@@ -70,7 +70,7 @@ class PortShipments:
     Attributes:
         time_s: arrival times at the port (sorted, seconds since the scenario start).
         event: each shipment's row in the goods events.
-        tier: the shipper's tier code (index into :data:`sim.rules.risk.TIERS`, int8).
+        tier: the shipper's tier code (index into :data:`sim.rules.tiers.TIERS`, int8).
         violation_rate: planted probability that the shipment violates the rules.
     """
 

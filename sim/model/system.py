@@ -43,7 +43,7 @@ from sim.results.records import RecordGroup
 from sim.results.run import FerryStats
 from sim.rng import RandomStreams
 from sim.rules.ports import PORT_IDS
-from sim.rules.risk import TIERS
+from sim.rules.tiers import TIERS
 from sim.scenario.ports import PortConfig
 from sim.scenario.schema import Scenario
 

@@ -121,7 +121,7 @@ def write_population(
         ]
         person_events: list[EventTable] = []
         person_keys: list[pa.Array] = []
-        tiers = dict.fromkeys(TIERS, 0)
+        tiers: dict[str, int] = dict.fromkeys(TIERS, 0)
         breaches = vehicles = 0
         writer: pq.ParquetWriter | None = None
         try:

@@ -32,7 +32,7 @@ from datetime import date
 import numpy as np
 
 from sim.population.events import CATEGORY2_EVENTS, EVENTS, EventTable
-from sim.rules.credit import TIERS as CREDIT_TIERS
+from sim.rules.tiers import TIERS
 
 __all__ = [
     "TIERS",
@@ -43,9 +43,6 @@ __all__ = [
     "lapse_days",
 ]
 
-TIERS: tuple[str, ...] = CREDIT_TIERS
-"""Tier names indexed by their int8 code: the credit rules' ``TIERS`` (aeo, whitelist,
-key_attention)."""
 
 _NEVER = np.iinfo(np.int64).max
 _EPOCH = date(1970, 1, 1).toordinal()

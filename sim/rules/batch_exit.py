@@ -30,6 +30,7 @@ from sim.rules.account_book import BatchExit, Book, ExitLine, Shipment, _set, _t
 from sim.rules.goods import NO_DUTIES, Duties, TariffTable
 from sim.rules.ledger import assess_exit_line
 from sim.rules.refusals import Reason, Refusal
+from sim.rules.tiers import AEO, WHITELIST
 
 __all__ = [
     "BATCH_EXIT_TIERS",
@@ -47,7 +48,7 @@ __all__ = [
     "suspension_causes",
 ]
 
-BATCH_EXIT_TIERS = frozenset({"aeo", "whitelist"})
+BATCH_EXIT_TIERS = frozenset({AEO, WHITELIST})
 """Credit tiers allowed to use batch exit [S]."""
 
 DUE_DAY = 25

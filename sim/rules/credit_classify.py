@@ -51,6 +51,7 @@ from typing import Any, Literal
 
 from sim.rules.credit_table import CreditTable, default_table
 from sim.rules.history import CreditEvent, EntityKind
+from sim.rules.tiers import AEO, KEY_ATTENTION, TIERS, WHITELIST, Tier
 
 __all__ = [
     "AEO",
@@ -67,11 +68,6 @@ __all__ = [
     "tier_timeline",
 ]
 
-Tier = Literal["aeo", "whitelist", "key_attention"]
-AEO: Tier = "aeo"
-WHITELIST: Tier = "whitelist"
-KEY_ATTENTION: Tier = "key_attention"
-TIERS: tuple[Tier, ...] = (AEO, WHITELIST, KEY_ATTENTION)
 
 # Events that list (or re-list) a category-2 ground, and the events that end one early.
 _LISTINGS = frozenset(

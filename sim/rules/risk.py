@@ -26,20 +26,15 @@ from typing import Literal
 
 __all__ = [
     "ROUTES",
-    "TIERS",
     "Route",
     "RoutingPolicy",
-    "Tier",
     "is_detected",
     "risk_score",
     "route",
     "scan_anomaly",
 ]
 
-Tier = Literal["aeo", "whitelist", "key_attention"]
 Route = Literal["release", "scan", "inspection"]
-TIERS: tuple[Tier, ...] = ("aeo", "whitelist", "key_attention")
-"""Credit tiers of the Hainan provisions: advanced-certified (AEO), whitelist, key-attention."""
 ROUTES: tuple[Route, ...] = ("release", "scan", "inspection")
 """Channels a declaration can be sent to, from the lightest to the heaviest."""
 

@@ -7,7 +7,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from sim.model.routing import SharesTierSource, TierDraw, decide, route_codes
-from sim.rules.risk import ROUTES, TIERS, RoutingPolicy, is_detected, route
+from sim.rules.risk import ROUTES, RoutingPolicy, is_detected, route
+from sim.rules.tiers import TIERS
 from sim.scenario import Scenario
 
 
