@@ -120,5 +120,6 @@ def test_faults_are_named_and_checked() -> None:
     assert Settings.from_env({}).faults == frozenset()
     s = Settings.from_env({"REFPLATFORM_FAULTS": " scan_as_release ,"})
     assert s.faults == frozenset({"scan_as_release"})
-    with pytest.raises(SettingsError, match=r"^REFPLATFORM_FAULTS: .*unknown fault 'scan_as_relase'"):
+    typo = r"^REFPLATFORM_FAULTS: .*unknown fault 'scan_as_relase'"
+    with pytest.raises(SettingsError, match=typo):
         Settings.from_env({"REFPLATFORM_FAULTS": "scan_as_relase"})
