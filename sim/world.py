@@ -54,11 +54,15 @@ class World:
             from ``goods.tier_shares``.
         goods_tiers: those enterprises' tiers on any date (their trucks are declared with the
             tier as of the truck's date), or None to keep each one's ``tier``.
+        population: the synthetic population the declarants come from (None with
+            ``policy.declarants: shares``): their identities, names and credit histories,
+            which a workload export registers on a platform.
     """
 
     declarants: TierSource
     goods_enterprises: tuple[GoodsEnterprise, ...] | None
     goods_tiers: EnterpriseTiers | None = None
+    population: Population | None = None
 
 
 def goods_enterprises(population: Population, scenario: Scenario) -> list[GoodsEnterprise]:
@@ -93,9 +97,9 @@ def build_world(scenario: Scenario) -> World:
         population.traders(), population.travellers(), travellers_for=_TRAVELLER_FLOWS
     )
     if not scenario.goods.enabled:
-        return World(source, None)
+        return World(source, None, population=population)
     firms = goods_enterprises(population, scenario)
-    return World(source, tuple(firms), GoodsTiers(population, firms))
+    return World(source, tuple(firms), GoodsTiers(population, firms), population)
 
 
 class GoodsTiers:
