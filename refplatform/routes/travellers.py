@@ -10,7 +10,6 @@ bought), so the next check of the year counts them.
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from fastapi import APIRouter, Request
