@@ -60,7 +60,7 @@ from sim.api.declarations import (
 from sim.api.entities import EntityIn, EntityKind, EntityOut
 from sim.api.health import Health
 from sim.api.notifications import NotificationFeed, NotificationOut
-from sim.api.operations import OPERATIONS, Operation, operation
+from sim.api.operations import OPERATIONS, Operation, find_operation, operation
 from sim.api.problems import PROBLEM_JSON, FieldError, ProblemBody, ProblemCode
 from sim.api.tokens import Role, TokenIn, TokenOut
 from sim.api.travellers import Decision, DepartureCheckIn, DepartureCheckOut, DutyFreePurchaseIn
@@ -121,5 +121,6 @@ __all__ = [
     "TokenOut",
     "TransferIn",
     "TransferOut",
+    "find_operation",
     "operation",
 ]

@@ -7,12 +7,15 @@ platform's ``/openapi.json`` (same paths, methods, bodies, answers and success s
 contract cannot drift from the service.
 
 Paths are templates in the OpenAPI style (``/v1/books/{book_id}``); :meth:`Operation.url_path`
-fills them in. Query parameters are named in ``query``; their types and defaults are the
-platform's (the client sends only what the caller gives).
+fills them in, and :func:`find_operation` tells which operation a recorded request is a call
+of (a workload names *business* operations, e.g. an island sale and a transfer between books,
+that are calls of one endpoint). Query parameters are named in ``query``; their types and
+defaults are the platform's (the client sends only what the caller gives).
 """
 
 from __future__ import annotations
 
+import re
 import string
 import urllib.parse
 from collections.abc import Mapping
@@ -84,6 +87,7 @@ __all__ = [
     "TIER_MEMBERS",
     "TRANSFER",
     "Operation",
+    "find_operation",
     "operation",
 ]
 
@@ -115,10 +119,29 @@ class Operation(Generic[AnswerT]):
     query: tuple[str, ...] = ()
     auth: bool = True
     path_params: tuple[str, ...] = field(init=False)
+    _pattern: re.Pattern[str] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         names = tuple(f for _, f, _, _ in string.Formatter().parse(self.path) if f)
         object.__setattr__(self, "path_params", names)
+        pattern = re.escape(self.path)
+        for name in names:
+            pattern = pattern.replace(re.escape("{" + name + "}"), f"(?P<{name}>[^/]+)")
+        object.__setattr__(self, "_pattern", re.compile(pattern))
+
+    def match(self, method: str, path: str) -> dict[str, str] | None:
+        """The path parameters if ``method path`` is a call of this operation, else None.
+
+        Args:
+            method: The HTTP method (any case).
+            path: A request path, percent-encoded, with or without a query string.
+        """
+        if method.upper() != self.method:
+            return None
+        found = self._pattern.fullmatch(path.partition("?")[0])
+        if found is None:
+            return None
+        return {k: urllib.parse.unquote(v) for k, v in found.groupdict().items()}
 
     @property
     def writes(self) -> bool:
@@ -254,6 +277,22 @@ OPERATIONS: tuple[Operation[Any], ...] = (
 """Every operation of the platform API, in the order of the README's tour."""
 
 _BY_NAME = {op.name: op for op in OPERATIONS}
+
+
+def find_operation(method: str, path: str) -> Operation[Any] | None:
+    """The operation a request is a call of (e.g. a recorded ``POST /v1/books/B1/entries``).
+
+    Args:
+        method: The HTTP method.
+        path: The request path, with or without a query string.
+
+    Returns:
+        The operation, or None when no operation of the API has that method and path.
+    """
+    for op in OPERATIONS:
+        if op.match(method, path) is not None:
+            return op
+    return None
 
 
 def operation(name: str) -> Operation[Any]:

@@ -57,8 +57,8 @@ def test_workers_are_served_and_stopped_with_their_group() -> None:
 @pytest.mark.slow
 def test_kill_restart_pause_resume(monkeypatch: pytest.MonkeyPatch) -> None:
     # Inherited REFPLATFORM_* variables do not reach the server; extra_env does.
-    monkeypatch.setenv("REFPLATFORM_DUTY_FREE_QUOTA_FEN", "5")
-    extra = {"REFPLATFORM_DUTY_FREE_QUOTA_FEN": "100"}
+    monkeypatch.setenv("REFPLATFORM_RULES", '{"duty_free_quota_fen": 5}')
+    extra = {"REFPLATFORM_RULES": '{"duty_free_quota_fen": 100}'}
     with start_platform(extra_env=extra) as platform, platform.client(timeout=1.0) as api:
         api.register_entity(EntityIn(id="T1", kind="individual", code=id_number(1)))
         first = api.as_officer().departure_check("T1", CHECK)

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import re
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +45,7 @@ from sim.api import (
     TokenIn,
     TransferIn,
 )
+from sim.api.operations import find_operation
 from sim.client import AsyncPlatformClient, Conflict, NotFound, PlatformClient
 from sim.rules.refusals import Reason
 from tests.e2e.platform.goods_flow import BEEF, declaration, ready_book
@@ -150,11 +150,9 @@ def test_the_hot_paths_answer_is_exactly_its_model(api: Any, client: Any) -> Non
 
 
 def _operation_of(method: str, path: str) -> str:
-    for op in OPERATIONS:
-        pattern = re.sub(r"\\{[a-z_]+\\}", "[^/]+", re.escape(op.path))
-        if op.method == method and re.fullmatch(pattern, path):
-            return op.name
-    raise AssertionError(f"no operation for {method} {path}")
+    op = find_operation(method, path)
+    assert op is not None, f"no operation for {method} {path}"
+    return op.name
 
 
 def test_the_typed_client_walks_every_operation(client: Any) -> None:

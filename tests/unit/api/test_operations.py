@@ -10,6 +10,7 @@ from sim.api.operations import (
     HEALTH,
     OPERATIONS,
     RECORD_INSPECTION,
+    find_operation,
     operation,
 )
 
@@ -56,3 +57,19 @@ def test_answers_are_parsed_into_the_contracts_models() -> None:
     assert health.status == "ok"
     listed = operation("list_declarations").answer.validate_json(b"[]")
     assert listed == []
+
+
+def test_a_recorded_request_is_matched_to_its_operation() -> None:
+    assert find_operation("post", "/v1/books/B%2F1/entries/E1/booking") is operation("book_entry")
+    assert operation("book_entry").match("POST", "/v1/books/B%2F1/entries/E1/booking") == {
+        "book_id": "B/1",
+        "entry_id": "E1",
+    }
+    assert find_operation("GET", "/v1/entities/E1/tier?as_of=2026-01-01") is operation("get_tier")
+    assert find_operation("GET", "/v1/declarations?book=B1") is operation("list_declarations")
+    assert find_operation("GET", "/v1/declarations/7") is operation("get_declaration")
+    assert find_operation("DELETE", "/v1/declarations/7") is None
+    assert find_operation("GET", "/v1/books/B1/extra") is None
+    for op in OPERATIONS:  # every template matches itself, and only itself
+        filled = op.url_path({name: "x" for name in op.path_params})
+        assert find_operation(op.method, filled) is op
