@@ -38,7 +38,7 @@ from sim.client.errors import ContractViolation, NoToken, api_error
 from sim.client.plan import Plan, Send, exchange, runs
 from sim.client.retry import ClientStats, RetryPolicy
 
-__all__ = ["DEFAULT_TIMEOUT_S", "Actor", "PlatformBase", "RawAnswer"]
+__all__ = ["DEFAULT_TIMEOUT_S", "Actor", "PlatformBase", "RawAnswer", "new_idempotency_key"]
 
 H = TypeVar("H", httpx.Client, httpx.AsyncClient)
 T = TypeVar("T")

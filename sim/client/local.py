@@ -242,20 +242,23 @@ class LocalPlatform:
                 stderr=log,
                 start_new_session=True,  # its own group: stopped whole, deaf to our Ctrl-C
             )
+        try:
+            self._await_health(self._proc)
+        except BaseException:
+            self._reap()  # a failed start, or Ctrl-C while waiting: nothing is left running
+            raise
+
+    def _await_health(self, proc: subprocess.Popen[bytes]) -> None:
         deadline = time.monotonic() + self._startup_timeout_s
         with httpx.Client(timeout=1.0) as probe:
             while time.monotonic() < deadline:
-                if self._proc.poll() is not None:
-                    code = self._proc.returncode
-                    self._reap()
-                    said = _last_line(self.log_path) or f"it exited with status {code}"
+                if proc.poll() is not None:
+                    said = _last_line(self.log_path) or f"it exited with status {proc.returncode}"
                     raise PlatformStartError(f"the reference platform did not start: {said}")
                 with suppress(httpx.HTTPError):
                     if probe.get(f"{self.base_url}/healthz").status_code == 200:
                         return
                 time.sleep(_POLL_S)
-        self._signal(signal.SIGKILL)
-        self._reap()
         said = _last_line(self.log_path) or "nothing on stderr"
         raise PlatformStartError(
             f"the reference platform did not answer /healthz within "

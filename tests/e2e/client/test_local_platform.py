@@ -134,3 +134,18 @@ def test_options_are_checked_before_anything_starts() -> None:
     with pytest.raises(PlatformError, match="closed"):
         platform.start()
     assert os.environ.get("REFPLATFORM_ADMIN_TOKEN") != platform.admin_token
+
+
+def test_an_interrupt_while_starting_leaves_nothing_running(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    seen: list[int] = []
+
+    def interrupted(self: LocalPlatform, proc: object) -> None:
+        seen.extend(self.process_ids())  # the server process exists, not yet healthy
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(LocalPlatform, "_await_health", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        start_platform()
+    assert seen and _alive(seen) == []
