@@ -27,6 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 
 import numpy as np
 
@@ -90,8 +91,11 @@ def build_world(scenario: Scenario) -> World:
     """The world ``scenario.policy.declarants`` asks for (the population generated once)."""
     if scenario.policy.declarants == "shares":
         return World(SharesTierSource(scenario.policy), None)
+    # The credit histories go on through the simulated period: a rating, a penalty or a
+    # lapse during the run changes the tier from its day on, in the model and on a platform.
     population = generate_population(
-        scenario.population, scenario.credit, scenario.seed, scenario.start.date()
+        scenario.population, scenario.credit, scenario.seed, scenario.start.date(),
+        history_until=scenario.end.date() + timedelta(days=1),
     )
     source = PoolTierSource(
         population.traders(), population.travellers(), travellers_for=_TRAVELLER_FLOWS

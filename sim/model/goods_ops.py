@@ -321,9 +321,10 @@ class GoodsBooks:
                 self._refused(t, e, today, "batch_shipment", exc, ref=ref, **fields)
                 return
             risk = assess_risk(shown, self.tier(e), ref, self.rules.risk)
+            decision = Decision(self.tier(e), violation, ",".join(shown), risk.score,
+                                risk.channel)
             self._add(t, "batch_shipment", e, today, ref=ref, value_added_fen=va,
-                      duties=filed.duties, decision=Decision(self.tier(e), violation, ",".join(shown), risk.score,
-                                        risk.channel), **fields)
+                      duties=filed.duties, decision=decision, **fields)
             return
         ref = self._id("DC", e, today)
         request = DeclarationRequest(ref, port, today, (lg.ExitLine(item, qty, price),),

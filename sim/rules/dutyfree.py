@@ -72,6 +72,15 @@ def age_on(born: date, on: date) -> int:
     return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
 
 
+def _underage(id_number: str, on: date) -> bool:
+    """Whether the number's holder is under 18 on ``on`` (False without a readable birth date)."""
+    try:
+        born = resident_id_birth_date(id_number)
+    except ValueError:
+        return False
+    return age_on(born, on) < ADULT_AGE
+
+
 def check_departure(
     id_number: str,
     on: date,
@@ -92,18 +101,16 @@ def check_departure(
     Raises:
         ValueError: a non-positive amount, or a negative amount used before.
     """
-    if any(a <= 0 for a in amounts_fen):
-        raise ValueError("every purchase amount must be positive")
+    amount = 0
+    for a in amounts_fen:
+        if a <= 0:
+            raise ValueError("every purchase amount must be positive")
+        amount += a
     if used_before_fen < 0:
         raise ValueError("the amount used before cannot be negative")
-    amount = sum(amounts_fen)
     used = used_before_fen + amount
-    try:
-        born: date | None = resident_id_birth_date(id_number)
-    except ValueError:
-        born = None
     decision: Decision
-    if born is not None and age_on(born, on) < ADULT_AGE:
+    if _underage(id_number, on):
         decision = "underage"
     elif used > quota_fen:
         decision = "over_quota"

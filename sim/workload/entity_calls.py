@@ -55,11 +55,14 @@ class EntityDirectory:
         self._pop = population
 
     def _rows(self, column: pa.ChunkedArray, keys: list[str]) -> np.ndarray:
-        rows = pc.index_in(pa.array(keys, pa.string()), value_set=column.combine_chunks())
-        if rows.null_count:
-            missing = keys[int(np.flatnonzero(rows.is_null().to_numpy(zero_copy_only=False))[0])]
-            raise ValueError(f"entity {missing!r} is not in the population")
-        return np.asarray(rows.to_numpy(zero_copy_only=False), dtype=np.int64)
+        # Scan the big column against the small key set (hashing the key set, not the column).
+        mask = pc.is_in(column, value_set=pa.array(keys, pa.string()))
+        rows = np.flatnonzero(np.asarray(mask.to_numpy(zero_copy_only=False), dtype=bool))
+        row_of = dict(zip(column.take(pa.array(rows)).to_pylist(), rows.tolist(), strict=True))
+        missing = [k for k in keys if k not in row_of]
+        if missing:
+            raise ValueError(f"entity {missing[0]!r} is not in the population")
+        return np.array([row_of[k] for k in keys], dtype=np.int64)
 
     def lookup(self, kind: str, keys: list[str]) -> list[Entity]:
         """The entities of ``kind`` with these keys (credit codes or identity numbers)."""

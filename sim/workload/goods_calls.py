@@ -152,7 +152,7 @@ class GoodsCalls:
                 continue
             for spec in make(self, i):
                 if kind == "opening":
-                    spec.phase, spec.stage, spec.time_s = "setup", "filing", float(len(builder))
+                    spec.phase, spec.stage, spec.time_s = "setup", "opening", float(len(builder))
                 elif t < self._from:
                     spec.phase, spec.stage, spec.time_s = "setup", "before", t
                 else:
