@@ -12,11 +12,13 @@ platform for a run.
 
 Example::
 
+    import datetime as dt
+
     from sim.client import start_platform
 
     with start_platform() as platform, platform.client() as api:
         api.health()                                   # Health(status='ok')
-        members = api.as_officer().tier_members("aeo", date(2026, 2, 1))
+        members = api.as_officer().tier_members("aeo", dt.date(2026, 2, 1)).members
 """
 
 from __future__ import annotations
