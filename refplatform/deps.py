@@ -29,8 +29,9 @@ from starlette.concurrency import run_in_threadpool
 from refplatform.db import Database
 from refplatform.errors import Problem
 from refplatform.models import ApiToken
-from refplatform.security import Principal, Role, hash_token
+from refplatform.security import Principal, hash_token
 from refplatform.settings import Settings
+from sim.api.tokens import Role
 
 __all__ = [
     "BEARER_SECURITY",

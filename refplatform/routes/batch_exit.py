@@ -14,7 +14,6 @@ import datetime as dt
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
-from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
@@ -22,62 +21,24 @@ from refplatform.books import load, lock_book, save, tariff
 from refplatform.credit import tier_of
 from refplatform.deps import Caller, Db, Staff, Writer, require_entity_access
 from refplatform.errors import Problem
-from refplatform.fields import Fen, Id, Port, Qty
 from refplatform.models import BatchExitList, Book, ConsolidatedDeclaration, Entity
 from refplatform.routes.books import duties_record
+from sim.api.batch_exit import (
+    BatchExitStatus,
+    ConsolidatedIn,
+    ConsolidatedOut,
+    ReinstateIn,
+    ShipmentIn,
+    ShipmentOut,
+    SuspendIn,
+)
+from sim.api.common import OnIn
 from sim.rules import batch_exit, ledger
 from sim.rules.account_book import Book as LedgerBook
-from sim.rules.refusals import Reason
 
 __all__ = ["router"]
 
 router = APIRouter(prefix="/v1", tags=["batch exit"])
-
-
-class _In(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class OnIn(_In):
-    """A dated application."""
-
-    on: dt.date
-
-
-class ReinstateIn(_In):
-    """An application for reinstatement."""
-
-    on: dt.date
-    permits_in_order: bool = False
-
-
-class SuspendIn(_In):
-    """A customs suspension."""
-
-    on: dt.date
-    cause: Reason = Field(description="tier_lost, late_consolidated_declaration, missing_permit")
-
-
-class ShipmentIn(_In):
-    """A batch exit list and release note for one shipment."""
-
-    book: Id
-    shipment_id: Id
-    item: Id
-    qty: Qty
-    on: dt.date
-    port: Port
-    price_fen: Fen | None = None
-    permit: bool = True
-
-
-class ConsolidatedIn(_In):
-    """A monthly consolidated declaration."""
-
-    year: int = Field(ge=2000, le=2100)
-    month: int = Field(ge=1, le=12)
-    on: dt.date
-    shipment_ids: list[Id] | None = None
 
 
 def _current(session: Session, row: Book, on: dt.date) -> LedgerBook:
@@ -94,7 +55,10 @@ def _next_month(year: int, month: int) -> dt.date:
 
 
 @router.post(
-    "/books/{book_id}/batch-exit/admission", status_code=201, summary="Admit to batch exit"
+    "/books/{book_id}/batch-exit/admission",
+    status_code=201,
+    response_model=BatchExitStatus,
+    summary="Admit to batch exit",
 )
 def admit(book_id: str, body: OnIn, db: Db, caller: Writer) -> dict[str, Any]:
     """Admit the book's enterprise to batch exit (AEO and whitelist only)."""
@@ -107,7 +71,10 @@ def admit(book_id: str, body: OnIn, db: Db, caller: Writer) -> dict[str, Any]:
 
 
 @router.post(
-    "/books/{book_id}/batch-exit/suspension", status_code=201, summary="Suspend batch exit"
+    "/books/{book_id}/batch-exit/suspension",
+    status_code=201,
+    response_model=BatchExitStatus,
+    summary="Suspend batch exit",
 )
 def suspend(book_id: str, body: SuspendIn, db: Db, _officer: Staff) -> dict[str, Any]:
     """Record a suspension cause (customs)."""
@@ -120,7 +87,10 @@ def suspend(book_id: str, body: SuspendIn, db: Db, _officer: Staff) -> dict[str,
 
 
 @router.post(
-    "/books/{book_id}/batch-exit/reinstatement", status_code=201, summary="Apply for reinstatement"
+    "/books/{book_id}/batch-exit/reinstatement",
+    status_code=201,
+    response_model=BatchExitStatus,
+    summary="Apply for reinstatement",
 )
 def reinstate(book_id: str, body: ReinstateIn, db: Db, caller: Writer) -> dict[str, Any]:
     """Lift a suspension once every cause is fixed."""
@@ -134,7 +104,11 @@ def reinstate(book_id: str, body: ReinstateIn, db: Db, caller: Writer) -> dict[s
     return status
 
 
-@router.get("/books/{book_id}/batch-exit", summary="Batch-exit status on a date")
+@router.get(
+    "/books/{book_id}/batch-exit",
+    response_model=BatchExitStatus,
+    summary="Batch-exit status on a date",
+)
 def status(book_id: str, db: Db, caller: Caller, on: Annotated[dt.date, Query()]) -> dict[str, Any]:
     """Whether the facility is enabled or suspended (and why), and the months still open."""
     with db.read() as session:
@@ -145,7 +119,12 @@ def status(book_id: str, db: Db, caller: Caller, on: Annotated[dt.date, Query()]
         return batch_exit.batch_exit_status(_current(session, row, on), on)
 
 
-@router.post("/batch-exit/lists", status_code=201, summary="File a batch exit list")
+@router.post(
+    "/batch-exit/lists",
+    status_code=201,
+    response_model=ShipmentOut,
+    summary="File a batch exit list",
+)
 def file_list(body: ShipmentIn, db: Db, caller: Writer) -> dict[str, Any]:
     """File a shipment's exit list and release note; its goods leave the book."""
     with db.write() as session:
@@ -187,6 +166,7 @@ def file_list(body: ShipmentIn, db: Db, caller: Writer) -> dict[str, Any]:
 @router.post(
     "/books/{book_id}/consolidated-declarations",
     status_code=201,
+    response_model=ConsolidatedOut,
     summary="Monthly consolidated declaration",
 )
 def consolidate(book_id: str, body: ConsolidatedIn, db: Db, caller: Writer) -> dict[str, Any]:

@@ -14,10 +14,9 @@ Each department's feed of the resulting tier changes is :mod:`refplatform.routes
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
-from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import or_, select
 
 from refplatform.credit import (
@@ -30,7 +29,10 @@ from refplatform.credit import (
 from refplatform.deps import Caller, Db, require, require_entity_access
 from refplatform.errors import Problem
 from refplatform.models import Entity, HistoryEvent, TierSpan
-from refplatform.security import Principal, Role
+from refplatform.security import Principal
+from sim.api.credit import EventIn, EventOut, TierMembers, TierOut
+from sim.api.entities import EntityKind
+from sim.api.tokens import Role
 from sim.rules.credit import HistoryError, classify, default_table, parse_record
 from sim.rules.tiers import Tier
 
@@ -42,18 +44,6 @@ _Poster = Annotated[Principal, Depends(require(Role.ADMIN, Role.DEPARTMENT))]
 _Reader = Annotated[Principal, Depends(require(Role.ADMIN, Role.OFFICER, Role.DEPARTMENT))]
 
 
-class EventIn(BaseModel):
-    """A credit-history event."""
-
-    model_config = ConfigDict(extra="forbid")
-    date: dt.date
-    event: str = Field(
-        min_length=1, max_length=40, description="rating, aeo_certified, smuggling_penalty, ..."
-    )
-    department: str | None = Field(None, min_length=1, max_length=40)
-    grade: str | None = Field(None, min_length=1, max_length=40)
-
-
 def _entity(session: Any, entity_id: str) -> Entity:
     row: Entity | None = session.get(Entity, entity_id)
     if row is None:
@@ -61,7 +51,12 @@ def _entity(session: Any, entity_id: str) -> Entity:
     return row
 
 
-@router.post("/entities/{entity_id}/events", status_code=201, summary="Post a history event")
+@router.post(
+    "/entities/{entity_id}/events",
+    status_code=201,
+    response_model=EventOut,
+    summary="Post a history event",
+)
 def post_event(entity_id: str, body: EventIn, db: Db, caller: _Poster) -> dict[str, Any]:
     """Record a dated credit event; answers the tier before and after it."""
     department = body.department
@@ -124,7 +119,9 @@ def post_event(entity_id: str, body: EventIn, db: Db, caller: _Poster) -> dict[s
         }
 
 
-@router.get("/entities/{entity_id}/tier", summary="An entity's tier on a date")
+@router.get(
+    "/entities/{entity_id}/tier", response_model=TierOut, summary="An entity's tier on a date"
+)
 def get_tier(
     entity_id: str, db: Db, caller: Caller, as_of: Annotated[dt.date, Query()]
 ) -> dict[str, Any]:
@@ -136,13 +133,15 @@ def get_tier(
         return classification_record(classification(session, entity, as_of))
 
 
-@router.get("/tiers/{tier}/members", summary="Entities holding a tier on a date")
+@router.get(
+    "/tiers/{tier}/members", response_model=TierMembers, summary="Entities holding a tier on a date"
+)
 def tier_members(
     tier: Tier,
     db: Db,
     _reader: _Reader,
     as_of: Annotated[dt.date, Query()],
-    kind: Annotated[Literal["enterprise", "individual"] | None, Query()] = None,
+    kind: Annotated[EntityKind | None, Query()] = None,
     after: Annotated[str, Query(max_length=64)] = "",
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> dict[str, Any]:

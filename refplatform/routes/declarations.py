@@ -16,10 +16,9 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
-from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
@@ -41,55 +40,16 @@ from refplatform.deps import (
 )
 from refplatform.direct_route import DirectRoute
 from refplatform.errors import Problem
-from refplatform.fields import Fen, Id, Port, Qty
 from refplatform.models import Book, Declaration
 from refplatform.routes.books import duties_record
 from refplatform.security import Principal
+from sim.api.declarations import DeclarationIn, DeclarationOut, InspectionIn
 from sim.rules import ledger
 from sim.rules.oracle import DeclarationRequest, decide_declaration
 
-__all__ = ["DeclarationIn", "DeclarationOut", "router"]
+__all__ = ["router"]
 
 router = APIRouter(prefix="/v1", tags=["declarations"])
-
-
-class LineIn(BaseModel):
-    """One declared line."""
-
-    model_config = ConfigDict(extra="forbid")
-    item: Id
-    qty: Qty
-    price_fen: Fen | None = Field(None, description="domestic sale price (processed goods)")
-    permit: bool = True
-
-
-class DeclarationIn(BaseModel):
-    """A second-line exit declaration."""
-
-    model_config = ConfigDict(extra="forbid")
-    reference: Id | None = Field(None, description="the declarant's reference; generated if absent")
-    book: Id
-    port: Port
-    date: dt.date
-    lines: list[LineIn] = Field(min_length=1, max_length=200)
-    risk_indicators: list[str] = Field(default_factory=list, max_length=50)
-
-
-class DeclarationOut(BaseModel):
-    """A declaration as decided."""
-
-    id: int
-    reference: str
-    book: str
-    entity: str
-    port: str
-    date: dt.date
-    tier: str
-    risk_score: float
-    channel: Literal["release", "scan", "inspection"]
-    duties: dict[str, int]
-    lines: list[dict[str, Any]]
-    inspection: dict[str, Any] | None = None
 
 
 def _out(row: Declaration) -> DeclarationOut:
@@ -268,16 +228,6 @@ def list_declarations(
             .limit(limit)
         ).all()
         return [_out(r) for r in rows]
-
-
-class InspectionIn(BaseModel):
-    """The result of a scan or inspection."""
-
-    model_config = ConfigDict(extra="forbid")
-    on: dt.date
-    channel: Literal["scan", "inspection"]
-    result: Literal["clear", "anomaly", "violation"]
-    findings: str = Field("", max_length=2000)
 
 
 @router.post(

@@ -10,33 +10,17 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends
-from pydantic import BaseModel, ConfigDict, Field
 
 from refplatform.deps import Db, require
 from refplatform.errors import Problem
 from refplatform.models import ApiToken, Entity
-from refplatform.security import Principal, Role, hash_token, new_token
+from refplatform.security import Principal, hash_token, new_token
+from sim.api.tokens import Role, TokenIn, TokenOut
 from sim.rules.credit import default_table
 
-__all__ = ["TokenIn", "TokenOut", "router"]
+__all__ = ["router"]
 
 router = APIRouter(prefix="/v1", tags=["tokens"])
-
-
-class TokenIn(BaseModel):
-    """A token request: the role and, for enterprises and departments, whom it speaks for."""
-
-    model_config = ConfigDict(extra="forbid")
-    role: Role
-    entity: str | None = Field(default=None, min_length=1, max_length=64)
-
-
-class TokenOut(BaseModel):
-    """An issued token (shown once)."""
-
-    token: str
-    role: Role
-    entity: str | None
 
 
 @router.post("/tokens", status_code=201, response_model=TokenOut, summary="Issue a token")

@@ -10,17 +10,15 @@ bought), so the next check of the year counts them.
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from fastapi import APIRouter, Request
-from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import func, select
 
 from refplatform.deps import Db, Staff
 from refplatform.errors import Problem
-from refplatform.fields import Port
 from refplatform.models import DutyFreePurchase, Entity
+from sim.api.travellers import DepartureCheckIn, DepartureCheckOut
 from sim.rules.oracle import check_departure
 
 __all__ = ["router"]
@@ -28,31 +26,14 @@ __all__ = ["router"]
 router = APIRouter(prefix="/v1", tags=["travellers"])
 
 
-class PurchaseIn(BaseModel):
-    """One duty-free purchase presented at departure."""
-
-    model_config = ConfigDict(extra="forbid")
-    amount_fen: int = Field(gt=0, le=10**12)
-    category: str = Field("", max_length=60)
-    shop: str = Field("", max_length=60)
-
-
-class CheckIn(BaseModel):
-    """The purchases a traveller presents on leaving the island."""
-
-    model_config = ConfigDict(extra="forbid")
-    date: dt.date
-    port: Port
-    purchases: list[PurchaseIn] = Field(min_length=1, max_length=200)
-
-
 @router.post(
     "/travellers/{traveller_id}/departure-checks",
     status_code=201,
+    response_model=DepartureCheckOut,
     summary="Departure check of duty-free purchases",
 )
 def departure_check(
-    traveller_id: str, body: CheckIn, request: Request, db: Db, _officer: Staff
+    traveller_id: str, body: DepartureCheckIn, request: Request, db: Db, _officer: Staff
 ) -> dict[str, Any]:
     """Check the purchases against the traveller's annual quota and age."""
     quota: int = request.app.state.settings.rules.duty_free_quota_fen
