@@ -16,6 +16,7 @@ from sim.cli import (
     run_cmd,
     scenario_cmds,
     serve_cmd,
+    workload_cmds,
 )
 
 __all__ = ["app", "main"]
@@ -34,6 +35,7 @@ population_cmds.register(app)
 dynamics_cmds.register(app)
 goods_cmds.register(app)
 serve_cmd.register(app)
+workload_cmds.register(app)
 
 
 def main() -> None:

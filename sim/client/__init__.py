@@ -8,7 +8,10 @@ platform for a run.
   requests (:meth:`~sim.client.base.PlatformBase.raw`);
 - :func:`start_platform` / :class:`LocalPlatform` — the reference platform on a free loopback
   port with a fresh database, stopped with its whole process group; ``kill``, ``restart``,
-  ``pause`` and ``resume`` for fault drills.
+  ``pause`` and ``resume`` for fault drills;
+- :func:`open_target` — the platform a command drives: ``--target URL`` (loopback unless
+  allowed, admin token from the environment, checked to answer) or the reference platform
+  started for the run.
 
 Example::
 
@@ -41,6 +44,7 @@ from sim.client.errors import (
 )
 from sim.client.local import LocalPlatform, PlatformStartError, start_platform
 from sim.client.retry import ClientStats, RetryPolicy
+from sim.client.target import TargetError, check_target, is_loopback, open_target
 
 __all__ = [
     "Actor",
@@ -61,7 +65,11 @@ __all__ = [
     "RawAnswer",
     "RetryPolicy",
     "ServerError",
+    "TargetError",
     "Unauthorized",
     "Unprocessable",
+    "check_target",
+    "is_loopback",
+    "open_target",
     "start_platform",
 ]
