@@ -105,7 +105,12 @@ def _lines() -> list[GoodsLine]:
 
 
 class GoodsTierShares(StrictModel):
-    """Credit tiers of the enterprises in the sample, until the population supplies them [A]."""
+    """Credit tiers of the goods enterprises the model draws itself [A] (must sum to 1).
+
+    Read only with ``policy.declarants: shares``; in the default world the enterprises are
+    sampled from the population with their own tiers (``population.enterprises.aeo_share``).
+    The tiers of Poisson trucks are ``policy.tier_shares``.
+    """
 
     aeo: float = Field(0.10, ge=0, le=1, description="AEO share [A]")
     whitelist: float = Field(0.85, ge=0, le=1, description="whitelist share [A]")
@@ -145,9 +150,17 @@ class GoodsConfig(StrictModel):
         "of more than 10,000 eligible in 2026 [S]",
     )
     encouraged_share: float = Field(
-        0.2, ge=0, le=1, description="share in an encouraged industry (value-added policy) [A]"
+        0.2,
+        ge=0,
+        le=1,
+        description="share in an encouraged industry (value-added policy) [A]; only with "
+        "policy.declarants: shares (else population.enterprises.encouraged_share)",
     )
-    tier_shares: GoodsTierShares = Field(default_factory=GoodsTierShares)
+    tier_shares: GoodsTierShares = Field(
+        default_factory=GoodsTierShares,
+        description="tiers of the goods enterprises (and so of goods-driven trucks) with "
+        "policy.declarants: shares; with declarants: population they come from the population",
+    )
     batch_exit_adoption: float = Field(
         0.10, ge=0, le=1, description="share of AEO/whitelist enterprises using batch exit [A]"
     )

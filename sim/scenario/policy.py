@@ -29,7 +29,13 @@ __all__ = ["Detection", "Policy", "RiskFeature", "RiskModel", "TierShares", "Tie
 
 
 class TierShares(StrictModel):
-    """Share of supervised declarations by credit tier (must sum to 1)."""
+    """Tiers of Poisson trucks in the textbook reduction (must sum to 1).
+
+    Read only with ``policy.declarants: shares`` and Poisson trucks (``goods.drives_trucks:
+    false`` or goods disabled); refused elsewhere. The other two AEO shares:
+    ``population.enterprises.aeo_share`` (the default world) and ``goods.tier_shares`` (the
+    goods flow's enterprises under ``shares``). See :mod:`sim.scenario.relevance`.
+    """
 
     aeo: float = Field(
         0.15, ge=0, le=1, description="AEO share [A]; >70k entities classified, split unpublished"
@@ -56,7 +62,12 @@ class TierTreatment(StrictModel):
     random_floor: float = Field(
         ge=0, le=1, description="chance of a random scan when unflagged [A]"
     )
-    violation_rate: float = Field(ge=0, le=1, description="share of declarations violating [A]")
+    violation_rate: float = Field(
+        ge=0,
+        le=1,
+        description="share of declarations violating [A]; only with declarants: shares (the "
+        "population plants its own violations)",
+    )
 
 
 def _aeo() -> TierTreatment:
@@ -151,7 +162,12 @@ class Policy(StrictModel):
         "the synthetic population (tiers classified as of each arrival's date); 'shares' draws "
         "truck tiers from tier_shares (travellers untiered), the textbook reduction",
     )
-    tier_shares: TierShares = Field(default_factory=TierShares)
+    tier_shares: TierShares = Field(
+        default_factory=TierShares,
+        description="tiers of Poisson trucks, only with declarants: shares and "
+        "goods.drives_trucks: false (the textbook reduction); otherwise tiers come from "
+        "population.enterprises.aeo_share (declarants: population) or goods.tier_shares",
+    )
     tiers: Tiers = Field(default_factory=Tiers)
     risk: RiskModel = Field(default_factory=RiskModel)
     detection: Detection = Field(default_factory=Detection)

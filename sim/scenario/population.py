@@ -119,7 +119,12 @@ class EnterpriseMix(StrictModel):
         "than 10,000 eligible of more than 70,000 entities x 0.85 registered in Hainan",
     )
     aeo_share: float = Field(
-        0.03, ge=0.0, le=1.0, description="[A] share certified AEO (advanced certified)"
+        0.03,
+        ge=0.0,
+        le=1.0,
+        description="[A] share certified AEO (advanced certified): the AEO share of every "
+        "declarant in a run with policy.declarants: population (the default). With "
+        "declarants: shares it is unused; goods.tier_shares and policy.tier_shares apply",
     )
     aeo_local_customs_share: float = Field(
         0.85, ge=0.0, le=1.0,
@@ -132,7 +137,8 @@ class EnterpriseMix(StrictModel):
     )
     batch_exit_share: float = Field(
         0.30, ge=0.0, le=1.0,
-        description="[A] share of AEO and whitelist enterprises using batch exit",
+        description="[A] share of AEO and whitelist enterprises using batch exit, for the "
+        "population's batch_exit column only; a run uses goods.batch_exit_adoption",
     )
     risky_share: float = Field(
         0.02, ge=0.0, le=1.0, description="[A] share of enterprises prone to violations"
