@@ -7,7 +7,11 @@ pre-filed declaration and the risk check (decided on arrival, see :mod:`sim.mode
 * **scan** - after the channel it queues for an H986 scanner, is scanned (about 2 minutes), and
   an officer reviews the image; an anomaly sends it on to manual inspection, otherwise it is
   released;
-* **inspection** - it takes a manual-inspection bay and an officer for the inspection.
+* **inspection** - it takes a manual-inspection bay, then waits there for an officer, and is
+  inspected.
+
+Every resource keeps its queue length over time (:class:`~sim.model.resources.ScheduledResource`),
+so queue peaks are known for scanners, bays and officers as for channels.
 
 Channels open and close with the port's opening hours, officers come and go with their shifts,
 scanners can be out of service (all :class:`~sim.model.resources.ScheduledResource`).
@@ -70,7 +74,7 @@ class CustomsLanes:
         self._cs, self._ce = t["channel_start"], t["channel_end"]
         self._ss, self._se = t["scan_start"], t["scan_end"]
         self._rs, self._re = t["review_start"], t["review_end"]
-        self._is, self._ie = t["inspection_start"], t["inspection_end"]
+        self._bs, self._is, self._ie = t["bay_start"], t["inspection_start"], t["inspection_end"]
         self._release = t["release"]
 
     def source(self) -> Generator[simpy.Event, Any, None]:
@@ -115,7 +119,9 @@ class CustomsLanes:
         env = self.env
         with self.bays.request() as bay:
             yield bay
-            # Ask for an officer only once a bay is free, so no officer idles waiting for a bay.
+            self._bs[i] = env.now
+            # Ask for an officer only once a bay is free, so no officer idles waiting for a bay;
+            # the bay is held (and counted busy) while the officer is awaited.
             with self.officers.request() as officer:
                 yield officer
                 self._is[i] = env.now

@@ -11,6 +11,14 @@ The step function is computed before the run as a list of ``(time, capacity)`` c
 (:func:`capacity_timeline`) from a daily pattern (local hours) and dated overlays (outages), and
 the same list gives the available resource-seconds for the utilisation KPI
 (:func:`capacity_seconds`), so what the model enforces and what the KPI divides by cannot differ.
+
+Each resource also keeps its *queue*: the number of requests waiting, as a step function of
+time (``queue_times`` / ``queue_lengths``, one entry per change). SimPy admits waiting requests
+in exactly one place, ``_trigger_put``, which runs after every request, every release and every
+capacity change, so recording the queue length there (only when it changed) sees every
+change, including requests still waiting when the run ends, at the cost of a length check per
+event. The KPIs take queue peaks and time-averages from it for channels, scanners, bays and
+officers alike.
 """
 
 from __future__ import annotations
@@ -26,11 +34,29 @@ Timeline = list[tuple[float, int]]
 
 
 class ScheduledResource(simpy.Resource):
-    """A resource whose capacity can change during the run (0 allowed: closed or off duty)."""
+    """A resource whose capacity can change during the run (0 allowed: closed or off duty).
+
+    Attributes:
+        queue_times: times at which the number of waiting requests changed (the first is 0).
+        queue_lengths: the number waiting from the matching time on.
+    """
 
     def __init__(self, env: simpy.Environment, capacity: int) -> None:
+        self.queue_times: list[float] = [0.0]
+        self.queue_lengths: list[int] = [0]
         super().__init__(env, capacity=max(capacity, 1))
         self._capacity = capacity
+
+    def _trigger_put(self, get_event: Any) -> None:
+        super()._trigger_put(get_event)
+        waiting = len(self.put_queue)
+        if waiting != self.queue_lengths[-1]:
+            now = self._env.now
+            if now == self.queue_times[-1]:
+                self.queue_lengths[-1] = waiting  # several changes at one instant: keep the last
+            else:
+                self.queue_times.append(now)
+                self.queue_lengths.append(waiting)
 
     def set_capacity(self, capacity: int) -> None:
         """Change the number of slots; waiting requests are admitted while slots are free."""

@@ -128,7 +128,8 @@ def _score(unknown: str, key: str) -> float:
     share = len(want) / max(len(have), len(want))
     ratio = difflib.SequenceMatcher(None, unknown.lower(), key.lower()).ratio()
     if _contains(want, have):
-        return max(ratio, 0.97 + 0.02 * share)
+        # More of the key covered is better; a key that starts with the words better still.
+        return max(ratio, 0.97 + 0.02 * share + (0.01 if have[: len(want)] == want else 0.0))
     if _contains(_singular(want), _singular(have)):
         return max(ratio, 0.93 + 0.02 * share)
     return ratio

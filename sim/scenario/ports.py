@@ -26,11 +26,14 @@ from pydantic import Field, field_validator, model_validator
 
 from sim.rules.ports import PORT_IDS, PortKind, port_fact
 from sim.scenario.distributions import Distribution, Triangular, Uniform
+from sim.scenario.ferry import Ferry
 from sim.scenario.schema_base import StrictModel
 from sim.scenario.validation import field_error
 
 __all__ = [
     "FLOWS",
+    "NANGANG_SAILINGS",
+    "XINHAI_SAILINGS",
     "Ferry",
     "FlowSpec",
     "Flows",
@@ -55,6 +58,12 @@ _STRAIT = [0.2, 0.1, 0.1, 0.1, 0.2, 0.4, 0.8, 1.3, 1.6, 1.7, 1.6, 1.5,
            1.4, 1.4, 1.5, 1.6, 1.6, 1.5, 1.3, 1.1, 0.9, 0.7, 0.5, 0.3]  # fmt: skip
 _AIR = [0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.8, 1.2, 1.4, 1.4, 1.3, 1.2,
         1.2, 1.2, 1.2, 1.2, 1.2, 1.2, 1.2, 1.1, 1.0, 0.9, 0.7, 0.5]  # fmt: skip
+
+
+XINHAI_SAILINGS = (2,) * 6 + (4,) * 16 + (3,) * 2
+"""Xinhai's ordinary departures per local hour [A] (82 a day; see :func:`_port`)."""
+NANGANG_SAILINGS = (1,) * 6 + (2,) * 18
+"""South Port's ordinary departures per local hour [A] (42 a day)."""
 
 
 def _within(profile: list[float], open_hour: int, close_hour: int) -> list[float]:
@@ -170,29 +179,6 @@ class ServiceTimes(StrictModel):
         default_factory=lambda: Triangular(kind="triangular", low=20, mode=40, high=75),
         description="departure check of duty-free goods, ID and ticket [A] (not published)",
     )
-
-
-class Ferry(StrictModel):
-    """Ro-ro sailings across the strait and the holding area where vehicles wait to board."""
-
-    sailings_per_hour: list[int] = Field(
-        description="departures in each local hour 0-23, evenly spaced in the hour [A]"
-    )
-    vehicles_per_sailing: int = Field(
-        148, gt=0, description="about 148 vehicles per sailing [D] (Feb 2018 resumption, ecns.cn)"
-    )
-    holding_capacity: int = Field(
-        gt=0, description="vehicles the holding area takes; more wait outside (overflow) [A]"
-    )
-
-    @field_validator("sailings_per_hour")
-    @classmethod
-    def _timetable(cls, value: list[int]) -> list[int]:
-        if len(value) != 24:
-            raise ValueError(f"the timetable needs 24 entries, one per hour, not {len(value)}")
-        if any(n < 0 for n in value) or sum(value) == 0:
-            raise ValueError("sailings per hour must be >= 0 and not all zero")
-        return value
 
 
 class PortConfig(StrictModel):
@@ -368,10 +354,12 @@ def _port(port_id: str) -> PortConfig:
     )
     ferry = None
     if fact.kind == "strait_roro":
-        # Xinhai: two sailings an hour 06-23 and one at night; South Port: one an hour [A].
-        per_hour = [1] * 6 + [2] * 18 if port_id == "xinhai" else [1] * 24
+        # ~122 departures a day from Hainan [D] (7,591 sailings both ways in Jan 2024), split
+        # about 2:1 like the ports' traffic [A]: Xinhai 2 an hour at night, 4 by day, 3 late in
+        # the evening (82); South Port 1 an hour at night, 2 by day (42).
+        per_hour = XINHAI_SAILINGS if port_id == "xinhai" else NANGANG_SAILINGS
         ferry = Ferry(
-            sailings_per_hour=per_hour,
+            sailings_per_hour=list(per_hour),
             holding_capacity=1500 if port_id == "xinhai" else 800,
         )
     return PortConfig(

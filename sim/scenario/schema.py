@@ -112,6 +112,7 @@ class Scenario(StrictModel):
             if port in self.active_ports[:i]:
                 raise field_error(("active_ports", i), "port listed twice", port)
         self._check_events()
+        self._check_sailings()
         return self
 
     def _check_events(self) -> None:
@@ -137,6 +138,19 @@ class Scenario(StrictModel):
                 raise field_error(
                     (*loc, "scanners"), f"the port has only {have} scanners", o.scanners
                 )
+
+    def _check_sailings(self) -> None:
+        """Extra sailings must fall (at least partly) inside the run, or they do nothing."""
+        for port_id, port in self.ports.items():
+            for i, extra in enumerate(port.ferry.extra_sailings if port.ferry else []):
+                if extra.end <= self.start or extra.start >= self.end:
+                    raise field_error(
+                        ("ports", port_id, "ferry", "extra_sailings", i, "start"),
+                        f"the window {extra.start.isoformat()} to {extra.end.isoformat()} is "
+                        f"outside the simulated period {self.start.isoformat()} to "
+                        f"{self.end.isoformat()}",
+                        extra.start.isoformat(),
+                    )
 
     def _check_window(self, loc: tuple[str | int, ...], start: datetime) -> None:
         if not self.start <= start < self.end:
