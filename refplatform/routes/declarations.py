@@ -1,11 +1,12 @@
 """Second-line declarations: write-off, duties due, channel decision; inspection results.
 
 ``POST /v1/declarations`` is the platform's hot path. In one transaction holding the book's
-lock it classifies the declarant on the declaration date (``sim.rules.credit``), writes the
-lines off the book and assesses the duties (``sim.rules.ledger.declare_exit``: all lines or
-none), scores the risk indicators and routes the goods (``sim.rules.risk``), and stores the
-declaration; the answer carries the channel and the duties due. A refused write-off (e.g.
-``insufficient_balance``) stores nothing and answers 409/422 with the rule's reason.
+lock it classifies the declarant on the declaration date (``sim.rules.credit``) and asks the
+oracle (``sim.rules.oracle.decide_declaration``) for the whole decision: the lines written off
+the book with the duties due (all lines or none), the risk score of the indicators, the
+random-selection number of the reference and the channel; then it stores the declaration and
+answers the channel and the duties. A refusal (e.g. ``insufficient_balance``, an unknown risk
+indicator) stores nothing and answers 409/422 with the rule's reason.
 
 ``POST /v1/declarations/{id}/inspection`` (officers) records the result of a scan or an
 inspection; ``GET`` reads a declaration (its enterprise or staff) or lists a book's.
@@ -23,7 +24,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
-from refplatform.books import tariff
 from refplatform.db import Database
 from refplatform.declaration_store import (
     DeclarationStore,
@@ -44,9 +44,9 @@ from refplatform.errors import Problem
 from refplatform.fields import Fen, Id, Port, Qty
 from refplatform.models import Book, Declaration
 from refplatform.routes.books import duties_record
-from refplatform.routing import decide
 from refplatform.security import Principal
 from sim.rules import ledger
+from sim.rules.oracle import DeclarationRequest, decide_declaration
 
 __all__ = ["DeclarationIn", "DeclarationOut", "router"]
 
@@ -113,9 +113,9 @@ async def declare(body: DeclarationIn, request: Request, caller: DirectWriter) -
     """Write the goods off, assess duties, decide the channel."""
     state = request.app.state
     db: Database = state.db  # not a dependency: each one costs FastAPI work per request
-    policy = state.settings.risk
-    unknown = [name for name in body.risk_indicators if name not in policy.features]
-    if unknown:
+    weights = state.settings.rules.risk.weights
+    unknown = [name for name in body.risk_indicators if name not in weights]
+    if unknown:  # a malformed request: refused before the book is locked
         raise Problem(
             422,
             "unknown_risk_indicator",
@@ -146,9 +146,11 @@ router.add_api_route(
 
 
 def _write_off(state: Any, caller: Principal, body: DeclarationIn) -> dict[str, Any]:
-    policy = state.settings.risk
+    rules = state.settings.rules
     reference = body.reference or uuid.uuid4().hex
-    lines = [ledger.ExitLine(ln.item, ln.qty, ln.price_fen, ln.permit) for ln in body.lines]
+    lines = tuple(ledger.ExitLine(ln.item, ln.qty, ln.price_fen, ln.permit) for ln in body.lines)
+    request = DeclarationRequest(reference, body.port, body.date, lines,
+                                 tuple(body.risk_indicators))
     # The hot path: four statements in one transaction, prepared once (refplatform.
     # declaration_store): lock and read the book with its holder; the holder's history only
     # when it changed; insert the declaration; update the book; commit.
@@ -161,11 +163,9 @@ def _write_off(state: Any, caller: Principal, body: DeclarationIn) -> dict[str, 
         tier = state.histories.tier(
             txn.history, found.entity_id, found.kind, found.credit_version, body.date
         )
-        book = found.book
-        if book.holder.tier != tier:
-            book = ledger.with_tier(book, tier)
-        book, decl = ledger.declare_exit(book, reference, lines, body.date, body.port, tariff())
-        score, channel = decide(policy, state.routing, body.risk_indicators, tier, reference)
+        decided = decide_declaration(found.book, tier, request, rules)
+        book, decl = decided.book, decided.declaration
+        score, channel = decided.risk.score, decided.channel
         duties = duties_record(decl.duties)
         answer_lines = [
             {

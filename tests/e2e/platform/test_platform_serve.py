@@ -106,10 +106,10 @@ def test_bad_environment_is_one_error_line(tmp_path: Path) -> None:
         capture_output=True,
         text=True,
         timeout=60,
-        env={**os.environ, "REFPLATFORM_RISK_POLICY": '{"floors": 3}'},
+        env={**os.environ, "REFPLATFORM_RULES": '{"duty_free_quota_fen": "lots"}'},
     )
     assert run.returncode == 2
     assert run.stderr.strip() == (
-        "error: environment: REFPLATFORM_RISK_POLICY.floors: Input should be a valid "
-        "dictionary (got 3)"
+        "error: environment: REFPLATFORM_RULES.duty_free_quota_fen: Input should be a valid "
+        "integer, unable to parse string as an integer (got 'lots')"
     )
