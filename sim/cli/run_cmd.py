@@ -117,6 +117,35 @@ def _ferries(kpis: dict[str, Any]) -> Table | None:
     return table
 
 
+def _observed(kpis: dict[str, Any]) -> Table | None:
+    """The model beside each figure reported for the real episode (validation scenarios)."""
+    rows = kpis.get("observed", [])
+    if not rows:
+        return None
+    table = Table(
+        title="reported vs model (validation)",
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+        caption="gap = model - reported; a bounded figure (>= or <=) is met or not",
+    )
+    for col in ("at", "measure", "reported", "model", "gap", "met", "source"):
+        table.add_column(col, justify="right" if col in ("reported", "model", "gap") else "left",
+                         no_wrap=col != "source")  # fmt: skip
+    sign = {"about": "", "at_least": ">=", "at_most": "<="}
+    for o in rows:
+        met = "-" if o["met"] is None else ("yes" if o["met"] else "no")
+        table.add_row(
+            o["at"][:16].replace("T", " "),
+            o["measure"],
+            f"{sign[o['bound']]}{o['reported']:,.0f}",
+            f"{o['model']:,.1f}" if o["measure"] == "longest_wait_hours" else f"{o['model']:,.0f}",
+            f"{o['gap']:+,.0f}",
+            met,
+            o["source"],
+        )
+    return table
+
+
 def _check_writable(target: Path) -> None:
     """Fail before a long run, not after it, if the outputs could not be written."""
     existing = target
@@ -168,9 +197,9 @@ def run(
     except OSError as exc:
         fail(f"{target}: cannot write outputs: {exc.strerror or exc}")
     console.print(_summary(kpis))
-    ferries = _ferries(kpis)
-    if ferries is not None:
-        console.print(ferries)
+    for table in (_ferries(kpis), _observed(kpis)):
+        if table is not None:
+            console.print(table)
     if "goods" in kpis:
         console.print(goods_summary(kpis["goods"]), highlight=False, soft_wrap=True)
     console.print(

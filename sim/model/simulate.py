@@ -24,7 +24,7 @@ from sim.model.routing import SharesTierSource, TierSource
 from sim.model.shipments import EnterpriseTiers, PortShipments, run_goods, schedule_trucks
 from sim.model.system import build
 from sim.results.records import concat
-from sim.results.run import RunResult
+from sim.results.run import ObservedFigure, RunResult
 from sim.rng import RandomStreams
 from sim.rules import batch_exit as bx
 from sim.scenario.schema import Scenario
@@ -110,4 +110,16 @@ def simulate(
         ferries=system.ferries,
         goods=goods.events if goods is not None else None,
         queues=system.queues(),
+        observed=tuple(
+            ObservedFigure(
+                at_s=(o.at - scenario.start).total_seconds(),
+                measure=o.measure,
+                ports=tuple(o.ports),
+                value=o.value,
+                bound=o.bound,
+                since_s=0.0 if o.since is None else (o.since - scenario.start).total_seconds(),
+                source=o.source,
+            )
+            for o in scenario.observed
+        ),
     )

@@ -24,6 +24,7 @@ kept), so a run that starts empty is not judged on its start-up.
   counts until the end). On a stationary system the two agree within sampling error.
 * Ferries (strait ports, :mod:`sim.results.ferry`): sailings, load, the holding area and the
   vehicles waiting outside it separately, delays, staging, drivers' response.
+* Validation scenarios: the model beside each reported figure (:mod:`sim.results.observed`).
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ import numpy as np
 from sim.results.bottleneck import identify_bottleneck
 from sim.results.ferry import ferry_kpis
 from sim.results.goods import goods_kpis
+from sim.results.observed import observed_kpis
 from sim.results.queues import bay_requested, queue_kpis
 from sim.results.records import Records
 from sim.results.run import RunResult
@@ -124,6 +126,8 @@ def compute_kpis(result: RunResult) -> dict[str, Any]:
     }
     if result.goods is not None:
         kpis["goods"] = goods_kpis(result.goods, lo)
+    if result.observed:
+        kpis["observed"] = observed_kpis(result)
     return kpis
 
 

@@ -17,7 +17,7 @@ import numpy as np
 from sim.results.goods import GoodsEvents
 from sim.results.records import Records
 
-__all__ = ["FerryStats", "RunResult"]
+__all__ = ["FerryStats", "ObservedFigure", "RunResult"]
 
 
 @dataclass(frozen=True)
@@ -54,6 +54,29 @@ class FerryStats:
 
 
 @dataclass(frozen=True)
+class ObservedFigure:
+    """A reported figure of a real episode, in model time (see :mod:`sim.scenario.observed`).
+
+    Attributes:
+        at_s: the moment it refers to, seconds since the start.
+        measure: ``waiting``, ``holding``, ``outside``, ``boarded`` or ``longest_wait_hours``.
+        ports: the strait ports it covers (summed).
+        value: the figure.
+        bound: ``about``, ``at_least`` or ``at_most``.
+        since_s: for ``boarded``, the start of the count.
+        source: where it was reported.
+    """
+
+    at_s: float
+    measure: str
+    ports: tuple[str, ...]
+    value: float
+    bound: str
+    since_s: float
+    source: str
+
+
+@dataclass(frozen=True)
 class RunResult:
     """The outcome of :func:`sim.model.simulate`.
 
@@ -77,6 +100,8 @@ class RunResult:
             ``lengths[k]`` requests wait from ``times[k]`` on (``times[0]`` is 0), for the
             resources the port uses (``customs_channels``, ``scanners``, ``inspection_bays``,
             ``officers``, ``duty_free_desks``).
+        observed: figures reported for the real episode the scenario rebuilds, to be set
+            beside the model's (validation scenarios).
         goods: the goods events (account books, declarations, batch exit), None when the
             scenario's goods activity is disabled.
     """
@@ -95,6 +120,7 @@ class RunResult:
     ferries: dict[str, FerryStats] = field(default_factory=dict)
     goods: GoodsEvents | None = None
     queues: dict[str, dict[str, tuple[np.ndarray, np.ndarray]]] = field(default_factory=dict)
+    observed: tuple[ObservedFigure, ...] = ()
 
     def local_time(self, seconds: float) -> datetime:
         """Model time (seconds since the start) as a local Asia/Shanghai date-time."""

@@ -26,6 +26,7 @@ from sim.scenario.calendar import Calendar
 from sim.scenario.credit import CreditSection, default_credit
 from sim.scenario.events import Events
 from sim.scenario.goods import GoodsConfig
+from sim.scenario.observed import Observation
 from sim.scenario.policy import Policy
 from sim.scenario.population import PopulationSection
 from sim.scenario.ports import Ports
@@ -74,6 +75,11 @@ class Scenario(StrictModel):
     goods: GoodsConfig = Field(
         default_factory=GoodsConfig,
         description="enterprises moving supervised goods through account books and batch exit",
+    )
+    observed: list[Observation] = Field(
+        default_factory=list,
+        description="figures reported for a real episode, set beside the model's in the KPIs "
+        "(validation scenarios; never an input of the model)",
     )
 
     @field_validator("start")
@@ -131,7 +137,20 @@ class Scenario(StrictModel):
                 raise field_error(("active_ports", i), "port listed twice", port)
         self._check_events()
         self._check_sailings()
+        self._check_observed()
         return self
+
+    def _check_observed(self) -> None:
+        for i, seen in enumerate(self.observed):
+            loc = ("observed", i)
+            self._check_window(loc, seen.at, name="at")
+            if seen.since is not None and not self.start <= seen.since <= seen.at:
+                raise field_error((*loc, "since"), "must be between the start and 'at'",
+                                  seen.since.isoformat())  # fmt: skip
+            for j, port in enumerate(seen.ports):
+                if port not in self.active_ports or self.ports.get(port).ferry is None:
+                    raise field_error((*loc, "ports", j),
+                                      "must be a simulated port with ferries", port)  # fmt: skip
 
     def _check_events(self) -> None:
         for i, w in enumerate(self.events.weather):
@@ -170,10 +189,12 @@ class Scenario(StrictModel):
                         extra.start.isoformat(),
                     )
 
-    def _check_window(self, loc: tuple[str | int, ...], start: datetime) -> None:
+    def _check_window(
+        self, loc: tuple[str | int, ...], start: datetime, name: str = "start"
+    ) -> None:
         if not self.start <= start < self.end:
             raise field_error(
-                (*loc, "start"),
+                (*loc, name),
                 f"outside the simulated period {self.start.isoformat()} to {self.end.isoformat()}",
                 start.isoformat(),
             )

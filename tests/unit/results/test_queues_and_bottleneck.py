@@ -176,3 +176,28 @@ def test_the_monitored_queue_agrees_with_the_records() -> None:
     assert port["queues"]["customs_channels"]["mean_waiting"] == pytest.approx(
         hourly[: int(24 - scenario.warmup_hours)].mean(), rel=1e-9
     )
+
+
+def test_observed_figures_are_read_at_their_moment() -> None:
+    from sim.results.run import ObservedFigure
+
+    # Five vehicles join at 0..4 s and board at 10, 10, 20, 30, never; holding area of 2.
+    v = RecordGroup("xinhai", "vehicle", [0.0, 1.0, 2.0, 3.0, 4.0], [""] * 5,
+                    ["non_customs"] * 5, [False] * 5, [False] * 5)  # fmt: skip
+    v.times["release"] = [0.0, 1.0, 2.0, 3.0, 4.0]
+    v.times["boarding"] = [10.0, 10.0, 20.0, 30.0, NAN]
+    figures = tuple(
+        ObservedFigure(at, measure, ("xinhai",), value, bound, 0.0, "test")
+        for at, measure, value, bound in [
+            (5.0, "waiting", 5, "about"), (5.0, "holding", 2, "about"),
+            (15.0, "outside", 2, "at_least"), (20.0, "boarded", 2, "about"),
+            (25.0, "longest_wait_hours", 1, "at_most"),
+        ]
+    )  # fmt: skip
+    res = RunResult("t", 1, 0, "2018-02-21T08:00:00+08:00", 40.0, 0.0, ("xinhai",),
+                    {"xinhai": "strait_roro"}, concat([v]), {"xinhai": {}},
+                    ferries={"xinhai": FerryStats(2, 2.0, 3, 0)}, observed=figures)  # fmt: skip
+    rows = compute_kpis(res)["observed"]
+    assert [r["model"] for r in rows] == [5, 2, 1, 2, pytest.approx(22 / 3600)]
+    assert [r["met"] for r in rows] == [None, None, False, None, True]
+    assert rows[2]["gap"] == -1 and rows[0]["at"] == "2018-02-21T08:00:05+08:00"
