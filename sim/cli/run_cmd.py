@@ -117,33 +117,27 @@ def _ferries(kpis: dict[str, Any]) -> Table | None:
     return table
 
 
-def _observed(kpis: dict[str, Any]) -> Table | None:
-    """The model beside each figure reported for the real episode (validation scenarios)."""
+def _observed(kpis: dict[str, Any]) -> list[str]:
+    """The model beside each figure reported for the real episode (validation scenarios).
+
+    One line a figure rather than a table: the source ids are long, and a line stays whole in
+    any terminal width.
+    """
     rows = kpis.get("observed", [])
     if not rows:
-        return None
-    table = Table(
-        title="reported vs model (validation)",
-        box=box.SIMPLE_HEAD,
-        pad_edge=False,
-        caption="gap = model - reported; a bounded figure (>= or <=) is met or not",
-    )
-    for col in ("at", "measure", "reported", "model", "gap", "met", "source"):
-        table.add_column(col, justify="right" if col in ("reported", "model", "gap") else "left",
-                         no_wrap=col != "source")  # fmt: skip
+        return []
     sign = {"about": "", "at_least": ">=", "at_most": "<="}
+    lines = ["reported vs model (validation; gap = model - reported):"]
     for o in rows:
-        met = "-" if o["met"] is None else ("yes" if o["met"] else "no")
-        table.add_row(
-            o["at"][:16].replace("T", " "),
-            o["measure"],
-            f"{sign[o['bound']]}{o['reported']:,.0f}",
-            f"{o['model']:,.1f}" if o["measure"] == "longest_wait_hours" else f"{o['model']:,.0f}",
-            f"{o['gap']:+,.0f}",
-            met,
-            o["source"],
+        hours = o["measure"] == "longest_wait_hours"
+        shown = f"{o['model']:,.1f}" if hours else f"{o['model']:,.0f}"
+        met = "" if o["met"] is None else ("  met" if o["met"] else "  not met")
+        lines.append(
+            f"  {o['at'][:16].replace('T', ' ')}  {o['measure']}: reported "
+            f"{sign[o['bound']]}{o['reported']:,.0f}, model {shown}, gap {o['gap']:+,.0f}{met}"
+            f"  [{o['source']}]"
         )
-    return table
+    return lines
 
 
 def _check_writable(target: Path) -> None:
@@ -197,9 +191,11 @@ def run(
     except OSError as exc:
         fail(f"{target}: cannot write outputs: {exc.strerror or exc}")
     console.print(_summary(kpis))
-    for table in (_ferries(kpis), _observed(kpis)):
-        if table is not None:
-            console.print(table)
+    ferries = _ferries(kpis)
+    if ferries is not None:
+        console.print(ferries)
+    for line in _observed(kpis):
+        console.print(line, highlight=False, soft_wrap=True, markup=False)
     if "goods" in kpis:
         console.print(goods_summary(kpis["goods"]), highlight=False, soft_wrap=True)
     console.print(

@@ -16,7 +16,7 @@ rules' :class:`~sim.rules.risk.RiskModel`.
 
 No second-line rate is published: every figure here is an assumption [A] anchored, where
 possible, on the national rules (AEO at most 20% of the general inspection rate, dishonest
-enterprises at least 80%: GAC Order 237 [S]).
+enterprises at least 80%: GAC Order 237 [S] gac-order-237, see ``docs/sources.md``).
 """
 
 from __future__ import annotations
@@ -107,7 +107,7 @@ def _key() -> TierTreatment:
 
 
 class Tiers(StrictModel):
-    """Treatment per tier: AEO <= 20%, dishonest >= 80% of average [S] GAC Order 237; values [A]."""
+    """Treatment per tier: AEO <= 20%, dishonest >= 80% of average [S] gac-order-237; values [A]."""
 
     aeo: TierTreatment = Field(default_factory=_aeo)
     whitelist: TierTreatment = Field(default_factory=_white)

@@ -14,7 +14,7 @@ Strait ro-ro ports also have a *ferry* block: sailings per hour, vehicles per sa
 holding area of finite size where cleared vehicles wait to board.
 
 The defaults are the documented baseline (an ordinary post-closure day). Figures marked [S] or [D]
-come from ``shared/domain.md`` with their source; [A] marks an assumption, kept here as a
+cite their source by id in ``docs/sources.md``; [A] marks an assumption, kept here as a
 parameter so an analyst can change it.
 """
 
@@ -104,10 +104,12 @@ class Resources(StrictModel):
     """Lanes, machines and people at one port. Counts per port are not published [A]."""
 
     customs_channels: int = Field(
-        ge=0, description="customs supervision channels; 27 across the ten ports [S] worldports.org"
+        ge=0, description="customs supervision channels; 27 across the ten ports [S] "
+        "worldports-smart-supervision"
     )
     scanners: int = Field(
-        ge=0, description="H986 scanners: every customs channel has one [S], so default = channels"
+        ge=0, description="H986 scanners: every customs channel has one [S] "
+        "worldports-smart-supervision, so default = channels"
     )
     inspection_bays: int = Field(ge=0, description="manual-inspection bays [A]")
     duty_free_desks: int = Field(
@@ -127,7 +129,7 @@ class FlowSpec(StrictModel):
 
     per_day: float = Field(gt=0, description="expected arrivals on an ordinary day")
     source: str = Field(
-        "", description="where per_day comes from: [S] source, [D] derivation or [A] assumption"
+        "", description="where per_day comes from: a source, a derivation or an assumption"
     )
     hourly_profile: list[float] = Field(
         description="24 relative weights, hour 0 to 23 local time; normalised by the model"
@@ -161,19 +163,19 @@ class ServiceTimes(StrictModel):
 
     channel: Distribution = Field(
         default_factory=lambda: Triangular(kind="triangular", low=20, mode=40, high=60),
-        description="pass through a customs channel; whole pass <= 1 min [S] bastillepost 5459727",
+        description="pass through a customs channel; whole pass <= 1 min [S] bastillepost-5459727",
     )
     scan: Distribution = Field(
         default_factory=lambda: Triangular(kind="triangular", low=90, mode=120, high=150),
-        description="H986 scan, about 2 min per truck [S] bastillepost 5436443",
+        description="H986 scan, about 2 min per truck [S] bastillepost-5436443",
     )
     image_review: Distribution = Field(
         default_factory=lambda: Uniform(kind="uniform", low=120, high=300),
-        description="officer reviewing a scan image, 2-5 min [A] (domain.md starting value)",
+        description="officer reviewing a scan image, 2-5 min [A] (a starting value: not published)",
     )
     inspection: Distribution = Field(
         default_factory=lambda: Triangular(kind="triangular", low=1800, mode=3000, high=5400),
-        description="manual unload-and-inspect, 30-90 min [A] (domain.md starting value)",
+        description="manual unload-and-inspect, 30-90 min [A] (a starting value: not published)",
     )
     duty_free_check: Distribution = Field(
         default_factory=lambda: Triangular(kind="triangular", low=20, mode=40, high=75),
@@ -184,10 +186,11 @@ class ServiceTimes(StrictModel):
 class PortConfig(StrictModel):
     """One second-line port."""
 
-    kind: PortKind = Field(description="strait_roro, seaport or airport [S] (official list)")
+    kind: PortKind = Field(description="strait_roro, seaport or airport [S] topsdn-2025-08-01")
     name: str = Field(min_length=1, description="display name")
     opening_hours: list[HourWindow] = Field(
-        min_length=1, description="daily windows; same as the port's operating hours [S], hours [A]"
+        min_length=1, description="daily windows; the port's operating hours [S] "
+        "topsdn-2025-08-01, which are not published [A]"
     )
     resources: Resources
     flows: Flows
@@ -278,19 +281,20 @@ _Volumes = tuple[int | None, int | None, int | None, int | None]
 
 _SOURCES = {
     ("cargo_truck", "strait_roro"): "[A] supervised share of the ~2.1k trucks leaving by the "
-    "strait a day (764k truck-trips out in 2019 [S] rqppqr.cn); split between the two ports [A]",
+    "strait a day (764k truck-trips out in 2019 [S] rqppqr-119380); split between the two "
+    "ports [A]",
     ("cargo_truck", "seaport"): "[A] no per-port cargo figures for 2024; the strait ports carry "
-    "about 80% of cargo to the mainland [S] bastillepost 5459727",
+    "about 80% of cargo to the mainland [S] bastillepost-5459727",
     ("cargo_truck", "airport"): "[A] air cargo with supervised goods; not published",
     ("vehicle", "strait_roro"): "[D] 475k vehicles both ways in the first month after closure "
-    "[S] gmt8press -> ~7.7k out a day, less supervised trucks; split between ports [A]",
+    "[S] gmt8press-1169254 -> ~7.7k out a day, less supervised trucks; split between ports [A]",
     ("passenger", "strait_roro"): "[D] 1.608 M passengers both ways in the first month after "
-    "closure [S] gmt8press -> ~26k out a day; split between ports [A]",
+    "closure [S] gmt8press-1169254 -> ~26k out a day; split between ports [A]",
     ("passenger", "airport"): "[D] half of the airport's 2023 passengers / 365 (Meilan 24.33 M, "
-    "Phoenix 21.78 M, Boao 0.95 M [S] xtsnhl.com)",
+    "Phoenix 21.78 M, Boao 0.95 M [S] xtsnhl-8341)",
     **{
-        ("duty_free_traveller", kind): "[D]/[A] 5.683 M duty-free shoppers in 2024 [S] -> "
-        "15.6k a day; ~70% checked at a port, split between ports [A]"
+        ("duty_free_traveller", kind): "[D]/[A] 5.683 M duty-free shoppers in 2024 [S] "
+        "concall-2607 -> 15.6k a day; ~70% checked at a port, split between ports [A]"
         for kind in ("strait_roro", "airport")
     },
 }

@@ -1,7 +1,7 @@
 """The scenario schema: a whole simulated system declared as data.
 
 ``Scenario()`` with no arguments is the documented baseline: an ordinary post-closure day at the
-ten second-line ports, with every figure from ``shared/domain.md`` and every assumption marked
+ten second-line ports, with every figure sourced in ``docs/sources.md`` and every assumption marked
 as such in the field's description. A scenario file states only what differs (it is deep-merged
 onto these defaults). Unknown keys are rejected everywhere, and every cross-field rule is checked
 when the scenario is loaded, so the model never starts on an inconsistent system.
@@ -39,7 +39,9 @@ _NAME = re.compile(r"[A-Za-z0-9_.\-]+")
 
 
 class Scenario(StrictModel):
-    """A complete scenario."""
+    """A complete scenario. Every figure's description says whether it is sourced (S), derived (D)
+    or assumed (A), and the sourced and derived ones cite a source id listed, with its value, date
+    and address, in docs/sources.md of the customs-sim repository."""
 
     name: str = Field("baseline", min_length=1, description="name; outputs go to out/<name>/")
     description: str = ""
