@@ -72,10 +72,7 @@ class System:
     def queues(self) -> dict[str, dict[str, tuple[np.ndarray, np.ndarray]]]:
         """Per port and resource, its queue length as a step function ``(times, lengths)``."""
         return {
-            port: {
-                name: (np.asarray(r.queue_times, dtype=float), np.asarray(r.queue_lengths))
-                for name, r in resources.items()
-            }
+            port: {name: r.queue_levels() for name, r in resources.items()}
             for port, resources in self.resources.items()
         }
 
