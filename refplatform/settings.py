@@ -17,6 +17,9 @@ variables with :meth:`Settings.from_env`. Variables, all prefixed ``REFPLATFORM_
   (``Scenario.rules_config()``), so the platform decides a what-if policy as the model does.
 - ``REFPLATFORM_POOL_SIZE`` — database connections kept open (default 40, the size of the
   server's thread pool).
+- ``REFPLATFORM_FAULTS`` — **test-only**: comma-separated names of :data:`FAULTS`, rules the
+  platform then breaks on purpose, so a test can show that a load test, a replay or a drill
+  catches a wrong answer exactly where it depends on the broken rule. Never set in service.
 """
 
 from __future__ import annotations
@@ -25,13 +28,18 @@ import json
 import os
 from collections.abc import Mapping
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 
 from sim.rules.config import RulesConfig
 
-__all__ = ["DEFAULT_DB_URL", "Settings", "SettingsError"]
+__all__ = ["DEFAULT_DB_URL", "FAULTS", "Settings", "SettingsError"]
 
 DEFAULT_DB_URL = "sqlite:///refplatform.db"
+
+FAULTS: dict[str, str] = {
+    "scan_as_release": "a declaration the oracle sends to a scan is answered 'release'",
+}
+"""The rules the platform can be told to break (test-only), and what each does."""
 _PREFIX = "REFPLATFORM_"
 
 
@@ -49,6 +57,7 @@ class Settings(BaseModel):
         access_log: Write one JSON line per request to the ``refplatform.access`` logger.
         rules: The rules' configuration every decision takes (risk model, credit scales,
             tariff, duty-free quota).
+        faults: Rules to break on purpose (test-only, see :data:`FAULTS`).
         idempotency_wait_s: How long a repeated request waits for the first one to finish.
         sqlite_busy_timeout_ms: How long SQLite waits for another process's write lock.
         pool_size: Database connections kept open; as many as the server's worker threads (40),
@@ -65,6 +74,19 @@ class Settings(BaseModel):
     sqlite_busy_timeout_ms: int = Field(default=10_000, ge=0)
     pool_size: int = Field(default=40, ge=1)
     rules: RulesConfig = Field(default_factory=RulesConfig)
+    faults: frozenset[str] = frozenset()
+
+    @field_validator("faults", mode="before")
+    @classmethod
+    def _known_faults(cls, value: object) -> object:
+        if isinstance(value, str):  # from the environment: comma-separated names
+            value = [v.strip() for v in value.split(",") if v.strip()]
+        if isinstance(value, list | tuple | set | frozenset):
+            for name in value:
+                if name not in FAULTS:
+                    known = ", ".join(sorted(FAULTS))
+                    raise ValueError(f"unknown fault {name!r} (known: {known})")
+        return value
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -88,6 +110,7 @@ class Settings(BaseModel):
             "ACCESS_LOG": "access_log",
             "POOL_SIZE": "pool_size",
             "RULES": "rules",
+            "FAULTS": "faults",
         }
         names = {field: _PREFIX + suffix for suffix, field in mapping.items()}
         for field, name in names.items():

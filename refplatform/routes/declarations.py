@@ -166,6 +166,8 @@ def _write_off(state: Any, caller: Principal, body: DeclarationIn) -> dict[str, 
         decided = decide_declaration(found.book, tier, request, rules)
         book, decl = decided.book, decided.declaration
         score, channel = decided.risk.score, decided.channel
+        if channel == "scan" and "scan_as_release" in state.settings.faults:
+            channel = "release"  # a broken rule, on purpose (test-only, REFPLATFORM_FAULTS)
         duties = duties_record(decl.duties)
         answer_lines = [
             {

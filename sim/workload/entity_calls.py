@@ -29,7 +29,7 @@ from sim.rules.config import RulesConfig
 from sim.rules.credit import CreditEvent, EventKind
 from sim.rules.history import EntityKind
 from sim.rules.oracle import tier_as_of
-from sim.workload.builder import CallBuilder, CallSpec
+from sim.workload.builder import CallBuilder
 
 __all__ = ["Entity", "EntityDirectory", "add_entities"]
 
@@ -122,15 +122,13 @@ def add_entities(
     """
     ordered = sorted(set(keys))
     for entity in directory.lookup(kind, ordered):
-        builder.add(CallSpec(
-            phase="setup", stage="register", time_s=0.0, operation="register_entity",
-            method="POST", path="/v1/entities",
-            body={"id": entity.key, "kind": kind, "code": entity.key, "name": entity.name,
-                  "registered_in_hainan": entity.hainan},
-            actor_role="admin", actor_entity="", partition=entity.key,
-            expected_status=201, expected={"id": entity.key, "kind": kind},
-            touches=(entity.key,),
-        ))
+        builder.add(
+            "setup", 0.0, "register_entity", "POST", "/v1/entities",
+            {"id": entity.key, "kind": kind, "code": entity.key, "name": entity.name,
+             "registered_in_hainan": entity.hainan},
+            "admin", "", entity.key, 201, {"id": entity.key, "kind": kind},
+            stage="register", touches=(entity.key,),
+        )
     for key, history in directory.histories(kind, ordered).items():
         for i, event in enumerate(history):
             t = (event.date - start).days * 86_400.0 - start_offset_s
@@ -143,16 +141,12 @@ def add_entities(
             if event.grade:
                 body["grade"] = event.grade
             timed = t >= period[0]
-            builder.add(CallSpec(
-                phase="timed" if timed else "setup", stage="history",
-                time_s=t if timed else float(i), first=True,
-                operation="credit_event", method="POST", path=f"/v1/entities/{key}/events",
-                body=body,
-                actor_role="department" if event.department else "admin",
-                actor_entity=event.department or "", partition=key,
-                expected_status=201, expected={"tier_after": after.tier},
-                touches=(key,),
-            ))
+            builder.add(
+                "timed" if timed else "setup", t if timed else float(i), "credit_event",
+                "POST", f"/v1/entities/{key}/events", body,
+                "department" if event.department else "admin", event.department or "", key,
+                201, {"tier_after": after.tier}, stage="history", first=True, touches=(key,),
+            )
 
 
 def day_start_s(day: date, start: date, start_offset_s: float) -> float:

@@ -42,11 +42,13 @@ from typing import Any
 from sim.model.goods_enterprises import GoodsEnterprise
 from sim.results.goods import GoodsEvents, book_id
 from sim.rules.refusals import HTTP_STATUS, Reason
-from sim.workload.builder import CallBuilder, CallSpec
+from sim.workload.builder import CallBuilder
 
 __all__ = ["GoodsCalls"]
 
 _EPOCH = date(1970, 1, 1)
+_Call = dict[str, Any]
+"""A call's fields but its phase and time, as :meth:`CallBuilder.add` takes them."""
 _PORT_KINDS = frozenset({"declaration", "non_customs", "batch_shipment"})
 
 
@@ -78,8 +80,8 @@ class GoodsCalls:
         self.ev, self.firms, self.first = events, firms, first
         self._from, self._to = period
         self._ports, self._all_ports = ports, all_ports
-        self.declarations: dict[str, CallSpec] = {}
-        """Declaration reference -> its call (inspection results name its answer)."""
+        self.declarations: dict[str, int] = {}
+        """Declaration reference -> its call's index (inspection results name its answer)."""
 
     # -- who --------------------------------------------------------------------------------------
 
@@ -122,22 +124,20 @@ class GoodsCalls:
         for e in sorted(enterprises):
             firm, key = self.firms[e], self.entity(e)
             book = book_id(key)
-            common: dict[str, Any] = {"phase": "setup", "stage": "filing", "time_s": float(e),
-                                      "actor_role": "enterprise", "actor_entity": key,
-                                      "partition": key, "expected_status": 201}
-            builder.add(CallSpec(operation="qualification", method="POST",
-                                 path="/v1/qualifications",
-                                 body={"entity": key, "on": on, "encouraged": firm.encouraged},
-                                 expected={"tier": firm.tier, "encouraged": firm.encouraged},
-                                 touches=(key,), **common))
-            builder.add(CallSpec(operation="book_filing", method="POST", path="/v1/books",
-                                 body={"id": book, "entity": key, "on": on},
-                                 expected={"id": book}, touches=(book,), **common))
+            t = float(e)
+            builder.add("setup", t, "qualification", "POST", "/v1/qualifications",
+                        {"entity": key, "on": on, "encouraged": firm.encouraged},
+                        "enterprise", key, key, 201,
+                        {"tier": firm.tier, "encouraged": firm.encouraged},
+                        stage="filing", touches=(key,))
+            builder.add("setup", t, "book_filing", "POST", "/v1/books",
+                        {"id": book, "entity": key, "on": on}, "enterprise", key, key, 201,
+                        {"id": book}, stage="filing", touches=(book,))
             if self.ev.batch_exit[e]:
-                builder.add(CallSpec(operation="batch_admission", method="POST",
-                                     path=f"/v1/books/{book}/batch-exit/admission",
-                                     body={"on": on}, expected={"enabled": True},
-                                     touches=(book,), **common))
+                builder.add("setup", t, "batch_admission", "POST",
+                            f"/v1/books/{book}/batch-exit/admission", {"on": on},
+                            "enterprise", key, key, 201, {"enabled": True}, stage="filing",
+                            touches=(book,))
 
     def add_operations(self, builder: CallBuilder, enterprises: set[int]) -> None:
         """Every operation of ``enterprises`` before the period's end."""
@@ -150,33 +150,33 @@ class GoodsCalls:
             make = _MAKERS.get(kind if kind != "refusal" else f"refusal:{ev.op[i]}")
             if make is None or (kind == "suspension" and ev.op[i] == "consolidated"):
                 continue
-            for spec in make(self, i):
+            for call in make(self, i):
                 if kind == "opening":
-                    spec.phase, spec.stage, spec.time_s = "setup", "opening", float(len(builder))
-                elif t < self._from:
-                    spec.phase, spec.stage, spec.time_s = "setup", "before", t
+                    index = builder.add("setup", float(len(builder)), **call, stage="opening")
                 else:
-                    spec.phase, spec.time_s = "timed", t
-                builder.add(spec)
+                    index = builder.add("setup" if t < self._from else "timed", t, **call)
+                if kind == "declaration":
+                    self.declarations[ev.ref[i]] = index
 
     # -- one call per event -----------------------------------------------------------------------
 
     def _spec(self, i: int, operation: str, path: str, body: dict[str, Any],
               expected: dict[str, Any], *, status: int = 201, role: str = "enterprise",
-              touches: tuple[str, ...] = ()) -> CallSpec:
+              touches: tuple[str, ...] = ()) -> _Call:
+        """One call's fields (all but its phase and time) for :meth:`CallBuilder.add`."""
         ev = self.ev
         key = self.entity(ev.enterprise[i])
         refused = ev.kind[i] == "refusal"
         if refused:
             reason = Reason(ev.cause[i])
             status, expected = HTTP_STATUS[reason], {"code": reason.value}
-        return CallSpec(
-            phase="timed", time_s=ev.time_s[i], operation=operation, method="POST", path=path,
-            body=body, actor_role=role, actor_entity=key if role == "enterprise" else "",
-            partition=key, expected_status=status, expected=expected,
-            port=ev.port[i] if ev.kind[i] in _PORT_KINDS or refused else "",
-            touches=touches or (book_id(key),),
-        )
+        return {
+            "operation": operation, "method": "POST", "path": path, "body": body,
+            "actor_role": role, "actor_entity": key if role == "enterprise" else "",
+            "partition": key, "expected_status": status, "expected": expected,
+            "port": ev.port[i] if ev.kind[i] in _PORT_KINDS or refused else "",
+            "touches": touches or (book_id(key),),
+        }
 
     def _day(self, i: int) -> str:
         return (_EPOCH + timedelta(days=self.ev.day[i])).isoformat()
@@ -184,7 +184,7 @@ class GoodsCalls:
     def _book(self, i: int) -> str:
         return book_id(self.entity(self.ev.enterprise[i]))
 
-    def _entry(self, i: int) -> list[CallSpec]:
+    def _entry(self, i: int) -> list[_Call]:
         ev = self.ev
         body = {"entry_id": ev.ref[i], "item": ev.item[i], "code": ev.code[i], "qty": ev.qty[i],
                 "value_fen": ev.value_fen[i], "released": self._day(i), "regime": ev.regime[i]}
@@ -200,43 +200,43 @@ class GoodsCalls:
     def _entry_path(self, i: int, action: str) -> str:
         return f"/v1/books/{self._book(i)}/entries/{self.ev.ref[i]}/{action}"
 
-    def _booking(self, i: int) -> list[CallSpec]:
+    def _booking(self, i: int) -> list[_Call]:
         return [self._spec(i, "booking", self._entry_path(i, "booking"), {"on": self._day(i)},
                            {"pending": False, "qty": self.ev.qty[i]})]
 
-    def _settlement(self, i: int) -> list[CallSpec]:
+    def _settlement(self, i: int) -> list[_Call]:
         return [self._spec(i, "settlement", self._entry_path(i, "settlement"),
                            {"on": self._day(i)}, {"duties": _duties(self.ev, i)})]
 
-    def _purchase(self, i: int) -> list[CallSpec]:
+    def _purchase(self, i: int) -> list[_Call]:
         ev = self.ev
         body = {"item": ev.item[i], "code": ev.code[i], "qty": ev.qty[i],
                 "value_fen": ev.value_fen[i], "on": self._day(i)}
         return [self._spec(i, "purchase", f"/v1/books/{self._book(i)}/purchases", body,
                            {"qty": ev.qty[i], "domestic_fen": ev.value_fen[i]})]
 
-    def _processing(self, i: int) -> list[CallSpec]:
+    def _processing(self, i: int) -> list[_Call]:
         detail = self.ev.detail[i]
         body = {"order_id": self.ev.ref[i], "inputs": detail["inputs"],
                 "outputs": detail["outputs"], "batches": detail["batches"], "on": self._day(i)}
         return [self._spec(i, "processing", f"/v1/books/{self._book(i)}/processing", body,
                            {"regime": self.ev.regime[i]})]
 
-    def _transfer(self, i: int) -> list[CallSpec]:
+    def _transfer(self, i: int) -> list[_Call]:
         ev = self.ev
         dst = book_id(self.entity(ev.other[i]))
         body = {"item": ev.item[i], "qty": ev.qty[i], "on": self._day(i), "to_book": dst}
         return [self._spec(i, "transfer", f"/v1/books/{self._book(i)}/transfers", body,
                            {"qty": ev.qty[i], "to_book": dst}, touches=(self._book(i), dst))]
 
-    def _sale(self, i: int) -> list[CallSpec]:
+    def _sale(self, i: int) -> list[_Call]:
         ev = self.ev
         body = {"item": ev.item[i], "qty": ev.qty[i], "on": self._day(i),
                 "price_fen": ev.price_fen[i]}
         return [self._spec(i, "island_sale", f"/v1/books/{self._book(i)}/transfers", body,
                            {"qty": ev.qty[i], "to_book": None, "duties": _duties(ev, i)})]
 
-    def _declaration(self, i: int) -> list[CallSpec]:
+    def _declaration(self, i: int) -> list[_Call]:
         ev = self.ev
         line: dict[str, Any] = {"item": ev.item[i], "qty": ev.qty[i]}
         if ev.price_fen[i] >= 0:
@@ -248,12 +248,9 @@ class GoodsCalls:
                                     "risk_score": ev.score[i], "channel": ev.channel[i],
                                     "duties": _duties(ev, i)}
         operation = "non_customs_exit" if ev.kind[i] == "non_customs" else "declaration"
-        spec = self._spec(i, operation, "/v1/declarations", body, expected)
-        if ev.kind[i] == "declaration":
-            self.declarations[ev.ref[i]] = spec
-        return [spec]
+        return [self._spec(i, operation, "/v1/declarations", body, expected)]
 
-    def _batch_list(self, i: int) -> list[CallSpec]:
+    def _batch_list(self, i: int) -> list[_Call]:
         ev = self.ev
         body: dict[str, Any] = {"book": self._book(i), "shipment_id": ev.ref[i],
                                 "item": ev.item[i], "qty": ev.qty[i], "on": self._day(i),
@@ -263,7 +260,7 @@ class GoodsCalls:
         return [self._spec(i, "batch_exit_list", "/v1/batch-exit/lists", body,
                            {"qty": ev.qty[i], "duties": _duties(ev, i)})]
 
-    def _consolidated(self, i: int) -> list[CallSpec]:
+    def _consolidated(self, i: int) -> list[_Call]:
         ev = self.ev
         year, month = (int(x) for x in ev.ref[i].split("-"))
         body = {"year": year, "month": month, "on": self._day(i)}
@@ -271,20 +268,20 @@ class GoodsCalls:
                            f"/v1/books/{self._book(i)}/consolidated-declarations", body,
                            {"late": ev.late[i], "qty": ev.qty[i], "duties": _duties(ev, i)})]
 
-    def _suspension(self, i: int) -> list[CallSpec]:
+    def _suspension(self, i: int) -> list[_Call]:
         body = {"on": self._day(i), "cause": self.ev.cause[i]}
         return [self._spec(i, "batch_suspension",
                            f"/v1/books/{self._book(i)}/batch-exit/suspension", body,
                            dict(self.ev.detail[i]), role="officer")]
 
-    def _reinstatement(self, i: int) -> list[CallSpec]:
+    def _reinstatement(self, i: int) -> list[_Call]:
         body = {"on": self._day(i), "permits_in_order": True}
         return [self._spec(i, "batch_reinstatement",
                            f"/v1/books/{self._book(i)}/batch-exit/reinstatement", body,
                            dict(self.ev.detail[i]))]
 
 
-_MAKERS: dict[str, Callable[[GoodsCalls, int], list[CallSpec]]] = {
+_MAKERS: dict[str, Callable[[GoodsCalls, int], list[_Call]]] = {
     "opening": GoodsCalls._entry,
     "entry": GoodsCalls._entry,
     "booking": GoodsCalls._booking,

@@ -27,7 +27,7 @@ import numpy as np
 from sim.results.records import Records
 from sim.rules.config import RulesConfig
 from sim.rules.dutyfree import check_departure
-from sim.workload.builder import CallBuilder, CallSpec
+from sim.workload.builder import CallBuilder, dumps
 from sim.workload.entity_calls import day_of
 
 __all__ = [
@@ -81,7 +81,7 @@ def inspection_results(records: Records, first: Mapping[str, str]) -> list[Inspe
 def add_inspection_results(
     builder: CallBuilder,
     results: list[InspectionResult],
-    declarations: Mapping[str, CallSpec],
+    declarations: Mapping[str, int],
     channels: Mapping[str, str],
     *,
     start: date,
@@ -94,16 +94,14 @@ def add_inspection_results(
         if decl is None or not period[0] <= r.time_s < period[1]:
             continue
         on = day_of(r.time_s, start, start_offset_s).isoformat()
-        builder.add(CallSpec(
-            phase="timed", time_s=r.time_s, operation="inspection_result", method="POST",
-            path="/v1/declarations/{depends_on.id}/inspection",
-            body={"on": on, "channel": r.channel, "result": r.result},
-            actor_role="officer", actor_entity="", partition=r.entity, port=r.port,
-            expected_status=200,
-            expected={"reference": r.reference, "channel": channels[r.reference],
-                      "inspection.channel": r.channel, "inspection.result": r.result},
-            answer_of=decl,
-        ))
+        builder.add(
+            "timed", r.time_s, "inspection_result", "POST",
+            "/v1/declarations/{depends_on.id}/inspection",
+            {"on": on, "channel": r.channel, "result": r.result}, "officer", "", r.entity, 200,
+            {"reference": r.reference, "channel": channels[r.reference],
+             "inspection.channel": r.channel, "inspection.result": r.result},
+            port=r.port, answer_of=decl,
+        )
 
 
 @dataclass(frozen=True)
@@ -156,12 +154,11 @@ def add_travellers(
                 _check(builder, c, quota, "setup", -1.0, before, c.used_before_fen, 0)
         timed = c.time_s >= period[0]
         if timed:
-            builder.add(CallSpec(
-                phase="timed", time_s=c.time_s, operation="tier_query", method="GET",
-                path=f"/v1/entities/{c.person}/tier?as_of={c.day.isoformat()}", body=None,
-                actor_role="officer", actor_entity="", partition=c.person, port=c.port,
-                expected_status=200, expected={"tier": c.tier}, touches=(c.person,),
-            ))
+            builder.add_text(
+                "timed", c.time_s, "tier_query", "GET",
+                f"/v1/entities/{c.person}/tier?as_of={c.day.isoformat()}", "", "officer", "",
+                c.person, 200, dumps({"tier": c.tier}), port=c.port, touches=(c.person,),
+            )
         _check(builder, c, quota, "timed" if timed else "setup", c.time_s, c.day,
                c.purchase_fen, c.used_before_fen)
 
@@ -169,13 +166,11 @@ def add_travellers(
 def _check(builder: CallBuilder, c: Traveller, quota: int, phase: str, time_s: float, day: date,
            amount: int, used_before: int) -> None:
     decided = check_departure(c.person, day, [amount], used_before, quota)
-    builder.add(CallSpec(
-        phase=phase, stage="before", time_s=time_s, operation="departure_check", method="POST",
-        path=f"/v1/travellers/{c.person}/departure-checks",
-        body={"date": day.isoformat(), "port": c.port, "purchases": [{"amount_fen": amount}]},
-        actor_role="officer", actor_entity="", partition=c.person, port=c.port,
-        expected_status=201,
-        expected={"decision": decided.decision, "amount_fen": amount,
-                  "used_before_fen": used_before},
-        touches=(c.person,),
-    ))
+    # Bodies as text straight away: ids, ports, dates, decisions and integers need no escaping.
+    builder.add_text(
+        phase, time_s, "departure_check", "POST", f"/v1/travellers/{c.person}/departure-checks",
+        f'{{"date":"{day.isoformat()}","port":"{c.port}","purchases":[{{"amount_fen":{amount}}}]}}',
+        "officer", "", c.person, 201,
+        f'{{"decision":"{decided.decision}","amount_fen":{amount},"used_before_fen":{used_before}}}',
+        port=c.port, touches=(c.person,),
+    )

@@ -113,3 +113,13 @@ def test_upgrading_a_database_with_entities_fills_their_tier_spans(tmp_path: Pat
         for r in rows
     ] == expected
     assert [r[3] for r in rows if r[0] == "E2"] == ["whitelist", "key_attention", "whitelist"]
+
+
+def test_faults_are_named_and_checked() -> None:
+    """Test-only broken rules come from a closed list; a typo is one line naming the variable."""
+    assert Settings.from_env({}).faults == frozenset()
+    s = Settings.from_env({"REFPLATFORM_FAULTS": " scan_as_release ,"})
+    assert s.faults == frozenset({"scan_as_release"})
+    typo = r"^REFPLATFORM_FAULTS: .*unknown fault 'scan_as_relase'"
+    with pytest.raises(SettingsError, match=typo):
+        Settings.from_env({"REFPLATFORM_FAULTS": "scan_as_relase"})
