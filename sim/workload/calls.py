@@ -26,6 +26,8 @@ the workload is configured with it).
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import json
 import os
 from collections.abc import Iterator, Sequence
@@ -166,8 +168,16 @@ class WorkloadInfo:
 
 
 def _table(calls: Sequence[Call]) -> pa.Table:
-    columns = {name: [getattr(c, name) for c in calls] for name, _ in COLUMNS}
-    return pa.Table.from_pydict(columns, schema=_SCHEMA)
+    if not calls:
+        return _SCHEMA.empty_table()
+    columns = list(zip(*calls, strict=True))  # calls are tuples: transpose them in C
+    arrays = []
+    for (_, kind), values in zip(COLUMNS, columns, strict=True):
+        if pa.types.is_dictionary(kind):
+            arrays.append(pa.array(values, pa.string()).dictionary_encode().cast(kind))
+        else:
+            arrays.append(pa.array(values, kind))
+    return pa.Table.from_arrays(arrays, schema=_SCHEMA)
 
 
 def write_workload(path: Path, info: WorkloadInfo, calls: Sequence[Call]) -> None:
@@ -178,12 +188,15 @@ def write_workload(path: Path, info: WorkloadInfo, calls: Sequence[Call]) -> Non
         info: the metadata (its ``calls`` and ``setup`` counts are filled here).
         calls: the calls in ``seq`` order, set-up first.
     """
-    setup = [c for c in calls if c.phase == "setup"]
-    timed = [c for c in calls if c.phase == "timed"]
+    n_setup = sum(1 for c in calls if c.phase == "setup")
+    setup, timed = calls[:n_setup], calls[n_setup:]
+    if any(c.phase != "timed" for c in timed):
+        raise ValueError("a workload's set-up calls come before its timed calls")
     hours = max(1, int(-(-info.hours // 1)))
-    by_hour: list[list[Call]] = [[] for _ in range(hours)]
-    for c in timed:
-        by_hour[min(int(c.intended_s // 3600), hours - 1)].append(c)
+    bounds = [bisect.bisect_left(timed, h * 3600.0, key=lambda c: c.intended_s)
+              for h in range(1, hours)]
+    edges = [0, *bounds, len(timed)]
+    by_hour = [timed[a:b] for a, b in itertools.pairwise(edges)]
     meta = WorkloadInfo(**{**info.__dict__, "calls": len(calls), "setup": len(setup)})
     schema = _SCHEMA.with_metadata({_META_KEY: meta.to_json().encode()})
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
