@@ -7,6 +7,7 @@ Writes ``OUT/<scenario name>/kpis.json`` (canonical, byte-reproducible) and ``re
 from __future__ import annotations
 
 import os
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -18,6 +19,7 @@ from rich.table import Table
 from sim.cli.common import SetOption, console, fail, load_or_exit
 from sim.cli.goods_cmds import goods_summary
 from sim.results import compute_kpis, write_outputs
+from sim.results.bottleneck import identify_bottleneck
 from sim.world import build_world, run_scenario
 
 __all__ = ["register", "run"]
@@ -31,15 +33,34 @@ def _pct(value: Any) -> str:
     return "-" if value is None else f"{100 * value:.0f}%"
 
 
+def _local(kpis: dict[str, Any], seconds: float) -> str:
+    return (datetime.fromisoformat(kpis["start"]) + timedelta(seconds=seconds)).strftime(
+        "%Y-%m-%d %H:%M"
+    )
+
+
+def _window(kpis: dict[str, Any]) -> str:
+    """What the KPI window is, in words, for the summary's caption."""
+    lo, hi = kpis["warmup_s"], kpis["horizon_s"]
+    warmup = f"after a {lo / 3600:g} h warm-up" if lo else "no warm-up"
+    return (
+        f"KPI window {_local(kpis, lo)} to {_local(kpis, hi)} ({warmup}): arr = trucks that "
+        "arrived in it, rel = of those, released by its end"
+    )
+
+
 def _summary(kpis: dict[str, Any]) -> Table:
     table = Table(
         title=f"{kpis['scenario']}: supervised trucks per port (KPI window)",
         box=box.SIMPLE_HEAD,
         pad_edge=False,
-        caption="times in minutes; no-stop = released without a stop; chan/offic = utilisation",
+        caption=f"{_window(kpis)}. Times in minutes; no-stop = released without a stop; "
+        "chan/offic = utilisation; bottleneck = the resource with the most journeys waiting for "
+        "it on average, and that number (ferry: vehicles held past their first sailing)",
     )
-    for col in ("port", "arr", "rel", "mean", "p95", "q.peak", "no-stop", "chan", "offic"):
-        table.add_column(col, justify="left" if col == "port" else "right", min_width=len(col))
+    for col in ("port", "arr", "rel", "mean", "p95", "no-stop", "chan", "offic", "bottleneck"):
+        table.add_column(col, justify="left" if col in ("port", "bottleneck") else "right",
+                         min_width=len(col), no_wrap=True)  # fmt: skip
     for port, p in kpis["ports"].items():
         ct = p["clearance_time_s"]
         util = p["utilisation"]
@@ -49,10 +70,10 @@ def _summary(kpis: dict[str, Any]) -> Table:
             str(p["released"]),
             _minutes(ct["mean"]),
             _minutes(ct["p95"]),
-            str(p["queue_peak"]),
             _pct(p["seamless_clearance_share"]),
             _pct(util.get("customs_channels")),
             _pct(util.get("officers")),
+            identify_bottleneck(p).describe(),
         )
     return table
 
@@ -62,27 +83,61 @@ def _ferries(kpis: dict[str, Any]) -> Table | None:
     if not rows:
         return None
     table = Table(
-        title="strait ferries and holding areas",
+        title="strait ferries: vehicles waiting to board",
         box=box.SIMPLE_HEAD,
         pad_edge=False,
-        caption="vehicles; peak/cap = holding area; wait95 = p95 minutes release -> boarding",
+        caption="Peaks: hold = in the holding area, as a share of its capacity; outside = waiting "
+        "outside "
+        "it, staged = in city staging (shown when any). delayed = not taken by the first "
+        "sailing after joining the queue; wait95 = p95 minutes to board; left = still waiting "
+        "at the end",
     )
-    for col in ("port", "sailed", "cancel", "boarded", "peak", "cap", "overflow", "wait95",
-                "left"):  # fmt: skip
-        table.add_column(col, justify="left" if col == "port" else "right", min_width=len(col))
+    staging = any(f["staging_peak"] or f["staged"] for _, f in rows)
+    columns = ["port", "sailed", "cancel", "load", "hold", "outside", "staged", "delayed",
+               "wait95", "left"]  # fmt: skip
+    if not staging:
+        columns.remove("staged")
+    for col in columns:
+        table.add_column(col, justify="left" if col == "port" else "right", min_width=len(col),
+                         no_wrap=True)  # fmt: skip
     for port, f in rows:
-        table.add_row(
-            port,
-            str(f["sailings_scheduled"] - f["sailings_cancelled"]),
-            str(f["sailings_cancelled"]),
-            str(f["boarded"]),
-            str(f["holding_peak"]),
-            str(f["holding_capacity"]),
-            str(f["overflow"]),
-            _minutes(f["boarding_wait_s"]["p95"]),
-            str(f["waiting_at_end"]),
-        )
+        cells = {
+            "port": port,
+            "sailed": str(f["sailings_scheduled"] - f["sailings_cancelled"]),
+            "cancel": str(f["sailings_cancelled"]),
+            "load": _pct(f["load_factor"]),
+            "hold": _pct(f["holding_peak"] / f["holding_capacity"]),
+            "outside": str(f["outside_peak"]),
+            "staged": str(f["staging_peak"]),
+            "delayed": str(f["delayed"]),
+            "wait95": _minutes(f["boarding_wait_s"]["p95"]),
+            "left": str(f["waiting_at_end"]),
+        }
+        table.add_row(*(cells[c] for c in columns))
     return table
+
+
+def _observed(kpis: dict[str, Any]) -> list[str]:
+    """The model beside each figure reported for the real episode (validation scenarios).
+
+    One line a figure rather than a table: the source ids are long, and a line stays whole in
+    any terminal width.
+    """
+    rows = kpis.get("observed", [])
+    if not rows:
+        return []
+    sign = {"about": "", "at_least": ">=", "at_most": "<="}
+    lines = ["reported vs model (validation; gap = model - reported):"]
+    for o in rows:
+        hours = o["measure"] == "longest_wait_hours"
+        shown = f"{o['model']:,.1f}" if hours else f"{o['model']:,.0f}"
+        met = "" if o["met"] is None else ("  met" if o["met"] else "  not met")
+        lines.append(
+            f"  {o['at'][:16].replace('T', ' ')}  {o['measure']}: reported "
+            f"{sign[o['bound']]}{o['reported']:,.0f}, model {shown}, gap {o['gap']:+,.0f}{met}"
+            f"  [{o['source']}]"
+        )
+    return lines
 
 
 def _check_writable(target: Path) -> None:
@@ -139,6 +194,8 @@ def run(
     ferries = _ferries(kpis)
     if ferries is not None:
         console.print(ferries)
+    for line in _observed(kpis):
+        console.print(line, highlight=False, soft_wrap=True, markup=False)
     if "goods" in kpis:
         console.print(goods_summary(kpis["goods"]), highlight=False, soft_wrap=True)
     console.print(
