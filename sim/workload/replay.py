@@ -17,13 +17,41 @@ from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, Protocol
 
-from sim.client import PlatformClient
 from sim.workload.calls import Call
 from sim.workload.expect import DEPENDS_ON_ID, compare, resolve_path
 
-__all__ = ["Mismatch", "ReplayReport", "replay", "write_mismatches"]
+__all__ = ["Answer", "Mismatch", "ReplayReport", "Sender", "replay", "write_mismatches"]
+
+
+class Answer(Protocol):
+    """A platform's answer as the replay reads it (e.g. ``sim.client.RawAnswer``)."""
+
+    @property
+    def status(self) -> int: ...
+
+    @property
+    def body(self) -> Any: ...
+
+    @property
+    def retries(self) -> int: ...
+
+
+class Sender(Protocol):
+    """What the replay sends with (e.g. ``sim.client.PlatformClient``, holding the admin
+    token): a view acting as an actor, and a raw call that returns any answer as it is."""
+
+    def as_actor(self, role: str, entity: str | None = None) -> Sender: ...
+
+    def raw(
+        self,
+        method: str,
+        path: str,
+        body: Any = None,
+        *,
+        idempotency_key: str | Literal[False] | None = None,
+    ) -> Answer: ...
 
 
 @dataclass(frozen=True)
@@ -84,7 +112,7 @@ class ReplayReport:
 
 
 def replay(
-    client: PlatformClient,
+    client: Sender,
     calls: Sequence[Call],
     progress: Callable[[int], None] | None = None,
     on_answer: Callable[[Call, int, Any], None] | None = None,
@@ -99,7 +127,7 @@ def replay(
         on_answer: called with each call, its status and its answer's body.
 
     Raises:
-        sim.client.PlatformUnreachable: the platform stopped answering.
+        Whatever ``client`` raises when no answer comes (``sim.client.PlatformUnreachable``).
     """
     report = ReplayReport()
     needed = {c.depends_on for c in calls if DEPENDS_ON_ID in c.path}
