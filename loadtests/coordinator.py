@@ -39,16 +39,13 @@ from locust.runners import MasterRunner, WorkerRunner
 
 from loadtests.finish import finish
 from loadtests.measure import Merged, Recorder
-from loadtests.options import ReplayOptions
+from loadtests.options import EVENT_PREFIX, ReplayOptions
 from loadtests.plan import SliceCall, slice_for, timed_calls
 from loadtests.prepare import Prepared, prepare
 from sim.client import PlatformError
 from sim.workload import Call, WorkloadError, WorkloadInfo, read_workload
 
-__all__ = ["EVENT_PREFIX", "MISMATCHES_KEPT", "Coordinator", "admin_token", "bucket_width"]
-
-EVENT_PREFIX = "@customs-sim-load "
-"""How the master's phase lines start on its standard output."""
+__all__ = ["MISMATCHES_KEPT", "Coordinator", "admin_token", "bucket_width"]
 
 MISMATCHES_KEPT = 100
 """Mismatched or failed calls written out in full (all are counted)."""

@@ -15,9 +15,15 @@ from typing import Any
 
 __all__ = [
     "DEFAULTS",
+    "EVENT_PREFIX",
     "ReplayOptions",
     "add_arguments",
 ]
+
+
+EVENT_PREFIX = "@customs-sim-load "
+"""How the replay's phase lines start on the standard output of Locust's master (what
+``customs-sim load`` follows)."""
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from sim.cli import (
     credit_cmds,
     dynamics_cmds,
     goods_cmds,
+    load_cmd,
     population_cmds,
     run_cmd,
     scenario_cmds,
@@ -36,6 +37,7 @@ dynamics_cmds.register(app)
 goods_cmds.register(app)
 serve_cmd.register(app)
 workload_cmds.register(app)
+load_cmd.register(app)
 
 
 def main() -> None:

@@ -223,6 +223,8 @@ class Headroom:
 
     def statement(self, period: str) -> str:
         """The finding in words, e.g. ``holds 6.5x the predicted traffic of <period>``."""
+        if not self.steps:
+            return f"no step could be run within the search's bounds ({self.stopped})"
         if self.held is None:
             lowest = min(s.speed for s in self.steps)
             return f"does not hold {lowest:g}x the predicted traffic of {period}"
