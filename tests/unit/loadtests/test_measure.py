@@ -45,6 +45,7 @@ def test_merged_workers_give_the_percentiles_of_one_process() -> None:
     for q, got in ((50, run.response_ms.p50), (99, run.response_ms.p99)):
         assert got == pytest.approx(np.percentile(times, q) * 1000, rel=2e-3)
     assert run.service_ms.p99 == pytest.approx(run.response_ms.p99 / 2, rel=2e-3)
+    assert run.response_ms.mean == pytest.approx(times.mean() * 1000, rel=1e-4), "exact sums"
     assert sum(p.calls for p in merged.timeline()) == 4000
     assert len(merged.timeline()) == 10, "calls intended over 10 s, 1 s intervals"
 
