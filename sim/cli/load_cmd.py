@@ -69,8 +69,8 @@ def _bound_s(span_s: float, speed: float, setup: int, options: ReplayOptions) ->
 
 
 def load(
-    workload: Annotated[Path, typer.Option("--workload", help="Workload file (Parquet), from "
-                                           "`customs-sim workload`.", metavar="FILE")],
+    workload: Annotated[Path, typer.Option("--workload", help="Workload file (Parquet), made by "
+                                           "the workload export command.", metavar="FILE")],
     out: Annotated[Path, typer.Option("--out", help="Output directory.", metavar="DIR")],
     target: Annotated[str | None, typer.Option(
         "--target", help="Platform base URL (default: start the reference platform on "
