@@ -1,8 +1,8 @@
 """What ``customs-sim load`` shows: the phases as they pass, then the result as tables.
 
-Per operation: calls planned and sent, response time from the intended moment (p50, p95, p99),
-service time p99 (``svc``) and schedule-lag p99 (ms), mismatched (``mism``), errors (``err``)
-and dropped starts (``drop``); then the
+Per operation: calls sent (``sent/planned`` when not all were), response time from the intended
+moment (p50, p95, p99), service time p99 (``svc99``) and schedule-lag p99 (``lag99``; ms), and
+the calls mismatched, failed and dropped; then the
 objectives that broke (or that all held), and where the files are. For a headroom search, every
 step and the finding in one sentence.
 """
@@ -45,20 +45,20 @@ def progress_printer(speed: float) -> Callable[[dict[str, Any]], None]:
 
 def _row(op: OperationLoad) -> list[str]:
     r, s, lag = op.response_ms, op.service_ms, op.lag_ms
-    return [op.operation if op.operation != "*" else "all", str(op.planned), str(op.sent),
+    sent = str(op.sent) if op.sent == op.planned else f"{op.sent}/{op.planned}"
+    return [op.operation if op.operation != "*" else "all", sent,
             f"{r.p50:.1f}", f"{r.p95:.1f}", f"{r.p99:.1f}", f"{s.p99:.1f}", f"{lag.p99:.1f}",
-            str(op.mismatched), str(op.errors), str(op.dropped)]
+            f"{op.mismatched}/{op.errors}/{op.dropped}"]
 
 
 def print_result(result: LoadResult, out: Path) -> None:
     """The result's tables and where its files are."""
-    table = Table(title=f"load test at {result.speed:g}x against {result.target} "
-                  "(ms; response time from the intended moment)", box=box.SIMPLE_HEAD,
-                  pad_edge=False)
-    for name in ("operation", "planned", "sent", "p50", "p95", "p99", "svc p99", "lag p99",
-                 "mism", "err", "drop"):
-        table.add_column(name, justify="left" if name == "operation" else "right",
-                         no_wrap=True)
+    table = Table(title=f"{result.speed:g}x against {result.target}",
+                  caption="ms; p50-p99: response time from the intended moment",
+                  box=box.SIMPLE_HEAD, pad_edge=False, padding=(0, 1))
+    table.add_column("operation", overflow="fold", min_width=17)
+    for name in ("sent", "p50", "p95", "p99", "svc99", "lag99", "mis/err/drop"):  # fits 80
+        table.add_column(name, justify="right", no_wrap=True)
     for op in result.operations:
         table.add_row(*_row(op))
     table.add_row(*_row(result.run), style="bold")
