@@ -248,8 +248,9 @@ class Coordinator:
         setup_mismatches = [m.to_record() for m in self.prepared.mismatches] \
             if self.prepared else []
         try:
+            setup = self.prepared.setup if self.prepared is not None else None
             code, line = finish(self.options, self.info, self.env.host or "", self.merged,
-                                planned, self.prepared, last, aborted,
+                                planned, setup, last, aborted,
                                 setup_mismatches + sorted(self.mismatches,
                                                           key=lambda m: m["seq"]),
                                 schedule_s=self.schedule_s, workers=max(len(self.expected), 1))

@@ -20,7 +20,6 @@ from typing import Any
 from loadtests.measure import Merged
 from loadtests.options import ReplayOptions
 from loadtests.outputs import junit_xml, mismatch_lines, timeline_csv
-from loadtests.prepare import Prepared
 from loadtests.slo import evaluate, load_slo
 from sim.results.io import publish_directory, stage_directory
 from sim.results.load import LoadResult, SetupLoad, write_load_result
@@ -60,7 +59,7 @@ def finish(
     target: str,
     merged: Merged,
     planned: Counter[str],
-    prepared: Prepared | None,
+    setup: SetupLoad | None,
     last_answer_s: float,
     aborted: str | None,
     mismatches: Sequence[dict[str, Any]],
@@ -84,7 +83,7 @@ def finish(
         late_ms=options.late_ms,
         schedule_s=round(schedule_s, 6),
         run_s=round(max(last_answer_s, 0.0), 6),
-        setup=prepared.setup if prepared is not None else SetupLoad(),
+        setup=setup if setup is not None else SetupLoad(),
         run=run,
         operations=operations,
         timeline=merged.timeline(),

@@ -3,6 +3,8 @@ written."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -66,3 +68,13 @@ def test_an_unreachable_target_is_one_line(workload: Path, tmp_path: Path,
                    "--target", "http://127.0.0.1:9"])
     assert line == "error: --target: set REFPLATFORM_ADMIN_TOKEN to the target's admin token"
     assert not (tmp_path / "o").exists()
+
+
+def test_the_harness_never_imports_locust_or_gevent() -> None:
+    """Locust runs in its own processes: gevent's monkey-patching cannot reach the harness."""
+    probe = ("import sys, sim.cli, loadtests.launch, loadtests.headroom, loadtests.slo; "
+             "print(sorted({m.split('.')[0] for m in sys.modules} & "
+             "{'gevent', 'locust', 'geventhttpclient', 'zmq', 'greenlet'}))")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                          check=True)
+    assert done.stdout.strip() == "[]"
