@@ -141,6 +141,13 @@ class Coordinator:
             self._fail_setup(str(exc))
             return
         self.options, self.info, self.calls = options, info, calls
+        runner = self.env.runner
+        if isinstance(runner, MasterRunner):
+            workers = len(runner.clients.ready + runner.clients.running + runner.clients.spawning)
+            if (runner.target_user_count or 0) < workers:
+                self._fail_setup(f"users: a replay user per worker process is needed: at least "
+                                 f"{workers} (got {runner.target_user_count})")
+                return
         timed = timed_calls(calls)
         schedule_s = (timed[-1].intended_s / options.speed) if timed else 0.0
         self.schedule_s = schedule_s

@@ -157,6 +157,9 @@ def run_replay(
                         failure = str(event.get("message"))
                     if progress is not None:
                         progress(event)
+            except BaseException:
+                _stop(proc)  # Ctrl-C reaches only us: Locust runs in a session of its own
+                raise
             finally:
                 if proc.poll() is None and failure is not None:
                     _stop(proc)

@@ -61,10 +61,11 @@ def test_a_pause_shows_from_the_intended_moment_and_not_in_service_time(
     assert result is not None and result.aborted is None, run.message
     assert result.run.sent == result.run.matched == 1600
     assert result.run.response_ms.p99 > 700, result.run.response_ms
-    assert result.run.service_ms.p99 < 300, result.run.service_ms
+    assert result.run.service_ms.p99 < 400, result.run.service_ms
+    assert result.run.response_ms.p99 > 2.5 * result.run.service_ms.p99
     assert result.run.dropped >= 100, "starts held back by the frozen server are late"
     points = {p.t_s: p for p in result.timeline}
-    assert points[3.0].p99_ms > 400 and points[4.0].p50_ms > 50
+    assert points[3.0].p99_ms > 400 and points[4.0].p99_ms > 200
     assert max(points[t].p99_ms for t in (0.0, 1.0, 2.0)) < 300
     # Locust's own statistics carry the time from the intended moment too
     with (tmp_path / "out" / "locust_stats.csv").open() as stats:
