@@ -272,11 +272,17 @@ class Coordinator:
         runner = self.env.runner
         if runner is None:
             return
-        headless = bool(getattr(self.env.parsed_options, "headless", False))
-        if headless:
+        options = self.env.parsed_options
+        if bool(getattr(options, "headless", False)):
             runner.quit()
-        else:
-            runner.stop()
+            return
+        runner.stop()  # the web UI stays up with the result, unless told to quit (as Locust
+        autoquit = getattr(options, "autoquit", -1)  # does at the end of a --run-time)
+        if getattr(options, "autostart", False) and autoquit is not None and autoquit >= 0:
+            gevent.sleep(autoquit)
+            runner.quit()
+            if self.env.web_ui is not None:
+                self.env.web_ui.stop()
 
     # -- a worker ---------------------------------------------------------------------------
 

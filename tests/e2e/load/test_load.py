@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import json
+import socket
 import subprocess
 import sys
 import threading
@@ -173,3 +174,19 @@ def test_the_headroom_search_runs_each_step_on_a_fresh_platform(tmp_path: Path) 
         assert read_load_result(tmp_path / "out" / step.directory / "summary.json").speed == \
             step.speed
     assert "holds 4x the predicted traffic of constant_rate" in cli.stdout
+
+
+def test_locusts_web_ui_runs_the_replay_with_the_workload_as_an_option(
+        platform: LocalPlatform, tmp_path: Path) -> None:
+    workload = constant_rate(tmp_path / "rate.parquet", rate=50, seconds=2)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    ui = subprocess.run(
+        [sys.executable, "-m", "locust", "-f", str(LOCUSTFILE), "--host", platform.base_url,
+         "--workload", str(workload), "--replay-out", str(tmp_path / "out"), "-u", "1",
+         "--web-host", "127.0.0.1", "--web-port", str(port), "--autostart", "--autoquit", "0"],
+        env=env_for(platform), capture_output=True, text=True, timeout=90)
+    assert ui.returncode == 0, ui.stdout[-2000:] + ui.stderr[-2000:]
+    result = read_load_result(tmp_path / "out" / "summary.json")
+    assert result.run.sent == result.run.matched == 100 and result.holds
