@@ -1,20 +1,22 @@
 """Sending one worker's slice of a workload open-model, on gevent, each answer measured and checked.
 
-:class:`SliceRun` walks the slice in intended order. At each call's intended moment
-``t0 + offset`` it spawns a greenlet for it and goes on: it never waits for an answer. The
-greenlet waits for what the call needs (the previous call of its partition, the call it depends
-on: see :mod:`loadtests.plan`), then for a free connection, then sends. Three times are recorded
-(:mod:`loadtests.measure`):
+:class:`SliceRun` admits the slice's calls in intended order, each at its moment
+``t0 + offset``, and never waits for an answer to admit the next. An admitted call is *ready*
+when what it needs has been answered (the previous call of its partition, the call it depends
+on: see :mod:`loadtests.plan`), at once or later; ready calls queue for a connection.
+``connections`` runners (one greenlet per connection, as wrk2 has connections) each take the
+next ready call, send it, check the answer and take the next: a call costs no greenlet of its
+own, and a runner that finishes a call starts the next without a trip through the hub. Three
+times are recorded per call (:mod:`loadtests.measure`):
 
 - response time = answer - intended moment;
-- service time = answer - actual send (after a connection was free);
+- service time = answer - actual send;
 - schedule lag = actual send - ready moment (the later of the intended moment and the answers
-  the call waited for): the generator's own lateness, including a wait for a free connection.
+  the call waited for): the generator's own lateness, a wait for a free connection included.
   A lag above the tolerance counts the start as dropped.
 
-Connections are bounded (``connections``, the HTTP client's pool, like wrk2's connections): a
-stalled platform holds them all, later calls wait for one and start late; their service time
-stays short while their response time from the intended moment shows the stall.
+A stalled platform holds every connection; the calls due meanwhile queue and start late: their
+service time stays short while their response time from the intended moment shows the stall.
 
 A target that gives no answer at all for ``silence_s`` while calls are out (a stopped or
 frozen server) ends the slice: the calls not yet answered are abandoned and the run reports it.
@@ -23,6 +25,7 @@ frozen server) ends the slice: the calls not yet answered are abandoned and the 
 from __future__ import annotations
 
 import json
+import logging
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -30,8 +33,7 @@ from typing import Any, Protocol
 
 import gevent
 from gevent.event import Event
-from gevent.lock import BoundedSemaphore
-from gevent.pool import Group
+from gevent.queue import Queue
 
 from loadtests.measure import Recorder
 from loadtests.plan import SliceCall
@@ -42,6 +44,8 @@ from sim.workload.replay import Mismatch
 __all__ = ["Outcome", "SliceEnd", "SliceRun", "outcome_of"]
 
 _WATCH_S = 0.25
+_log = logging.getLogger(__name__)
+_ADMIT_BATCH = 32
 
 
 class _Response(Protocol):
@@ -139,14 +143,19 @@ class SliceRun:
         self._bearer = {k: f"Bearer {v}" for k, v in tokens.items()}
         self._ids: dict[int, Any] = dict(setup_answers)
         self._recorder = recorder
-        self._slots = BoundedSemaphore(connections)
+        self._connections = connections
         self._late_s = late_s
         self._silence_s = silence_s
         self._on_mismatch = on_mismatch
-        waited = {i for sc in calls for i in (sc.after_partition, sc.after_dependency) if i >= 0}
-        self._done = {i: Event() for i in waited}
-        self._done_at: dict[int, float] = {}
         self._keep_id = {sc.call.depends_on for sc in calls if DEPENDS_ON_ID in sc.call.path}
+        n = len(calls)
+        self._done_at: list[float | None] = [None] * n
+        self._missing = [0] * n  # answers an admitted call still waits for
+        self._ready_at = [0.0] * n
+        self._dependents: dict[int, list[int]] = {}
+        self._queue: Queue[int | None] = Queue()
+        self._finished = 0
+        self._all_done = Event()
         # Both clocks: the schedule is shared in epoch seconds, intervals are measured on the
         # monotonic performance counter.
         self._t0 = time.perf_counter() + (t0 - time.time())
@@ -157,92 +166,122 @@ class SliceRun:
     def run(self) -> SliceEnd:
         """Send the slice; return when every call is answered or failed, or the target went
         silent."""
-        group = Group()
-        watchdog = gevent.spawn(self._watch, group)
+        runners = [gevent.spawn(self._runner) for _ in range(self._connections)]
+        watchdog = gevent.spawn(self._watch, runners)
         try:
+            if not self._calls:
+                self._all_done.set()
             for i, sc in enumerate(self._calls):
                 delay = self._t0 + sc.offset_s - time.perf_counter()
                 if delay > 0:
                     gevent.sleep(delay)
-                elif self._slots.locked():
-                    # Behind schedule with every connection busy: a greenlet made now would
-                    # only wait for one. Wait here instead, so the calls waiting are rows of
-                    # the slice, not 10^5 greenlets; their lag is measured at the send alike.
-                    self._slots.wait()
-                else:
-                    gevent.sleep(0)
+                elif i % _ADMIT_BATCH == 0:
+                    gevent.sleep(0)  # behind schedule: let the runners take what is ready
                 if self._aborted:
                     break
-                group.spawn(self._one, i, sc)
-            group.join()
+                self._admit(i, sc)
+            self._all_done.wait()
         finally:
             watchdog.kill()
-            group.kill()
+            gevent.killall(runners)
         return SliceEnd(self._aborted, max(self._last_answer - self._t0, 0.0))
 
-    def _watch(self, group: Group) -> None:
+    def _watch(self, runners: list[gevent.Greenlet]) -> None:
         while True:
             gevent.sleep(_WATCH_S)
             since = self._waiting_since
             if since is not None and time.perf_counter() - since > self._silence_s:
                 self._aborted = (f"the target gave no answer for {self._silence_s:g} s while "
                                  f"calls were out")
-                group.kill(block=False)
+                gevent.killall(runners, block=False)
+                self._all_done.set()
                 return
 
-    def _ready(self, index: int, moment: float) -> float:
-        if index < 0:
-            return moment
-        self._done[index].wait()
-        return max(moment, self._done_at[index])
+    def _admit(self, i: int, sc: SliceCall) -> None:
+        """Call ``i`` is due: queue it, or wait for the answers it needs first."""
+        ready = self._t0 + sc.offset_s
+        missing = 0
+        for before in (sc.after_partition, sc.after_dependency):
+            if before < 0:
+                continue
+            answered = self._done_at[before]
+            if answered is None:
+                missing += 1
+                self._dependents.setdefault(before, []).append(i)
+            else:
+                ready = max(ready, answered)
+        self._ready_at[i] = ready
+        self._missing[i] = missing
+        if not missing:
+            self._queue.put(i)
 
-    def _one(self, i: int, sc: SliceCall) -> None:
+    def _complete(self, i: int, done: float) -> None:
+        """Call ``i`` is answered (or failed): the calls that waited for it may go."""
+        self._done_at[i] = done
+        for waiting in self._dependents.pop(i, ()):
+            self._ready_at[waiting] = max(self._ready_at[waiting], done)
+            self._missing[waiting] -= 1
+            if not self._missing[waiting]:
+                self._queue.put(waiting)
+        self._finished += 1
+        if self._finished == len(self._calls):
+            self._all_done.set()
+
+    def _runner(self) -> None:
+        while True:
+            i = self._queue.get()
+            if i is None:
+                return
+            try:
+                done = self._one(i, self._calls[i])
+            except Exception as exc:  # a defect of the replay: counted and logged, not fatal
+                done = time.perf_counter()
+                _log.exception("call %s could not be replayed", self._calls[i].call.seq)
+                self._finish(self._calls[i], self._t0 + self._calls[i].offset_s, done, done,
+                             self._ready_at[i], 0, None,
+                             Outcome("errors", (f"the replay failed: {exc!r}",)), None)
+            self._complete(i, done)
+
+    def _one(self, i: int, sc: SliceCall) -> float:
+        """Send call ``i``, check and record its answer; return when it came."""
         c = sc.call
         intended = self._t0 + sc.offset_s
-        ready = self._ready(sc.after_dependency, self._ready(sc.after_partition, intended))
-        try:
-            path = self._path(c)
-            if path is None:
-                now = time.perf_counter()
-                self._answered(i, now, touch_watch=False)
-                self._finish(sc, intended, now, now, ready, 0, None,
-                             Outcome("mismatched",
-                                     (f"not sent: call {c.depends_on} gave no id to name",)), path)
-                return
-            headers = {"Accept": "application/json"}
-            bearer = self._bearer.get(actor_key(c.actor_role, c.actor_entity))
-            if bearer is not None:
-                headers["Authorization"] = bearer
-            if c.body:
-                headers["Content-Type"] = "application/json"
-            if c.idempotency_key:
-                headers["Idempotency-Key"] = c.idempotency_key
-            with self._slots:
-                sent = time.perf_counter()
-                if self._waiting_since is None:
-                    self._waiting_since = sent
-                with self._send(c.method, path, c.body or None, headers, c.operation) as answer:
-                    done = time.perf_counter()
-                    status = answer.status_code or 0
-                    body = _parse(answer.content) if status else None
-                    outcome = outcome_of(c, status, body)
-                    answer.request_meta["response_time"] = (done - intended) * 1000.0
-                    if outcome.kind == "matched":
-                        answer.success()
-                    else:
-                        answer.failure("; ".join(outcome.differences))
-            self._answered(i, done, touch_watch=status != 0)
-            if c.seq in self._keep_id and isinstance(body, dict) and "id" in body:
-                self._ids[c.seq] = body["id"]
-            self._finish(sc, intended, sent, done, ready, status, body, outcome, path)
-        finally:
-            event = self._done.get(i)
-            if event is not None and not event.is_set():
-                self._done_at.setdefault(i, time.perf_counter())
-                event.set()
+        ready = self._ready_at[i]
+        path = self._path(c)
+        if path is None:
+            now = time.perf_counter()
+            self._finish(sc, intended, now, now, ready, 0, None,
+                         Outcome("mismatched",
+                                 (f"not sent: call {c.depends_on} gave no id to name",)), path)
+            return now
+        headers = {"Accept": "application/json"}
+        bearer = self._bearer.get(actor_key(c.actor_role, c.actor_entity))
+        if bearer is not None:
+            headers["Authorization"] = bearer
+        if c.body:
+            headers["Content-Type"] = "application/json"
+        if c.idempotency_key:
+            headers["Idempotency-Key"] = c.idempotency_key
+        sent = time.perf_counter()
+        if self._waiting_since is None:
+            self._waiting_since = sent
+        with self._send(c.method, path, c.body or None, headers, c.operation) as answer:
+            done = time.perf_counter()
+            status = answer.status_code or 0
+            body = _parse(answer.content) if status else None
+            outcome = outcome_of(c, status, body)
+            answer.request_meta["response_time"] = (done - intended) * 1000.0
+            if outcome.kind == "matched":
+                answer.success()
+            else:
+                answer.failure("; ".join(outcome.differences))
+        self._answered(done, touch_watch=status != 0)
+        if c.seq in self._keep_id and isinstance(body, dict) and "id" in body:
+            self._ids[c.seq] = body["id"]
+        self._finish(sc, intended, sent, done, ready, status, body, outcome, path)
+        return done
 
-    def _answered(self, i: int, done: float, *, touch_watch: bool) -> None:
-        self._done_at[i] = done
+    def _answered(self, done: float, *, touch_watch: bool) -> None:
         if touch_watch:
             self._waiting_since = None
             self._last_answer = max(self._last_answer, done)
