@@ -3,8 +3,9 @@
 One replay user per Locust process does the work (``-u`` = the number of worker processes; 1
 without ``--processes``); a process that is given more users lets the extra ones idle. The
 user waits for its slice and the shared start ``t0`` (:mod:`loadtests.coordinator`), sends the
-slice open-model through its FastHttpUser client (:class:`loadtests.dispatch.SliceRun`: a
-greenlet per call, at most ``--connections`` requests out at once), and reports the end.
+slice open-model through its FastHttpUser client (:class:`loadtests.dispatch.SliceRun`:
+``--connections`` runners, each sending the next call that is due and ready), and reports the
+end.
 
 Locust's own statistics (console, web UI, ``--csv``, ``--html``) get every timed call under its
 operation's name, with the response time *from its intended moment* and a failure for every
