@@ -19,7 +19,9 @@
    ``customs-sim load --find-max`` against the reference platform (SQLite, one worker, a fresh
    one per step): the highest speed-up of the predicted traffic that holds the default SLO.
 
-Usage: ``python benchmarks/bench_load.py [--seconds 10] [--users 50] [--skip-headroom]``.
+Usage: ``python benchmarks/bench_load.py [--seconds 10] [--users 50] [--rounds 3]
+[--skip-headroom] [--skip-generator]``; the generator's figures are the best of ``--rounds``
+interleaved rounds (a shared machine's other work slows whichever run it hits).
 Loopback only; every run bounded in time.
 """
 
@@ -156,36 +158,49 @@ def _replay(host: str, workload: Path, connections: int, out: Path) -> tuple[flo
     return result.achieved_rate, result.run.lag_ms.p99, result.run.response_ms.p99
 
 
-def generator(seconds: float, users: int) -> None:
-    """Part 1: the plain FastHttpUser against the replay user, against nginx."""
+def generator(seconds: float, users: int, rounds: int) -> None:
+    """Part 1: the plain FastHttpUser against the replay user, against nginx; ``rounds``
+    interleaved rounds, the best of each kind compared (another tenant's burst on a shared
+    machine slows whichever run it hits)."""
     binary = _nginx()
     if binary is None:
         print("generator: skipped (no nginx, and apt-get cannot install it: not root or no "
               "apt-get)")
         return
+    plains: list[float] = []
+    fulls: list[float] = []
+    lags: list[tuple[float, float, float]] = []
     with tempfile.TemporaryDirectory(prefix="bench-load-") as tmp:
         directory = Path(tmp)
         proc, host = _start_nginx(binary, directory)
         try:
-            plain = _plain_rate(host, users, seconds, directory)
-            n = int(plain * seconds)
-            full, _, _ = _replay(host, _workload(directory / "full.parquet", n, 1e9), users,
-                                 directory / "full")
-            half_rate = full / 2
-            half_n = int(half_rate * seconds)
-            _, lag_p99, resp_p99 = _replay(
-                host, _workload(directory / "half.parquet", half_n, half_rate), users,
-                directory / "half")
+            for r in range(rounds):
+                plain = _plain_rate(host, users, seconds, directory)
+                n = int(plain * seconds)
+                full, _, _ = _replay(host, _workload(directory / "full.parquet", n, 1e9), users,
+                                     directory / f"full{r}")
+                half_rate = full / 2
+                _, lag_p99, resp_p99 = _replay(
+                    host, _workload(directory / "half.parquet", int(half_rate * seconds),
+                                    half_rate), users, directory / f"half{r}")
+                print(f"  round {r + 1}: plain {plain:,.0f}/s, replay {full:,.0f}/s "
+                      f"({full / plain:.2f}); at {half_rate:,.0f}/s lag p99 {lag_p99:.2f} ms")
+                plains.append(plain)
+                fulls.append(full)
+                lags.append((lag_p99, half_rate, resp_p99))
         finally:
             os.killpg(proc.pid, 15)
             proc.wait(timeout=10)
-    print(f"plain FastHttpUser ({users} users, one process): {plain:,.0f} requests/s")
-    print(f"replay user at full speed ({n:,} calls, {users} connections): {full:,.0f} "
-          f"requests/s")
-    print(f"replay / plain: {full / plain:.2f} (target >= 0.90)")
+    best_plain, best_full = max(plains), max(fulls)
+    lag_p99, half_rate, resp_p99 = min(lags)
+    print(f"plain FastHttpUser ({users} users, one process): {best_plain:,.0f} requests/s "
+          f"(best of {rounds})")
+    print(f"replay user at full speed ({users} connections, one process): {best_full:,.0f} "
+          f"requests/s (best of {rounds})")
+    print(f"replay / plain: {best_full / best_plain:.2f} (target >= 0.90)")
     print(f"replay user at half rate ({half_rate:,.0f} calls/s for {seconds:g} s): "
-          f"schedule-lag p99 {lag_p99:.2f} ms (target <= 5 ms), response p99 "
-          f"{resp_p99:.2f} ms")
+          f"schedule-lag p99 {lag_p99:.2f} ms (target <= 5 ms; best of {rounds}), response "
+          f"p99 {resp_p99:.2f} ms")
 
 
 def headroom(attempts: int, max_minutes: float) -> None:
@@ -229,13 +244,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--users", type=int, default=50)
+    parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--attempts", type=int, default=2)
     parser.add_argument("--max-minutes", type=float, default=30.0)
     parser.add_argument("--skip-headroom", action="store_true")
     parser.add_argument("--skip-generator", action="store_true")
     args = parser.parse_args()
     if not args.skip_generator:
-        generator(args.seconds, args.users)
+        generator(args.seconds, args.users, args.rounds)
     if not args.skip_headroom:
         headroom(args.attempts, args.max_minutes)
 
