@@ -152,10 +152,22 @@ class HistoryCache:
         as_of: dt.date,
     ) -> str:
         """The entity's tier on ``as_of`` by ``sim.rules.credit.classify``."""
+        return self.classification(load, entity_id, kind, version, as_of).tier
+
+    def classification(
+        self,
+        load: Callable[[str], Sequence[HistoryRow]],
+        entity_id: str,
+        kind: str,
+        version: int,
+        as_of: dt.date,
+    ) -> Classification:
+        """The entity's classification (tier and active grounds) on ``as_of``."""
         events = self.events(load, entity_id, kind, version)
         if not events:
-            return "whitelist"
-        return classify(events, as_of, default_table()).tier
+            any_kind: Any = kind
+            return Classification(entity_id, any_kind, as_of, "whitelist", ())
+        return classify(events, as_of, default_table())
 
 
 def classification_record(result: Classification) -> dict[str, Any]:

@@ -186,7 +186,7 @@ def _trucks(ctx: _Context, port_id: str, cfg: PortConfig) -> _Trucks | None:
         decided = decide(draw, policy, references, streams.generator(f"risk.{port_id}"))
         tier, violation, first = draw.tier, draw.violation, decided.first
         ids = {"entity": draw.entity, "reference": references,
-               "risk_indicators": decided.indicators}
+               "risk_indicators": decided.indicators, "grounds": draw.grounds}
     else:
         s = ctx.shipments.get(port_id)
         if s is None:
@@ -195,7 +195,8 @@ def _trucks(ctx: _Context, port_id: str, cfg: PortConfig) -> _Trucks | None:
                               [], [], [], [], [])
         times, tier, violation, first = s.time_s, s.tier, s.violation, s.first
         ids = {"entity": s.entity, "reference": s.reference, "book": s.book,
-               "shipment": s.shipment, "risk_indicators": s.indicators}
+               "shipment": s.shipment, "risk_indicators": s.indicators,
+               "grounds": s.grounds or [""] * len(s)}
     found = inspect(first, violation, policy.detection, streams.generator(f"detect.{port_id}"))
     n = len(times)
     svc = cfg.service
