@@ -1,4 +1,4 @@
-"""Clearance policy: credit tiers, listing grounds, the risk model and detection.
+"""Clearance policy: credit tiers, listing grounds, the risk model, detection and priority.
 
 Supervised trucks are declared by enterprises in one of three credit tiers: advanced-certified
 (AEO), whitelist (everyone else, automatically) and key-attention. Under ``declarants: shares``
@@ -16,6 +16,7 @@ treated as its strictest listing ground (``grounds``; a ground without its own t
 the tier). The defaults of the risk model and of the treatment by tier and ground are the packaged
 ``sim/rules/data/risk_model.yaml`` (the reference platform starts from the same file);
 :meth:`Policy.risk_model` turns the section back into the rules' :class:`~sim.rules.risk.RiskModel`.
+``priority`` says which waiting trucks busy resources serve first (:mod:`sim.scenario.priority`).
 
 What is sourced (see ``docs/sources.md``): the national bounds on treatment, an AEO's average
 inspection rate below 20% of that of enterprises under routine management ([S] gac-order-251),
@@ -36,6 +37,7 @@ from sim.rules.risk import RiskModel as RulesRiskModel
 from sim.rules.risk import RoutingPolicy, packaged_risk_model
 from sim.rules.risk import TierTreatment as RiskTreatment
 from sim.rules.tiers import TIERS, Tier
+from sim.scenario.priority import Priority
 from sim.scenario.schema_base import StrictModel
 from sim.scenario.validation import field_error
 
@@ -43,6 +45,7 @@ __all__ = [
     "Detection",
     "GroundTreatment",
     "Policy",
+    "Priority",
     "RiskFeature",
     "RiskModel",
     "TierShares",
@@ -244,6 +247,10 @@ class Policy(StrictModel):
     )
     risk: RiskModel = Field(default_factory=RiskModel)
     detection: Detection = Field(default_factory=Detection)
+    priority: Priority = Field(
+        default_factory=Priority,
+        description="which waiting trucks busy resources serve first, by tier (non-preemptive)",
+    )
 
     def treatment(self, tier: Tier) -> TierTreatment:
         """The section's treatment of ``tier``."""

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import cast
 
 import pytest
 from pydantic import ValidationError
 
 from sim.rules.config import RulesConfig, default_rules
 from sim.rules.credit import CreditEvent, classify
+from sim.rules.history import EventKind
 from sim.rules.oracle import listing_grounds
 from sim.rules.risk import RoutingPolicy, assess_risk, packaged_risk_model, route, unknown_ground
 
@@ -66,8 +68,10 @@ def test_the_packaged_model_separates_the_dishonesty_grounds() -> None:
 
 
 def _listed(*events: tuple[str, str, str | None, str | None]) -> list[CreditEvent]:
-    return [CreditEvent("E1", "enterprise", dt.date.fromisoformat(d), e, dept, grade)  # type: ignore[arg-type]
-            for d, e, dept, grade in events]  # fmt: skip
+    return [
+        CreditEvent("E1", "enterprise", dt.date.fromisoformat(d), cast(EventKind, e), dept, grade)
+        for d, e, dept, grade in events
+    ]
 
 
 def test_listing_grounds_name_each_active_source_once() -> None:
