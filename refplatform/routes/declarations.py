@@ -122,7 +122,8 @@ def _write_off(state: Any, caller: Principal, body: DeclarationIn) -> dict[str, 
             raise Problem(404, "unknown_book", f"no account book {body.book!r}", field="body.book")
         require_entity_access(caller, found.entity_id)
         classified = state.histories.classification(
-            txn.history, found.entity_id, found.kind, found.credit_version, body.date
+            txn.history, found.entity_id, found.kind, found.credit_version, body.date,
+            rules.credit,
         )
         tier = classified.tier
         # a key-attention declarant is routed as its strictest listing ground
