@@ -56,7 +56,10 @@ class _PriorityQueue(SortedQueue):
 
     def append(self, item: Any) -> None:
         """Insert a waiting request at its place (a port's queue has no length limit)."""
-        bisect.insort_right(self, item, key=_PRIORITY)
+        if not self or self[-1].priority <= item.priority:
+            list.append(self, item)  # the usual case: no better class behind it
+        else:
+            bisect.insort_right(self, item, key=_PRIORITY)
 
 
 class ScheduledResource(simpy.PriorityResource):
