@@ -8,81 +8,20 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
-from rich import box
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
 from sim.cli.common import SetOption, console, fail, load_or_exit
 from sim.cli.goods_cmds import goods_summary
+from sim.cli.tables import rich_table
 from sim.results import compute_kpis, write_outputs
+from sim.results.rows import KpiTable, kpi_rows
+from sim.results.summary import ferry_summary, port_summary
 from sim.world import build_world, run_scenario
 
 __all__ = ["register", "run"]
-
-
-def _minutes(seconds: Any) -> str:
-    return "-" if seconds is None else f"{seconds / 60:.1f}"
-
-
-def _pct(value: Any) -> str:
-    return "-" if value is None else f"{100 * value:.0f}%"
-
-
-def _summary(kpis: dict[str, Any]) -> Table:
-    table = Table(
-        title=f"{kpis['scenario']}: supervised trucks per port (KPI window)",
-        box=box.SIMPLE_HEAD,
-        pad_edge=False,
-        caption="times in minutes; no-stop = released without a stop; chan/offic = utilisation",
-    )
-    for col in ("port", "arr", "rel", "mean", "p95", "q.peak", "no-stop", "chan", "offic"):
-        table.add_column(col, justify="left" if col == "port" else "right", min_width=len(col))
-    for port, p in kpis["ports"].items():
-        ct = p["clearance_time_s"]
-        util = p["utilisation"]
-        table.add_row(
-            port,
-            str(p["arrivals"]),
-            str(p["released"]),
-            _minutes(ct["mean"]),
-            _minutes(ct["p95"]),
-            str(p["queue_peak"]),
-            _pct(p["seamless_clearance_share"]),
-            _pct(util.get("customs_channels")),
-            _pct(util.get("officers")),
-        )
-    return table
-
-
-def _ferries(kpis: dict[str, Any]) -> Table | None:
-    rows = [(port, p["ferry"]) for port, p in kpis["ports"].items() if "ferry" in p]
-    if not rows:
-        return None
-    table = Table(
-        title="strait ferries and holding areas",
-        box=box.SIMPLE_HEAD,
-        pad_edge=False,
-        caption="vehicles; peak/cap = holding area; wait95 = p95 minutes release -> boarding",
-    )
-    for col in ("port", "sailed", "cancel", "boarded", "peak", "cap", "overflow", "wait95",
-                "left"):  # fmt: skip
-        table.add_column(col, justify="left" if col == "port" else "right", min_width=len(col))
-    for port, f in rows:
-        table.add_row(
-            port,
-            str(f["sailings_scheduled"] - f["sailings_cancelled"]),
-            str(f["sailings_cancelled"]),
-            str(f["boarded"]),
-            str(f["holding_peak"]),
-            str(f["holding_capacity"]),
-            str(f["overflow"]),
-            _minutes(f["boarding_wait_s"]["p95"]),
-            str(f["waiting_at_end"]),
-        )
-    return table
 
 
 def _check_writable(target: Path) -> None:
@@ -135,10 +74,11 @@ def run(
         write_outputs(target, kpis, result.records)
     except OSError as exc:
         fail(f"{target}: cannot write outputs: {exc.strerror or exc}")
-    console.print(_summary(kpis))
-    ferries = _ferries(kpis)
+    table = KpiTable(kpi_rows(kpis))
+    console.print(rich_table(port_summary(table, kpis["scenario"])))
+    ferries = ferry_summary(table)
     if ferries is not None:
-        console.print(ferries)
+        console.print(rich_table(ferries))
     if "goods" in kpis:
         console.print(goods_summary(kpis["goods"]), highlight=False, soft_wrap=True)
     console.print(

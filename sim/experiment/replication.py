@@ -13,7 +13,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sim.results import compute_kpis
-from sim.results.journeys import clearance_histogram, ferry_backlog_hourly
+from sim.results.journeys import (
+    clearance_histogram,
+    ferry_backlog_hourly,
+    stage_queues_hourly,
+)
 from sim.results.rows import KpiRow, KpiSeries, kpi_rows, kpi_series
 from sim.scenario import Scenario
 from sim.world import World, run_scenario
@@ -63,6 +67,10 @@ def run_job(world: World, scenario: Scenario, replication: int) -> Outcome:
     return Outcome(
         replication=replication,
         rows=tuple(kpi_rows(kpis)),
-        series=(*kpi_series(kpis), *backlog),
+        series=(
+            *kpi_series(kpis),
+            *stage_queues_hourly(result.records, result.warmup_s, result.horizon_s),
+            *backlog,
+        ),
         histogram=clearance_histogram(result.records, result.warmup_s),
     )

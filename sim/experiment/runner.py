@@ -168,9 +168,7 @@ def run_experiment(
             start, stop = stop, min(max(needed, stop + 1), max_replications)
             total = stop * len(specs)
     arms = tuple(
-        summarise_arm(
-            spec.label, spec.scenario.name, spec.scenario.description, spec.params, runs
-        )
+        summarise_arm(spec.label, spec.scenario.name, spec.scenario.description, spec.params, runs)
         for spec, runs in zip(specs, outcomes, strict=True)
     )
     first = specs[0].scenario
@@ -184,9 +182,7 @@ def run_experiment(
         sweep_params=tuple(sweep_params),
         precision=precision,
         precision_reached=reached,
-        warmup=(
-            warmup_suggestions(arms[0], first.warmup_hours) if kind == "replications" else ()
-        ),
+        warmup=(warmup_suggestions(arms[0], first.warmup_hours) if kind == "replications" else ()),
     )
     rows = [
         (spec.label, o.replication, row)
@@ -195,4 +191,3 @@ def run_experiment(
         for row in o.rows
     ]
     return ExperimentRun(experiment, rows)
-

@@ -141,9 +141,7 @@ class Arm:
 
     def means(self) -> KpiTable:
         """The per-KPI means as a table (what the summary tables show for an arm)."""
-        return KpiTable(
-            KpiRow(*e.key, e.interval.mean) for e in self.estimates if e.interval.n > 0
-        )
+        return KpiTable(KpiRow(*e.key, e.interval.mean) for e in self.estimates if e.interval.n > 0)
 
     def estimate(self, key: KpiKey) -> Estimate | None:
         """The estimate of ``key``, if the arm has it."""

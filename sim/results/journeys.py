@@ -10,7 +10,10 @@ it, to what the report plots:
   replications add up bin by bin;
 - :func:`ferry_backlog_hourly`: at each strait port, the time-average number of vehicles
   released by customs and not yet aboard a ferry (holding area and overflow), per hour of the
-  KPI window.
+  KPI window;
+- :func:`stage_queues_hourly`: at each port, the trucks waiting for a scanner (channel passed,
+  scan not started) and for an inspection bay (image reviewed, inspection not started), per
+  hour (the wait for a channel is ``queue_hourly`` of the KPIs).
 """
 
 from __future__ import annotations
@@ -21,7 +24,12 @@ from sim.results.records import Records
 from sim.results.rows import KpiSeries
 from sim.results.timeseries import step, time_average
 
-__all__ = ["CLEARANCE_BINS", "clearance_histogram", "ferry_backlog_hourly"]
+__all__ = [
+    "CLEARANCE_BINS",
+    "clearance_histogram",
+    "ferry_backlog_hourly",
+    "stage_queues_hourly",
+]
 
 CLEARANCE_BINS = 241
 """One bin per minute from 0 to 240 min; the last collects everything longer."""
@@ -76,4 +84,50 @@ def ferry_backlog_hourly(
         times, levels = step(mine["release"], mine["boarding"], horizon_s)
         values = time_average(times, levels, edges) if len(times) else np.zeros(len(edges) - 1)
         out.append(KpiSeries(port, "", "", "ferry.backlog_hourly", tuple(float(v) for v in values)))
+    return out
+
+
+def _hourly(
+    entry: np.ndarray, exit_: np.ndarray, edges: np.ndarray, end: float
+) -> tuple[float, ...]:
+    times, levels = step(entry, exit_, end)
+    if not len(times):
+        return tuple(0.0 for _ in range(len(edges) - 1))
+    return tuple(float(v) for v in time_average(times, levels, edges))
+
+
+def stage_queues_hourly(records: Records, warmup_s: float, horizon_s: float) -> list[KpiSeries]:
+    """Trucks waiting for a scanner and for an inspection bay, per port and hour.
+
+    Only ports where some truck was sent to a scan appear.
+    """
+    edges = np.append(np.arange(warmup_s, horizon_s, 3600.0), horizon_s)
+    trucks = records.select(records["flow"] == _TRUCK)
+    out = []
+    for port in sorted(set(trucks["port"].tolist())):
+        t = trucks.select(trucks["port"] == port)
+        scanned = np.isin(t["route"], ["scan", "inspection"]) & ~np.isnan(t["channel_end"])
+        if not scanned.any():
+            continue
+        inspected = (t["route"] == "inspection") & ~np.isnan(t["review_end"])
+        out.append(
+            KpiSeries(
+                port,
+                "",
+                "",
+                "scan_queue_hourly",
+                _hourly(t["channel_end"][scanned], t["scan_start"][scanned], edges, horizon_s),
+            )
+        )
+        out.append(
+            KpiSeries(
+                port,
+                "",
+                "",
+                "inspection_queue_hourly",
+                _hourly(
+                    t["review_end"][inspected], t["inspection_start"][inspected], edges, horizon_s
+                ),
+            )
+        )
     return out

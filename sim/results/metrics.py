@@ -13,17 +13,21 @@ still appears everywhere, only less prettily, until a line is added here.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sim.results.rows import KpiKey
 from sim.rules.ports import PORT_IDS, port_fact
+from sim.rules.tiers import TIERS  # re-exported: reports see the rules only through here
 
 __all__ = [
     "HEADLINE_METRICS",
     "PRECISION_METRICS",
+    "TIERS",
     "MetricInfo",
     "describe",
     "format_value",
+    "headline_keys",
     "where",
 ]
 
@@ -142,3 +146,17 @@ def where(key: KpiKey) -> str:
     if key.tier:
         parts.append(f"for {key.tier.replace('_', '-')} declarants")
     return ", ".join(parts) if parts else "island-wide"
+
+
+def headline_keys(keys: Iterable[KpiKey], ports: Iterable[str]) -> list[KpiKey]:
+    """The headline rows among ``keys``: island-wide, at ``ports`` and per tier, in the order
+    of :data:`HEADLINE_METRICS` (island first, then ports in the given order, then tiers)."""
+    wanted = list(ports)
+    present = set(keys)
+    out: list[KpiKey] = []
+    for metric in HEADLINE_METRICS:
+        candidates = [KpiKey("", "", "", metric)]
+        candidates += [KpiKey(p, "", "", metric) for p in wanted]
+        candidates += [KpiKey("", "", t, metric) for t in TIERS]
+        out.extend(k for k in candidates if k in present)
+    return out

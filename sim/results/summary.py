@@ -26,12 +26,18 @@ class SummaryTable:
         caption: what the abbreviations and units mean.
         columns: column headings; the first column is a label, the others are numbers.
         rows: one tuple of cells per row, as many as ``columns``.
+        highlight: per row, whether to set it off (a significant difference); empty = none.
     """
 
     title: str
     caption: str
     columns: tuple[str, ...]
     rows: tuple[tuple[str, ...], ...]
+    highlight: tuple[bool, ...] = ()
+
+    def highlighted(self, index: int) -> bool:
+        """Whether row ``index`` is set off."""
+        return index < len(self.highlight) and self.highlight[index]
 
 
 def _minutes(seconds: float | None) -> str:
@@ -110,7 +116,16 @@ def ferry_summary(table: KpiTable) -> SummaryTable | None:
     return SummaryTable(
         title="strait ferries and holding areas",
         caption="vehicles; peak/cap = holding area; wait95 = p95 minutes release -> boarding",
-        columns=("port", "sailed", "cancel", "boarded", "peak", "cap", "overflow", "wait95",
-                 "left"),
+        columns=(
+            "port",
+            "sailed",
+            "cancel",
+            "boarded",
+            "peak",
+            "cap",
+            "overflow",
+            "wait95",
+            "left",
+        ),
         rows=tuple(rows),
     )
