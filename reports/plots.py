@@ -75,7 +75,8 @@ def _band(ax: Axes, x: np.ndarray, line: Line, scale: float) -> None:
     if line.half_width is not None:
         h = np.asarray(line.half_width, dtype=float) * scale
         if np.any(np.isfinite(h)):
-            ax.fill_between(x, y - h, y + h, alpha=0.2, color=drawn.get_color(), linewidth=0)
+            low = np.maximum(y - h, 0.0) if np.nanmin(y) >= 0 else y - h  # counts stay >= 0
+            ax.fill_between(x, low, y + h, alpha=0.2, color=drawn.get_color(), linewidth=0)
 
 
 def hourly_panels(

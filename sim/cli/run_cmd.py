@@ -1,7 +1,9 @@
 """``customs-sim run``: simulate a scenario, show progress, print a summary, write the outputs.
 
-Writes ``OUT/<scenario name>/kpis.json`` (canonical, byte-reproducible) and ``records.parquet``
-(one row per journey), each atomically, so an interrupted run leaves no partial file.
+Writes ``OUT/<scenario name>/kpis.json`` (canonical, byte-reproducible), ``records.parquet``
+(one row per journey) and ``report.html`` (the self-contained report), each atomically, so an
+interrupted run leaves no partial file. With ``--replications N`` it runs a replication set
+instead (:func:`sim.cli.experiment_cmds.run_replications`).
 """
 
 from __future__ import annotations
@@ -13,9 +15,17 @@ from typing import Annotated
 import typer
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
 
+from reports import REPORT_FILE, ReportError, render_directory
 from sim.cli.common import SetOption, console, fail, load_or_exit
+from sim.cli.experiment_cmds import (
+    DaskOption,
+    ExecutorOptions,
+    WorkersOption,
+    run_replications,
+)
 from sim.cli.goods_cmds import goods_summary
 from sim.cli.tables import rich_table
+from sim.experiment import DEFAULT_MAX_REPLICATIONS
 from sim.results import compute_kpis, write_outputs
 from sim.results.rows import KpiTable, kpi_rows
 from sim.results.summary import ferry_summary, port_summary
@@ -33,6 +43,17 @@ def _check_writable(target: Path) -> None:
         fail(f"{target}: cannot write outputs here ({existing} is not a writable directory)")
 
 
+def _write_report(target: Path) -> None:
+    """Render the run's report from the files just written, and write it atomically."""
+    try:
+        html = render_directory(target)
+    except ReportError as exc:  # the files were just written: this is not a user's mistake
+        raise RuntimeError(f"cannot render the report of {target}: {exc}") from exc
+    staged = target / f".{REPORT_FILE}.tmp"
+    staged.write_text(html, encoding="utf-8")
+    os.replace(staged, target / REPORT_FILE)
+
+
 def run(
     scenario_file: Annotated[Path, typer.Argument(help="Scenario YAML file.", metavar="SCENARIO")],
     set_: SetOption = None,
@@ -43,11 +64,50 @@ def run(
     seed: Annotated[
         int | None, typer.Option("--seed", help="Override the scenario's seed.", min=0)
     ] = None,
+    replications: Annotated[
+        int | None,
+        typer.Option(
+            "--replications",
+            "-n",
+            help="Run N independent replications (one population) and report 95% intervals.",
+        ),
+    ] = None,
+    precision: Annotated[
+        float | None,
+        typer.Option(
+            "--precision",
+            help="With --replications: add replications until the relative half-width of the "
+            "island-wide clearance time and seamless share is at most this (e.g. 0.05).",
+        ),
+    ] = None,
+    max_replications: Annotated[
+        int,
+        typer.Option("--max-replications", help="The most replications --precision may run."),
+    ] = DEFAULT_MAX_REPLICATIONS,
+    workers: WorkersOption = None,
+    dask: DaskOption = None,
+    report: Annotated[
+        bool, typer.Option("--report/--no-report", help="Write report.html beside the outputs.")
+    ] = True,
 ) -> None:
-    """Simulate a scenario and write kpis.json and records.parquet (in out/<name>/ by default)."""
+    """Simulate a scenario and write kpis.json, records.parquet and report.html (in
+    out/<name>/ by default); with --replications, a replication set with 95% intervals."""
     overrides = list(set_ or [])
     if seed is not None:
         overrides.append(f"seed={seed}")
+    if replications is None and (precision is not None or dask is not None or workers):
+        fail("--precision, --workers and --dask need --replications N")
+    if replications is not None:
+        run_replications(
+            scenario_file,
+            overrides,
+            replications,
+            precision,
+            max_replications,
+            ExecutorOptions(workers, dask),
+            out,
+        )
+        return
     scenario = load_or_exit(scenario_file, overrides)
     target = out if out is not None else Path("out") / scenario.name
     if target.exists() and not target.is_dir():
@@ -72,6 +132,8 @@ def run(
     kpis = compute_kpis(result)
     try:
         write_outputs(target, kpis, result.records)
+        if report:
+            _write_report(target)
     except OSError as exc:
         fail(f"{target}: cannot write outputs: {exc.strerror or exc}")
     table = KpiTable(kpi_rows(kpis))
@@ -83,7 +145,8 @@ def run(
         console.print(goods_summary(kpis["goods"]), highlight=False, soft_wrap=True)
     console.print(
         f"{kpis['entities']} entities, {kpis['records']} journey records -> "
-        f"{target / 'kpis.json'}, {target / 'records.parquet'}",
+        f"{target / 'kpis.json'}, {target / 'records.parquet'}"
+        + (f", {target / REPORT_FILE}" if report else ""),
         highlight=False,
         soft_wrap=True,
     )

@@ -57,7 +57,7 @@ def estimate_table(arm: Arm) -> SummaryTable:
         rows.append(
             (
                 describe(key.metric).label,
-                where(key),
+                where(key, short=True),
                 format_value(key.metric, e.interval.mean),
                 interval_text(key.metric, e.interval),
                 _relative(e.interval),
@@ -83,7 +83,7 @@ def difference_table(experiment: Experiment) -> SummaryTable:
         rows.append(
             (
                 describe(key.metric).label,
-                where(key),
+                where(key, short=True),
                 format_value(key.metric, d.a.mean),
                 format_value(key.metric, d.b.mean),
                 format_value(key.metric, d.paired.mean, signed=True),

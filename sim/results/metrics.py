@@ -135,8 +135,11 @@ def format_value(metric: str, raw: float | None, *, signed: bool = False) -> str
     return f"{text} {info.unit}".rstrip()
 
 
-def where(key: KpiKey) -> str:
-    """Where a row applies, in words: "at Haikou Xinhai Port, for AEO", "island-wide"."""
+def where(key: KpiKey, *, short: bool = False) -> str:
+    """Where a row applies, in words: "at Haikou Xinhai Port, for aeo declarants",
+    "island-wide"; ``short``: "xinhai, aeo", "island" (for table cells)."""
+    if short:
+        return ", ".join(p for p in (key.port, key.flow, key.tier) if p) or "island"
     parts = []
     if key.port:
         name = port_fact(key.port).name if key.port in PORT_IDS else key.port
