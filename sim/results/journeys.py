@@ -106,10 +106,19 @@ def stage_queues_hourly(records: Records, warmup_s: float, horizon_s: float) -> 
     out = []
     for port in sorted(set(trucks["port"].tolist())):
         t = trucks.select(trucks["port"] == port)
-        scanned = np.isin(t["route"], ["scan", "inspection"]) & ~np.isnan(t["channel_end"])
+        # Waiting for a scanner: past the channel, not yet scanned. A truck sent straight to
+        # inspection (score past the inspection threshold) never scans; one still waiting at
+        # the end has no scan start, so only route "scan" counts it (a truck bound for
+        # inspection via a scan still waiting at the end is missed: rare, at the very end).
+        passed = ~np.isnan(t["channel_end"])
+        scanned = passed & (~np.isnan(t["scan_start"]) | (t["route"] == "scan"))
         if not scanned.any():
             continue
-        inspected = (t["route"] == "inspection") & ~np.isnan(t["review_end"])
+        # Waiting for an inspection bay: after the image review, or after the channel when
+        # the truck skipped the scan.
+        inspected = passed & (t["route"] == "inspection")
+        ready = np.where(np.isnan(t["scan_start"]), t["channel_end"], t["review_end"])
+        inspected &= ~np.isnan(ready)
         out.append(
             KpiSeries(
                 port,
@@ -126,7 +135,7 @@ def stage_queues_hourly(records: Records, warmup_s: float, horizon_s: float) -> 
                 "",
                 "inspection_queue_hourly",
                 _hourly(
-                    t["review_end"][inspected], t["inspection_start"][inspected], edges, horizon_s
+                    ready[inspected], t["inspection_start"][inspected], edges, horizon_s
                 ),
             )
         )
