@@ -34,6 +34,7 @@ from sim.results.summary import ferry_summary, port_summary
 
 __all__ = ["experiment_kind"]
 
+_VISIBLE = 1e-6  # below this a time-average is summation noise, not a queue
 _QUEUES = (
     ("queue_hourly", "channel"),
     ("scan_queue_hourly", "scanner"),
@@ -54,7 +55,7 @@ def _queue_panels(arms: list[Arm]) -> list[tuple[str, list[plots.Line]]]:
             series = {s.key.metric: s for s in arm.series if s.key.port == port}
             for metric, label in _QUEUES:
                 s = series.get(metric)
-                if s is not None and any(v > 0 for v in s.mean if v == v):
+                if s is not None and any(v > _VISIBLE for v in s.mean if v == v):
                     name = label if len(arms) == 1 else f"{arm.label}: {label}"
                     lines.append(plots.Line(name, s.mean, s.half_width))
         if lines:
@@ -69,7 +70,8 @@ def _backlog_panels(arms: list[Arm]) -> list[tuple[str, list[plots.Line]]]:
             if s.key.metric == "ferry.backlog_hourly":
                 label = "vehicles waiting" if len(arms) == 1 else arm.label
                 ports.setdefault(s.key.port, []).append(plots.Line(label, s.mean, s.half_width))
-    return list(ports.items())
+    order = {p: i for i, p in enumerate(arms[0].means().ports())}
+    return sorted(ports.items(), key=lambda item: order.get(item[0], len(order)))
 
 
 def _tier_bars(arms: list[Arm], metric: str) -> tuple[list[str], list[plots.Bars]]:

@@ -53,7 +53,7 @@ def queue_panels(series: list[KpiSeries], ports: list[str]) -> list[tuple[str, l
             s = by_key.get((port, metric))
             if s is not None:
                 lines.append(plots.Line(label, s.values))
-        if any(any(v > 0 for v in line.y) for line in lines):
+        if any(any(v > 1e-6 for v in line.y) for line in lines):  # not summation noise
             panels.append((port, lines))
     return panels
 

@@ -186,7 +186,7 @@ class Difference:
                 f"({b_label} - {a_label} = {shown}, the 95% interval spans zero)"
             )
         verb = "raises" if self.paired.mean > 0 else "lowers"
-        magnitude = format_value(self.key.metric, abs(self.paired.mean))
+        magnitude = format_value(self.key.metric, abs(self.paired.mean), difference=True)
         lo, hi = sorted((abs(self.paired.low), abs(self.paired.high)))
         digits = info.digits
         return (

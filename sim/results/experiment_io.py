@@ -79,9 +79,7 @@ def write_experiment(
         }
     )
     pq.write_table(table, directory / REPLICATIONS_FILE, compression="zstd")
-    (directory / EXPERIMENT_FILE).write_text(
-        canonical_json(experiment.to_dict()), encoding="utf-8"
-    )
+    (directory / EXPERIMENT_FILE).write_text(canonical_json(experiment.to_dict()), encoding="utf-8")
     return [REPLICATIONS_FILE, EXPERIMENT_FILE]
 
 

@@ -134,9 +134,7 @@ def stage_queues_hourly(records: Records, warmup_s: float, horizon_s: float) -> 
                 "",
                 "",
                 "inspection_queue_hourly",
-                _hourly(
-                    ready[inspected], t["inspection_start"][inspected], edges, horizon_s
-                ),
+                _hourly(ready[inspected], t["inspection_start"][inspected], edges, horizon_s),
             )
         )
     return out

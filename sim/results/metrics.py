@@ -123,15 +123,21 @@ def describe(metric: str) -> MetricInfo:
     return MetricInfo(metric, "", 1.0, 2)
 
 
-def format_value(metric: str, raw: float | None, *, signed: bool = False) -> str:
-    """``raw`` in the metric's unit, e.g. ``12.3 min``; "-" for a missing value."""
+def format_value(
+    metric: str, raw: float | None, *, signed: bool = False, difference: bool = False
+) -> str:
+    """``raw`` in the metric's unit, e.g. ``12.3 min``; "-" for a missing value.
+
+    A ``signed`` value is a difference (``+1.2 min``); a difference of percentages is in
+    percentage points (``+2.0pp``), also unsigned with ``difference``.
+    """
     if raw is None or raw != raw:  # NaN
         return "-"
     info = describe(metric)
     shown = info.show(raw)
     text = f"{shown:+.{info.digits}f}" if signed else f"{shown:.{info.digits}f}"
     if info.unit == "%":
-        return text + ("pp" if signed else "%")
+        return text + (" pp" if signed or difference else "%")
     return f"{text} {info.unit}".rstrip()
 
 

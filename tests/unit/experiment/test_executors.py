@@ -49,5 +49,7 @@ def test_process_pool_and_dask_give_byte_identical_results() -> None:
 
 def test_an_unreachable_cluster_is_one_clear_error() -> None:
     executor = DaskExecutor("tcp://127.0.0.1:9", timeout_s=1.0)  # discard port: nothing listens
-    with pytest.raises(ExecutorError, match=r"cannot reach a Dask scheduler at tcp://127\.0\.0\.1:9"):
+    with pytest.raises(
+        ExecutorError, match=r"cannot reach a Dask scheduler at tcp://127\.0\.0\.1:9"
+    ):
         run_experiment("replications", [ArmSpec("s", busy(hours=1.0))], 1, executor)

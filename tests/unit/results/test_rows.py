@@ -106,7 +106,7 @@ def test_metric_words_and_units() -> None:
     assert describe("clearance_time_s.p95").label == "p95 clearance time"
     assert format_value("clearance_time_s.p95", 186.0) == "3.1 min"
     assert format_value("seamless_clearance_share", 0.931) == "93.1%"
-    assert format_value("seamless_clearance_share", 0.02, signed=True) == "+2.0pp"
+    assert format_value("seamless_clearance_share", 0.02, signed=True) == "+2.0 pp"
     assert format_value("some.new_metric", 2.0) == "2.00"
     assert format_value("queue_peak", None) == "-"
     assert where(KpiKey("xinhai", "", "", "m")) == "at Haikou Xinhai Port"
