@@ -6,12 +6,16 @@ They come from a :class:`TierSource`, the seam where the synthetic population pl
 date, and travellers too). :class:`SharesTierSource`, the model's own default, draws tiers from
 the scenario's shares and plants violations at each tier's rate; it has no travellers.
 
-Routing is the vectorised twin of :mod:`sim.rules.risk`: features are drawn per truck with the
+Trucks that carry the goods flow's shipments arrive already decided by the oracle
+(:mod:`sim.model.shipments`); the Poisson trucks of the textbook reductions are routed here by
+the vectorised twin of :func:`sim.rules.risk.assess_risk`: features are drawn per truck with the
 prevalence that matches its violation flag, scores are weighted sums, and the same thresholds,
-multipliers and random-selection floors as :func:`sim.rules.risk.route` give each truck a
-channel. All draws for a port come from its own named streams (``tiers.<port>``,
-``risk.<port>``, ``detect.<port>``), one uniform per truck and purpose, so a policy change (a
-threshold, a floor) changes routes but never the traffic or the service times.
+multipliers and random-selection floors give each truck a channel, the random selection being
+:func:`sim.rules.risk.selection_draw` of the truck's reference, as for any declaration.
+:func:`inspect` then draws what scans and inspections find, for every truck alike. All draws for
+a port come from its own named streams (``tiers.<port>.<flow>``, ``risk.<port>``,
+``detect.<port>``), one uniform per truck and purpose, so a policy change (a threshold, a floor)
+changes routes but never the traffic or the service times.
 """
 
 from __future__ import annotations
@@ -21,9 +25,9 @@ from typing import Protocol
 
 import numpy as np
 
-from sim.rules.risk import ROUTES, RoutingPolicy
+from sim.rules.risk import ROUTES, RoutingPolicy, selection_draw
 from sim.rules.tiers import TIERS
-from sim.scenario.policy import Policy
+from sim.scenario.policy import Detection, Policy
 
 __all__ = [
     "INSPECTION",
@@ -31,10 +35,12 @@ __all__ = [
     "SCAN",
     "Decisions",
     "DeclarantDraw",
+    "Inspections",
     "SharesTierSource",
     "TierDraw",
     "TierSource",
     "decide",
+    "inspect",
     "route_codes",
     "route_names",
 ]
@@ -45,14 +51,37 @@ RELEASE, SCAN, INSPECTION = 0, 1, 2
 
 @dataclass(frozen=True)
 class TierDraw:
-    """Tier codes (indices into :data:`sim.rules.tiers.TIERS`) and planted violations."""
+    """Declarants without identities: tier codes and planted violations (and no purchases)."""
 
     tier: np.ndarray
     violation: np.ndarray
 
+    @property
+    def entity(self) -> list[str]:
+        """No identities: an empty string each."""
+        return [""] * len(self.tier)
+
+    @property
+    def spend_fen(self) -> np.ndarray:
+        """No duty-free spending."""
+        return np.zeros(len(self.tier), dtype=np.int64)
+
+    @property
+    def trips(self) -> np.ndarray:
+        """One trip a year each."""
+        return np.ones(len(self.tier), dtype=np.int64)
+
 
 class DeclarantDraw(Protocol):
-    """What a tier source returns: any object with these two arrays (e.g. :class:`TierDraw`)."""
+    """What a tier source returns, one element per arrival (e.g. :class:`TierDraw`).
+
+    Attributes:
+        tier: tier codes (indices into :data:`sim.rules.tiers.TIERS`).
+        violation: planted violations.
+        entity: identities (credit codes, identity numbers; '' when unknown).
+        spend_fen: each traveller's duty-free spending in a year (0 for others).
+        trips: each traveller's crossings in a year (the spending is spread over them).
+    """
 
     @property
     def tier(self) -> np.ndarray: ...
@@ -60,15 +89,24 @@ class DeclarantDraw(Protocol):
     @property
     def violation(self) -> np.ndarray: ...
 
+    @property
+    def entity(self) -> list[str]: ...
+
+    @property
+    def spend_fen(self) -> np.ndarray: ...
+
+    @property
+    def trips(self) -> np.ndarray: ...
+
 
 class TierSource(Protocol):
     """Supplies the declarants of a flow: the seam the synthetic population replaces.
 
     ``draw`` gets the port, the flow (``cargo_truck`` or ``duty_free_traveller``), the local
     calendar day of each arrival in arrival order (days since 1970-01-01, so a tier can be
-    classified as of the simulated date) and the port's ``tiers.<port>`` stream. It returns one
-    tier code and one violation flag per arrival, or ``None`` when it has no declarants for the
-    flow (the arrivals then carry no tier).
+    classified as of the simulated date) and the flow's ``tiers.<port>.<flow>`` stream. It
+    returns one declarant per arrival (:class:`DeclarantDraw`), or ``None`` when it has no
+    declarants for the flow (the arrivals then carry no tier).
     """
 
     def draw(
@@ -103,18 +141,29 @@ class SharesTierSource:
 
 @dataclass(frozen=True)
 class Decisions:
-    """Per-truck outcomes of the risk check, known when the truck arrives.
+    """Per-truck outcomes of the risk check of Poisson trucks, known when the truck arrives.
 
     Attributes:
         score: risk score.
-        first: first channel (RELEASE, SCAN or INSPECTION).
+        first: channel (RELEASE, SCAN or INSPECTION).
+        indicators: the indicators each truck's goods show, comma-separated names.
+    """
+
+    score: np.ndarray
+    first: np.ndarray
+    indicators: list[str]
+
+
+@dataclass(frozen=True)
+class Inspections:
+    """What scans and inspections find, per truck.
+
+    Attributes:
         anomaly: whether a scan would show an anomaly (only meaningful when scanned).
         final: last channel: RELEASE, SCAN (scanned, no anomaly) or INSPECTION.
         detected: whether a violation is caught in the final channel.
     """
 
-    score: np.ndarray
-    first: np.ndarray
     anomaly: np.ndarray
     final: np.ndarray
     detected: np.ndarray
@@ -123,29 +172,49 @@ class Decisions:
 def decide(
     draw: DeclarantDraw,
     policy: Policy,
+    references: list[str],
     risk_rng: np.random.Generator,
-    detect_rng: np.random.Generator,
 ) -> Decisions:
-    """Route every declaration of a flow, as :func:`sim.rules.risk.route` would one by one."""
+    """Route every declaration of a flow, as :func:`sim.rules.risk.assess_risk` would one by one.
+
+    Args:
+        draw: the declarants (tier codes, planted violations).
+        policy: the scenario's policy (features, thresholds, treatment by tier, seed).
+        references: each declaration's reference (fixes its random selection).
+        risk_rng: the port's ``risk.<port>`` stream (the indicators shown).
+    """
     n = len(draw.tier)
     features = policy.risk.features
     weights = np.array([f.weight for f in features])
     p_clean = np.array([f.prevalence_clean for f in features])
     p_bad = np.array([f.prevalence_violating for f in features])
     u_features = risk_rng.random((n, len(features)))
-    u_select = risk_rng.random(n)
+    seed = policy.risk.selection_seed
+    u_select = np.array([selection_draw(seed, ref) for ref in references], dtype=float)
     prevalence = np.where(draw.violation[:, None], p_bad, p_clean)
     present = u_features < prevalence
     score = present.astype(float) @ weights
     first = route_codes(score, draw.tier, u_select, policy.routing())
-    det = policy.detection
+    names = [f.name for f in features]
+    shown = [",".join(n for n, p in zip(names, row, strict=True) if p) for row in present.tolist()]
+    return Decisions(score=score, first=first, indicators=shown)
+
+
+def inspect(
+    first: np.ndarray,
+    violation: np.ndarray,
+    detection: Detection,
+    detect_rng: np.random.Generator,
+) -> Inspections:
+    """What each truck's scan and inspection find, from the port's ``detect.<port>`` stream."""
+    n = len(first)
     u_scan, u_detect = detect_rng.random(n), detect_rng.random(n)
-    anomaly = u_scan < np.where(draw.violation, det.scan, det.scan_false_alarm)
+    anomaly = u_scan < np.where(violation, detection.scan, detection.scan_false_alarm)
     final = first.copy()
     final[(first == SCAN) & anomaly] = INSPECTION
-    p_catch = np.array([det.release, 0.0, det.inspection])[final]
-    detected = draw.violation & (u_detect < p_catch)
-    return Decisions(score=score, first=first, anomaly=anomaly, final=final, detected=detected)
+    p_catch = np.array([detection.release, 0.0, detection.inspection])[final]
+    detected = violation & (u_detect < p_catch)
+    return Inspections(anomaly=anomaly, final=final, detected=detected)
 
 
 def route_codes(

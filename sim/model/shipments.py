@@ -12,15 +12,15 @@ turns its shipments into the trucks' pre-drawn arrivals:
    ``cargo_truck`` hourly profile within its opening hours, stream
    ``goods.truck_times.<port>``), so a goods event's time *is* its truck's arrival and the
    goods block of ``kpis.json`` and the truck records count the same shipments in the same
-   KPI window;
+   KPI window. Each shipment is decided there by the oracle (:mod:`sim.rules.oracle`): the
+   shipper's tier on the day, the planted violation (at the enterprise's rate from the
+   population, or its tier's ``policy.tiers.<tier>.violation_rate``), the risk indicators its
+   goods show and the channel;
 2. :func:`schedule_trucks` takes every ``declaration`` and ``batch_shipment`` event and sorts
-   each port's shipments by time, with the shipper's credit tier and planted violation rate;
-3. :class:`ShipmentTierSource` is the model's tier-source seam keyed by that order: the truck
-   at position ``i`` of a port is shipment ``i``, declared by its enterprise's tier (as of
-   the truck's date when the caller can classify it, e.g. from the population), with a
-   violation planted at the enterprise's rate (from the population) or its tier's
-   ``policy.tiers.<tier>.violation_rate``. Routing, service and everything downstream are the
-   same as for Poisson trucks.
+   each port's shipments by time, with those decisions and their identities (enterprise,
+   reference or shipment id, book);
+3. the port model (:mod:`sim.model.system`) sends the truck at position ``i`` of a port to the
+   channel of shipment ``i``; scans, anomalies and inspections follow as for any truck.
 
 Shipments at a port that is not simulated (not in ``active_ports``, or without a
 ``cargo_truck`` flow, whose profile times the trucks) are not turned into trucks.
@@ -28,27 +28,26 @@ Shipments at a port that is not simulated (not in ``active_ports``, or without a
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
 
 import numpy as np
 import simpy
 
-from sim.model.goods_enterprises import GoodsEnterprise
+from sim.model.goods_enterprises import GoodsEnterprise, draw_enterprises
 from sim.model.goods_flow import GoodsFlow
-from sim.model.routing import DeclarantDraw, TierDraw, TierSource
+from sim.model.goods_ops import EnterpriseTiers
 from sim.model.truck_clock import TruckClock
-from sim.results.goods import GoodsEvents
+from sim.results.goods import GoodsEvents, book_id
 from sim.rng import RandomStreams
-from sim.rules.tiers import TIERS
+from sim.rules.risk import ROUTES
+from sim.rules.tiers import TIERS, tier_code
 from sim.scenario.schema import Scenario
 
 __all__ = [
     "SHIPMENT_KINDS",
     "EnterpriseTiers",
     "PortShipments",
-    "ShipmentTierSource",
     "run_goods",
     "schedule_trucks",
 ]
@@ -56,28 +55,36 @@ __all__ = [
 SHIPMENT_KINDS = frozenset({"declaration", "batch_shipment"})
 """Goods events that are a truck through a customs channel."""
 
-_DAY_S = 86_400.0
-
-EnterpriseTiers = Callable[[np.ndarray, np.ndarray], np.ndarray]
-"""``tiers_on(firms, days)``: tier codes (indices into :data:`sim.rules.tiers.TIERS`) of the
-goods flow's enterprises ``firms`` (indices into ``GoodsFlow.firms``) on local dates ``days``
-(days since 1970-01-01), one per element."""
 
 @dataclass(frozen=True)
 class PortShipments:
-    """The shipments leaving through one port, in arrival order.
+    """The shipments leaving through one port, in arrival order, as the oracle decided them.
 
     Attributes:
         time_s: arrival times at the port (sorted, seconds since the scenario start).
         event: each shipment's row in the goods events.
-        tier: the shipper's tier code (index into :data:`sim.rules.tiers.TIERS`, int8).
-        violation_rate: planted probability that the shipment violates the rules.
+        tier: the shipper's tier code on the day (index into :data:`sim.rules.tiers.TIERS`).
+        violation: whether the shipment is a planted violation.
+        score: its risk score.
+        first: its channel code (index into :data:`sim.rules.risk.ROUTES`).
+        entity: the shipper's credit code.
+        book: the shipper's account book.
+        reference: the declaration reference ('' for a batch-exit shipment).
+        shipment: the batch-exit shipment id ('' for a declaration).
+        indicators: the risk indicators shown, comma-separated.
     """
 
     time_s: np.ndarray
     event: np.ndarray
     tier: np.ndarray
-    violation_rate: np.ndarray
+    violation: np.ndarray
+    score: np.ndarray
+    first: np.ndarray
+    entity: list[str]
+    book: list[str]
+    reference: list[str]
+    shipment: list[str]
+    indicators: list[str]
 
     def __len__(self) -> int:
         return len(self.time_s)
@@ -87,14 +94,17 @@ def run_goods(
     scenario: Scenario,
     streams: RandomStreams,
     enterprises: Sequence[GoodsEnterprise] | None = None,
+    tiers_on: EnterpriseTiers | None = None,
 ) -> GoodsFlow:
     """Run the goods flow of ``scenario`` over its horizon in an environment of its own.
 
     Args:
-        scenario: a validated scenario (its ``goods`` section and calendar are used).
+        scenario: a validated scenario (its ``goods`` section, calendar and rules are used).
         streams: the run's named streams (the flow draws from ``goods.*``).
         enterprises: injected enterprises (e.g. from the population); by default drawn from
             ``scenario.goods``.
+        tiers_on: the enterprises' tiers on any date (e.g. classified from the population's
+            histories); None: each keeps its ``tier``.
 
     Returns:
         The finished flow: read ``.events``, ``.firms`` and ``.books``.
@@ -102,45 +112,45 @@ def run_goods(
     env = simpy.Environment()
     horizon = scenario.horizon_hours * 3600.0
     clock = TruckClock.from_scenario(scenario, streams) if scenario.goods.drives_trucks else None
-    flow = GoodsFlow(env, scenario.goods, scenario.start, horizon, streams, enterprises,
+    firms = (
+        list(enterprises) if enterprises is not None
+        else draw_enterprises(scenario.goods, streams.generator("goods.enterprises"))
+    )
+    flow = GoodsFlow(env, scenario.goods, scenario.start, horizon, streams,
+                     rules=scenario.rules_config(), enterprises=firms,
+                     violation_rates=_violation_rates(firms, scenario), tiers_on=tiers_on,
                      calendar=scenario.calendar, clock=clock)  # fmt: skip
     env.process(flow.process())
     env.run(until=horizon)
     return flow
 
 
-def schedule_trucks(
-    flow: GoodsFlow, scenario: Scenario, tiers_on: EnterpriseTiers | None = None
-) -> dict[str, PortShipments]:
+def _violation_rates(firms: Sequence[GoodsEnterprise], scenario: Scenario) -> list[float]:
+    """Each enterprise's own rate (population), else its tier's ``policy.tiers`` rate."""
+    return [
+        scenario.policy.treatment(TIERS[tier_code(f.tier)]).violation_rate
+        if f.violation_rate is None else f.violation_rate
+        for f in firms
+    ]
+
+
+def schedule_trucks(flow: GoodsFlow, scenario: Scenario) -> dict[str, PortShipments]:
     """The supervised trucks of every simulated port, from the flow's shipments.
 
     Args:
         flow: a finished goods flow (:func:`run_goods`).
-        scenario: the scenario (active ports, their flows, policy tiers).
-        tiers_on: the enterprises' tiers as of each truck's local date (e.g. classified from
-            the population's histories); None: each enterprise's tier in ``flow.firms``.
+        scenario: the scenario (active ports and their flows).
 
     Returns:
         Per active port with a ``cargo_truck`` flow, its shipments in arrival order (possibly
         none).
     """
     ev: GoodsEvents = flow.events
-    tier_rate: dict[str, float] = {
-        name: getattr(scenario.policy.tiers, name).violation_rate for name in TIERS
-    }
-    code: dict[str, int] = {name: i for i, name in enumerate(TIERS)}
-    firm_tier = np.array([code[f.tier] for f in flow.firms], dtype=np.int8)
-    firm_rate = np.array(
-        [tier_rate[f.tier] if f.violation_rate is None else f.violation_rate for f in flow.firms],
-        dtype=np.float64,
-    )
-    midnight = scenario.start.replace(hour=0, minute=0, second=0, microsecond=0)
-    offset = (scenario.start - midnight).total_seconds()
-    first_day = (midnight.date() - date(1970, 1, 1)).days
     rows_by_port: dict[str, list[int]] = {}
     for i, (kind, port) in enumerate(zip(ev.kind, ev.port, strict=True)):
         if kind in SHIPMENT_KINDS:
             rows_by_port.setdefault(port, []).append(i)
+    route = {name: i for i, name in enumerate(ROUTES)}
     out: dict[str, PortShipments] = {}
     for port in scenario.active_ports:
         if scenario.ports.get(port).flows.cargo_truck is None:
@@ -149,43 +159,20 @@ def schedule_trucks(
         times = np.array([ev.time_s[i] for i in rows.tolist()], dtype=float)
         order = np.argsort(times, kind="stable")
         rows, times = rows[order], times[order]
-        firms = np.array([ev.enterprise[i] for i in rows.tolist()], dtype=np.int64)
-        if tiers_on is None:
-            tiers = firm_tier[firms]
-        else:
-            days = first_day + ((times + offset) // _DAY_S).astype(np.int64)
-            tiers = np.asarray(tiers_on(firms, days), dtype=np.int8)
-        out[port] = PortShipments(times, rows, tiers, firm_rate[firms])
+        picked = rows.tolist()
+        declared = [ev.kind[i] == "declaration" for i in picked]
+        entity = [ev.entity[ev.enterprise[i]] for i in picked]
+        out[port] = PortShipments(
+            time_s=times,
+            event=rows,
+            tier=np.array([tier_code(ev.tier[i]) for i in picked], dtype=np.int8),
+            violation=np.array([ev.violation[i] for i in picked], dtype=bool),
+            score=np.array([ev.score[i] for i in picked], dtype=float),
+            first=np.array([route[ev.channel[i]] for i in picked], dtype=np.int8),
+            entity=entity,
+            book=[book_id(x) for x in entity],
+            reference=[ev.ref[i] if d else "" for i, d in zip(picked, declared, strict=True)],
+            shipment=["" if d else ev.ref[i] for i, d in zip(picked, declared, strict=True)],
+            indicators=[ev.indicators[i] for i in picked],
+        )
     return out
-
-
-class ShipmentTierSource:
-    """The tier-source seam for trucks that are goods shipments.
-
-    The model asks for the declarants of a port's ``cargo_truck`` flow in arrival order; the
-    ``i``-th truck is the ``i``-th shipment of :func:`schedule_trucks`, with its shipper's tier
-    and a violation planted at the shipper's rate from the caller's ``tiers.<port>`` stream.
-    Other flows (duty-free travellers) are served by ``others``.
-
-    Args:
-        shipments: per port, its shipments in arrival order.
-        others: the tier source of every other flow.
-    """
-
-    def __init__(self, shipments: Mapping[str, PortShipments], others: TierSource) -> None:
-        self._shipments = shipments
-        self._others = others
-
-    def draw(
-        self, port: str, flow: str, days: np.ndarray, rng: np.random.Generator
-    ) -> DeclarantDraw | None:
-        """The shipments' declarants at ``port`` (trucks), or ``others``' draw."""
-        if flow != "cargo_truck":
-            return self._others.draw(port, flow, days, rng)
-        s = self._shipments.get(port)
-        n = 0 if s is None else len(s)
-        if len(days) != n:
-            raise ValueError(f"{port}: {len(days)} trucks asked for, {n} shipments scheduled")
-        if s is None:
-            return TierDraw(np.empty(0, dtype=np.int8), np.empty(0, dtype=bool))
-        return TierDraw(s.tier, rng.random(n) < s.violation_rate)

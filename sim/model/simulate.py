@@ -18,12 +18,7 @@ import simpy
 
 from sim.model.goods_enterprises import GoodsEnterprise
 from sim.model.routing import SharesTierSource, TierSource
-from sim.model.shipments import (
-    EnterpriseTiers,
-    ShipmentTierSource,
-    run_goods,
-    schedule_trucks,
-)
+from sim.model.shipments import EnterpriseTiers, PortShipments, run_goods, schedule_trucks
 from sim.model.system import build
 from sim.results.records import concat
 from sim.results.run import RunResult
@@ -57,8 +52,9 @@ def simulate(
             enterprises and this source serves only the other flows (travellers).
         goods_enterprises: the enterprises of the goods flow (e.g. from the population); by
             default drawn from ``scenario.goods`` (:mod:`sim.model.goods_flow`).
-        goods_tiers: those enterprises' tiers on each truck's date (see
-            :data:`~sim.model.shipments.EnterpriseTiers`); by default their fixed ``tier``.
+        goods_tiers: those enterprises' tiers on any date (see
+            :data:`~sim.model.shipments.EnterpriseTiers`): their books and declarations carry
+            the tier of the day; by default their fixed ``tier``.
 
     Returns:
         The records and the facts the KPIs need (see :func:`sim.results.compute_kpis`).
@@ -67,17 +63,15 @@ def simulate(
     source: TierSource = tier_source or SharesTierSource(scenario.policy)
     horizon = scenario.horizon_hours * 3600.0
     goods = None
-    truck_times = None
+    shipments: dict[str, PortShipments] | None = None
     if scenario.goods.enabled:
         # The goods flow does not depend on the port queues: run it first, so that its
         # shipments can be the trucks the ports pre-draw.
-        goods = run_goods(scenario, streams, goods_enterprises)
+        goods = run_goods(scenario, streams, goods_enterprises, goods_tiers)
         if scenario.goods.drives_trucks:
-            shipments = schedule_trucks(goods, scenario, goods_tiers)
-            truck_times = {port: s.time_s for port, s in shipments.items()}
-            source = ShipmentTierSource(shipments, source)
+            shipments = schedule_trucks(goods, scenario)
     env = simpy.Environment()
-    system = build(scenario, env, streams, source, truck_times)
+    system = build(scenario, env, streams, source, shipments)
     if progress is None:
         env.run(until=horizon)
     else:

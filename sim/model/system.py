@@ -6,17 +6,21 @@ For every active port this module turns the scenario's data into running parts:
    shifts, scanner outages are subtracted) and the scheduled resources that follow them;
 2. arrivals of every flow, drawn up front as non-homogeneous Poisson processes
    (:mod:`sim.model.arrivals`), each from its own named stream; supervised trucks instead
-   arrive with the goods flow's shipments when the caller passes their times
-   (``goods.drives_trucks``, :mod:`sim.model.shipments`);
-3. for supervised trucks: declarants from the tier source, risk decisions
-   (:mod:`sim.model.routing`) and every service time, drawn vectorised in arrival order;
+   arrive with the goods flow's shipments when the caller passes them, each already decided
+   by the oracle (``goods.drives_trucks``, :mod:`sim.model.shipments`);
+3. for supervised trucks: declarants from the tier source and risk decisions for Poisson
+   trucks (:mod:`sim.model.routing`), what scans and inspections find, and every service time,
+   drawn vectorised in arrival order; for duty-free travellers: who they are, what they
+   present, and the departure check's decision (:mod:`sim.model.departures`);
 4. the processes: truck lanes (:mod:`sim.model.customs`), duty-free checks
    (:mod:`sim.model.dutyfree`), ferries and holding areas (:mod:`sim.model.ferry`); passengers
    are only counted per hour.
 
-Stream names (``arrivals.<port>.<flow>``, ``tiers.<port>``, ``risk.<port>``, ``detect.<port>``,
-``service.<port>.<kind>``) are part of the model's contract: the same name always yields the
-same numbers for a seed and replication, whatever else the scenario changes.
+Stream names (``arrivals.<port>.<flow>``, ``tiers.<port>.<flow>``, ``risk.<port>``,
+``detect.<port>``, ``service.<port>.<kind>``) are part of the model's contract: the same name
+always yields the same numbers for a seed and replication, whatever else the scenario changes.
+Each flow draws its declarants from its own stream, so more trucks never change who the
+travellers are.
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ import simpy
 
 from sim.model.arrivals import HourBlocks, arrival_times, hour_blocks, hourly_rates
 from sim.model.customs import CustomsLanes
+from sim.model.departures import Departures
 from sim.model.dutyfree import DutyFreeCheck
 from sim.model.ferry import StraitFerry, sailing_times
 from sim.model.resources import (
@@ -38,7 +43,8 @@ from sim.model.resources import (
     capacity_timeline,
     follow_timeline,
 )
-from sim.model.routing import TierSource, decide, route_names
+from sim.model.routing import TierSource, decide, inspect, route_names
+from sim.model.shipments import PortShipments
 from sim.results.records import RecordGroup
 from sim.results.run import FerryStats
 from sim.rng import RandomStreams
@@ -59,6 +65,7 @@ class System:
     counted: dict[str, dict[str, np.ndarray]] = field(default_factory=dict)
     ferries: dict[str, FerryStats] = field(default_factory=dict)
     kinds: dict[str, str] = field(default_factory=dict)
+    departures: Departures | None = None
 
 
 def _seconds_from(start: datetime, when: datetime) -> float:
@@ -71,7 +78,7 @@ class _Context:
     scenario: Scenario
     streams: RandomStreams
     tiers: TierSource
-    truck_times: Mapping[str, np.ndarray] | None
+    shipments: Mapping[str, PortShipments] | None
     blocks: HourBlocks
     offset_s: float
     horizon_s: float
@@ -82,13 +89,18 @@ class _Context:
         """The local calendar day of each model time, as days since 1970-01-01."""
         return self.first_day + ((times + self.offset_s) // 86400.0).astype(np.int64)
 
+    @property
+    def tag(self) -> str:
+        """The run's identifier tag: ``S<seed>R<replication>``."""
+        return f"S{self.streams.seed}R{self.streams.replication}"
+
 
 def build(
     scenario: Scenario,
     env: simpy.Environment,
     streams: RandomStreams,
     tiers: TierSource,
-    truck_times: Mapping[str, np.ndarray] | None = None,
+    shipments: Mapping[str, PortShipments] | None = None,
 ) -> System:
     """Create every resource and process of ``scenario`` in ``env``.
 
@@ -96,10 +108,10 @@ def build(
         scenario: the validated scenario.
         env: a fresh SimPy environment (time 0 = the scenario start).
         streams: the run's named random streams.
-        tiers: where supervised declarants (tier, violation) come from.
-        truck_times: sorted arrival times of the supervised trucks per port (the goods
-            flow's shipments, :mod:`sim.model.shipments`); a port missing from it has none.
-            None: trucks arrive as the Poisson process of ``flows.cargo_truck``.
+        tiers: where declarants (tier, violation, identity) come from.
+        shipments: the supervised trucks per port, in arrival order, as the goods flow's
+            shipments decided them (:mod:`sim.model.shipments`); a port missing from it has
+            none. None: trucks arrive as the Poisson process of ``flows.cargo_truck``.
 
     Returns:
         The system: record groups to be filled by the run, and capacity/ferry facts.
@@ -112,17 +124,19 @@ def build(
         scenario=scenario,
         streams=streams,
         tiers=tiers,
-        truck_times=truck_times,
+        shipments=shipments,
         blocks=hour_blocks(start, horizon_s),
         offset_s=(start - midnight).total_seconds(),
         horizon_s=horizon_s,
         warmup_s=scenario.warmup_hours * 3600.0,
         first_day=(midnight.date() - date(1970, 1, 1)).days,
     )
-    system = System()
+    system = System(departures=Departures(scenario))
     for port_id in PORT_IDS:
         if port_id in scenario.active_ports:
             _build_port(ctx, system, port_id, scenario.ports.get(port_id))
+    assert system.departures is not None
+    system.departures.decide(ctx.streams)
     return system
 
 
@@ -145,27 +159,33 @@ _Trucks = tuple[RecordGroup, list[int], list[int], dict[str, list[float]]]
 
 
 def _trucks(ctx: _Context, port_id: str, cfg: PortConfig) -> _Trucks | None:
-    """Truck records plus pre-drawn routes and service times, all in arrival order."""
+    """Truck records plus their channels and service times, all in arrival order."""
     if cfg.flows.cargo_truck is None:
         return None
-    if ctx.truck_times is None:
+    streams, policy = ctx.streams, ctx.scenario.policy
+    if ctx.shipments is None:
         times = _arrivals(ctx, port_id, cfg, "cargo_truck")
         assert times is not None
+        draw = ctx.tiers.draw(port_id, "cargo_truck", ctx.days(times),
+                              streams.generator(f"tiers.{port_id}.cargo_truck"))
+        if draw is None:
+            raise ValueError("the tier source supplied no declarants for supervised trucks")
+        references = [f"{ctx.tag}-TR-{port_id}-{i}" for i in range(len(times))]
+        decided = decide(draw, policy, references, streams.generator(f"risk.{port_id}"))
+        tier, violation, first = draw.tier, draw.violation, decided.first
+        ids = {"entity": draw.entity, "reference": references,
+               "risk_indicators": decided.indicators}
     else:
-        times = np.asarray(ctx.truck_times.get(port_id, np.empty(0)), dtype=float)
+        s = ctx.shipments.get(port_id)
+        if s is None:
+            s = PortShipments(np.empty(0), np.empty(0, np.int64), np.empty(0, np.int8),
+                              np.empty(0, bool), np.empty(0), np.empty(0, np.int8),
+                              [], [], [], [], [])
+        times, tier, violation, first = s.time_s, s.tier, s.violation, s.first
+        ids = {"entity": s.entity, "reference": s.reference, "book": s.book,
+               "shipment": s.shipment, "risk_indicators": s.indicators}
+    found = inspect(first, violation, policy.detection, streams.generator(f"detect.{port_id}"))
     n = len(times)
-    streams = ctx.streams
-    draw = ctx.tiers.draw(
-        port_id, "cargo_truck", ctx.days(times), streams.generator(f"tiers.{port_id}")
-    )
-    if draw is None:
-        raise ValueError("the tier source supplied no declarants for supervised trucks")
-    decisions = decide(
-        draw,
-        ctx.scenario.policy,
-        streams.generator(f"risk.{port_id}"),
-        streams.generator(f"detect.{port_id}"),
-    )
     svc = cfg.service
     service = {
         kind: dist.sample(streams.generator(f"service.{port_id}.{kind}"), n).tolist()
@@ -176,17 +196,17 @@ def _trucks(ctx: _Context, port_id: str, cfg: PortConfig) -> _Trucks | None:
             ("inspection", svc.inspection),
         )
     }
-    tier_names = np.asarray(TIERS, dtype=object)[draw.tier].tolist()
     group = RecordGroup(
         port=port_id,
         flow="cargo_truck",
-        arrival=times.tolist(),
-        tier=tier_names,
-        route=route_names(decisions.final),
-        violation=draw.violation.tolist(),
-        detected=decisions.detected.tolist(),
+        arrival=np.asarray(times, dtype=float).tolist(),
+        tier=np.asarray(TIERS, dtype=object)[tier].tolist(),
+        route=route_names(found.final),
+        violation=np.asarray(violation, dtype=bool).tolist(),
+        detected=found.detected.tolist(),
+        ids=ids,
     )
-    return group, decisions.first.tolist(), decisions.final.tolist(), service
+    return group, np.asarray(first).tolist(), found.final.tolist(), service
 
 
 def _plain_group(port_id: str, flow: str, route: str, times: np.ndarray) -> RecordGroup:
@@ -223,18 +243,16 @@ def _duty_free(
     if times is None:
         return
     group = _plain_group(port_id, "duty_free_traveller", "duty_free_check", times)
-    # Travellers come from the population when the tier source has them (individuals'
-    # tiers as of the day, planted quota breaches), each breach caught at the check with
-    # the configured probability; otherwise they carry no tier.
-    travellers = ctx.tiers.draw(
-        port_id, "duty_free_traveller", ctx.days(times), ctx.streams.generator(f"tiers.{port_id}")
-    )
+    # Travellers come from the population when the tier source has them (individuals' tiers
+    # as of the day, what they bought): the departure check's decision is the oracle's, made
+    # for all ports in time order once every port is built (a quota spans the island).
+    travellers = ctx.tiers.draw(port_id, "duty_free_traveller", ctx.days(times),
+                                ctx.streams.generator(f"tiers.{port_id}.duty_free_traveller"))
     if travellers is not None:
         group.tier = np.asarray(TIERS, dtype=object)[travellers.tier].tolist()
-        group.violation = travellers.violation.tolist()
-        u_catch = ctx.streams.generator(f"detect.{port_id}.duty_free").random(len(times))
-        caught = travellers.violation & (u_catch < ctx.scenario.policy.detection.duty_free_check)
-        group.detected = caught.tolist()
+        group.ids = {"entity": travellers.entity}
+        assert system.departures is not None
+        system.departures.add(group, ctx.days(times), travellers)
     system.groups.append(group)
     rng = ctx.streams.generator(f"service.{port_id}.duty_free_check")
     check = cfg.service.duty_free_check.sample(rng, len(times)).tolist()

@@ -62,14 +62,24 @@ class Population:
             self.enterprises["shipments_per_month"].to_numpy(),
             self.enterprises["violation_rate"].to_numpy(),
             self.enterprise_timeline,
+            ids=self.enterprises["uscc"].combine_chunks(),
         )
 
     def travellers(self) -> EntityPool:
-        """Individuals weighted by trips per year, with their per-crossing violation rate."""
+        """Duty-free buyers weighted by trips per year, with their spending and violation rate.
+
+        Only people who bought offshore duty-free goods in the year pass a duty-free departure
+        check; each crossing presents an even share of the year's spending.
+        """
+        trips = self.individuals["trips_per_year"].to_numpy()
+        spend = self.individuals["duty_free_spend_fen"].to_numpy()
         return EntityPool(
-            self.individuals["trips_per_year"].to_numpy(),
+            np.where(spend > 0, trips, 0),
             self.individuals["violation_rate_per_trip"].to_numpy(),
             self.individual_timeline,
+            ids=self.individuals["id_number"].combine_chunks(),
+            spend_fen=spend,
+            trips=trips,
         )
 
 

@@ -12,16 +12,19 @@ so the population hands it plain arrays through an :class:`EntityPool`:
 - a declaration is a planted violation with the entity's own rate (risky entities have a higher
   one), drawn from the caller's stream so the draws are reproducible.
 
-The returned :class:`Draw` is columnar: three arrays of length ``n``. :class:`PoolTierSource`
-adapts pools to the model's tier-source seam (``draw(port, flow, n, rng)``).
+The returned :class:`Draw` is columnar: arrays of length ``n``, with each entity's identity
+(credit code or identity number) and, for travellers, the year's duty-free spending and trips
+the model spreads it over. :class:`PoolTierSource` adapts pools to the model's tier-source seam
+(``draw(port, flow, days, rng)``).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 import numpy as np
+import pyarrow as pa
 
 from sim.population.timeline import TIERS, TierTimeline, day_number
 
@@ -38,11 +41,17 @@ class Draw:
         row: the entity's row in its population table (int64).
         tier: the entity's tier on the date drawn, an index into :data:`TIERS` (int8).
         violation: whether the declaration is a planted violation (bool).
+        entity: the entity's identity (credit code or identity number; '' without ids).
+        spend_fen: its duty-free spending in a year (0 when the pool has none).
+        trips: its crossings in a year (1 when the pool has none).
     """
 
     row: np.ndarray
     tier: np.ndarray
     violation: np.ndarray
+    entity: list[str] = field(default_factory=list)
+    spend_fen: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    trips: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
 
 
 class EntityPool:
@@ -52,12 +61,22 @@ class EntityPool:
         weights: relative activity of each entity (non-negative, not all zero).
         violation_rate: probability that one declaration of the entity is a violation.
         timeline: the entities' tiers over time.
+        ids: each entity's identity (credit code or identity number), if known.
+        spend_fen: each entity's duty-free spending in a year, if any.
+        trips: each entity's crossings in a year, if known.
     """
 
     tiers = TIERS
 
     def __init__(
-        self, weights: np.ndarray, violation_rate: np.ndarray, timeline: TierTimeline
+        self,
+        weights: np.ndarray,
+        violation_rate: np.ndarray,
+        timeline: TierTimeline,
+        *,
+        ids: pa.Array | None = None,
+        spend_fen: np.ndarray | None = None,
+        trips: np.ndarray | None = None,
     ) -> None:
         weights = np.asarray(weights, dtype=float)
         if weights.ndim != 1 or len(weights) != timeline.n_entities:
@@ -70,6 +89,13 @@ class EntityPool:
         self._rate = np.asarray(violation_rate, dtype=float)
         self._timeline = timeline
         self._cache: dict[int, np.ndarray] = {}
+        n = len(weights)
+        for name, column in (("ids", ids), ("spend_fen", spend_fen), ("trips", trips)):
+            if column is not None and len(column) != n:
+                raise ValueError(f"one {name} value per entity is needed")
+        self._ids = ids
+        self._spend = np.zeros(n, np.int64) if spend_fen is None else np.asarray(spend_fen)
+        self._trips = np.ones(n, np.int64) if trips is None else np.asarray(trips)
 
     def __len__(self) -> int:
         return len(self._rate)
@@ -113,7 +139,9 @@ class EntityPool:
         for day in np.unique(days):
             on_day = days == day
             tier[on_day] = self.tiers_at(int(day))[row[on_day]]
-        return Draw(row.astype(np.int64), tier, violation)
+        row = row.astype(np.int64)
+        entity = [""] * n if self._ids is None else self._ids.take(pa.array(row)).to_pylist()
+        return Draw(row, tier, violation, entity, self._spend[row], self._trips[row])
 
     def share_by_tier(self, as_of: date | int) -> dict[str, float]:
         """Share of activity (expected declarations) in each tier on ``as_of``."""

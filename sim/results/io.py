@@ -21,7 +21,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from sim.results.records import CATEGORY_COLUMNS, RECORD_COLUMNS, Records
+from sim.results.records import CATEGORY_COLUMNS, RECORD_COLUMNS, STRING_COLUMNS, Records
 
 __all__ = [
     "canonical_json",
@@ -32,6 +32,9 @@ __all__ = [
     "write_outputs",
     "write_records",
 ]
+
+_DICTIONARY = frozenset({*CATEGORY_COLUMNS, "book", "risk_indicators"})
+"""String columns with few distinct values, stored dictionary-encoded."""
 
 SIGNIFICANT = 10
 """Significant digits kept for floats in kpis.json."""
@@ -115,8 +118,10 @@ def _table(records: Records) -> pa.Table:
     arrays = []
     for name in RECORD_COLUMNS:
         col = records[name]
-        if name in CATEGORY_COLUMNS:
+        if name in _DICTIONARY:
             arrays.append(pa.array(col.tolist(), type=pa.string()).dictionary_encode())
+        elif name in STRING_COLUMNS:
+            arrays.append(pa.array(col.tolist(), type=pa.string()))
         else:
             arrays.append(pa.array(col))
     return pa.Table.from_arrays(arrays, names=list(RECORD_COLUMNS))
@@ -157,7 +162,7 @@ def read_records(path: Path) -> Records:
     cols: dict[str, np.ndarray] = {}
     for name in RECORD_COLUMNS:
         column = table.column(name)
-        if name in CATEGORY_COLUMNS:
+        if name in STRING_COLUMNS:
             cols[name] = np.asarray(column.to_pylist(), dtype=object)
         else:
             cols[name] = column.to_numpy()

@@ -6,6 +6,13 @@ officer's image review, waiting for and undergoing manual inspection, release an
 boarding a ferry. Each is a column of seconds since the scenario start; a segment the journey did
 not go through is NaN. Categorical columns (port, flow, tier, route) are strings.
 
+A journey also says *who* and *what*, so that it can be sent to a platform and its answer
+checked (:mod:`sim.workload`): the ``entity`` (an enterprise's unified social credit code or a
+traveller's identity number), the declaration ``reference``, the account ``book``, the batch-exit
+``shipment``, the ``risk_indicators`` the goods showed (comma-separated names), and for a duty-free
+traveller the purchases presented (``purchase_fen``) and what the traveller had used of the
+year's quota before (``used_before_fen``). Empty strings and zeros where they do not apply.
+
 The model fills one :class:`RecordGroup` per port and flow (preallocated Python lists: assigning
 a float into a list is the cheapest write on the simulation's hot path), and :func:`concat`
 turns the groups into one :class:`Records` table of NumPy arrays.
@@ -14,15 +21,18 @@ turns the groups into one :class:`Records` table of NumPy arrays.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 
 __all__ = [
+    "AMOUNT_COLUMNS",
     "CATEGORY_COLUMNS",
     "FLAG_COLUMNS",
+    "IDENTITY_COLUMNS",
     "RECORD_COLUMNS",
+    "STRING_COLUMNS",
     "TIME_COLUMNS",
     "RecordGroup",
     "Records",
@@ -48,9 +58,19 @@ CATEGORY_COLUMNS: tuple[str, ...] = ("port", "flow", "tier", "route")
 """``route`` is release / scan / inspection for declarations, non_customs or duty_free_check
 otherwise; ``tier`` is empty for journeys that do not declare."""
 
+IDENTITY_COLUMNS: tuple[str, ...] = ("entity", "reference", "book", "shipment", "risk_indicators")
+"""Who and what a journey is (strings, empty where they do not apply)."""
+
+AMOUNT_COLUMNS: tuple[str, ...] = ("purchase_fen", "used_before_fen")
+"""Duty-free purchases presented and the year's quota used before (integer fen; 0 otherwise)."""
+
+STRING_COLUMNS: tuple[str, ...] = (*CATEGORY_COLUMNS, *IDENTITY_COLUMNS)
+
 FLAG_COLUMNS: tuple[str, ...] = ("violation", "detected")
 
-RECORD_COLUMNS: tuple[str, ...] = ("id", *CATEGORY_COLUMNS, *FLAG_COLUMNS, *TIME_COLUMNS)
+RECORD_COLUMNS: tuple[str, ...] = (
+    "id", *CATEGORY_COLUMNS, *IDENTITY_COLUMNS, *FLAG_COLUMNS, *AMOUNT_COLUMNS, *TIME_COLUMNS
+)
 """Every column of the records table, in file order."""
 
 _NAN = math.nan
@@ -67,6 +87,8 @@ class RecordGroup:
         tier, route: one string per journey.
         violation, detected: one flag per journey.
         times: segment column -> a list of floats, NaN until the model writes it.
+        ids: identity column -> one string per journey (missing columns are empty strings).
+        amounts: amount column -> one integer per journey (missing columns are zeros).
     """
 
     port: str
@@ -77,6 +99,8 @@ class RecordGroup:
     violation: Sequence[bool]
     detected: Sequence[bool]
     times: dict[str, list[float]] = field(default_factory=dict)
+    ids: Mapping[str, Sequence[str]] = field(default_factory=dict)
+    amounts: dict[str, np.ndarray] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         n = len(self.arrival)
@@ -108,9 +132,12 @@ def concat(groups: Sequence[RecordGroup]) -> Records:
     """One table from the groups, ids numbered in group order."""
     total = sum(len(g) for g in groups)
     cols: dict[str, np.ndarray] = {"id": np.arange(total, dtype=np.int64)}
-    for name in CATEGORY_COLUMNS:
+    for name in STRING_COLUMNS:
         parts = [np.asarray(_category(g, name), dtype=object) for g in groups]
         cols[name] = np.concatenate(parts) if parts else np.empty(0, dtype=object)
+    for name in AMOUNT_COLUMNS:
+        ints = [np.asarray(g.amounts.get(name, np.zeros(len(g))), dtype=np.int64) for g in groups]
+        cols[name] = np.concatenate(ints) if ints else np.empty(0, dtype=np.int64)
     for name in FLAG_COLUMNS:
         parts = [np.asarray(getattr(g, name), dtype=bool) for g in groups]
         cols[name] = np.concatenate(parts) if parts else np.empty(0, dtype=bool)
@@ -125,6 +152,8 @@ def _category(group: RecordGroup, name: str) -> Sequence[str]:
         return [group.port] * len(group)
     if name == "flow":
         return [group.flow] * len(group)
+    if name in IDENTITY_COLUMNS:
+        return group.ids.get(name, [""] * len(group))
     values: Sequence[str] = getattr(group, name)
     return values
 

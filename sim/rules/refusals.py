@@ -85,6 +85,8 @@ class Reason(StrEnum):
     """A date before the event it refers to (e.g. booking before release)."""
     INCOMPLETE_DECLARATION = "incomplete_declaration"
     """A consolidated declaration must cover every shipment of its month."""
+    UNKNOWN_RISK_INDICATOR = "unknown_risk_indicator"
+    """A declaration names a risk indicator the risk model does not have."""
 
 
 _UNPROCESSABLE = {
@@ -98,6 +100,7 @@ _UNPROCESSABLE = {
     Reason.SAME_BOOK,
     Reason.INVALID_DATE,
     Reason.INCOMPLETE_DECLARATION,
+    Reason.UNKNOWN_RISK_INDICATOR,
 }
 
 HTTP_STATUS: dict[Reason, int] = {r: (422 if r in _UNPROCESSABLE else 409) for r in Reason}

@@ -1,37 +1,61 @@
-"""Risk routing: from a declaration's risk features to a channel.
+"""Risk routing: from a declaration's risk indicators, tier and reference to a channel.
 
 The platform assesses each exit declaration before the truck reaches the gate. In the harness a
-risk model is data: a set of binary features, each with a weight; a declaration's *score* is the
-sum of the weights of the features it shows. The score, scaled by the declarant's credit-tier
-multiplier (AEO low, key-attention high), is compared with two thresholds:
+risk model is data (:class:`RiskModel`, packaged in ``data/risk_model.yaml``): a set of binary
+indicators, each with a weight; a declaration's *score* is the sum of the weights of the
+indicators it shows. The score, scaled by the declarant's credit-tier multiplier (AEO low,
+key-attention high), is compared with two thresholds:
 
 * at or above ``inspection_threshold``: straight to manual inspection;
 * at or above ``scan_threshold``: to the H986 scanner;
 * otherwise released without a stop, unless the tier's *random-selection floor* picks it for a
   scan anyway (random selection keeps every tier under some control and measures the rest).
 
+The random selection is not a random number drawn by whoever decides: it is
+:func:`selection_draw`, a hash of the model's ``selection_seed`` and the declaration's
+reference, uniform in [0, 1). So the same declaration always gets the same channel, and the
+simulation, the reference platform and a workload generator that know the reference all reach the
+same decision (:func:`assess_risk`).
+
 A scan shows an anomaly when the goods violate the rules and the image reveals it (the scan's
 detection probability) or, for clean goods, with a small false-alarm probability; an anomaly sends
 the truck to manual inspection, which finds a violation with its own probability.
 
-These are pure functions over plain values, so the model (which has a vectorised NumPy twin) and
-the reference platform make exactly the same decision from the same inputs.
+These are pure functions over plain values; the model has a vectorised NumPy twin of
+:func:`route` for flows without references.
 """
 
 from __future__ import annotations
 
+import functools
+import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from importlib import resources
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from sim.rules.refusals import Reason, Refusal
+from sim.rules.tiers import TIERS, Tier
 
 __all__ = [
     "ROUTES",
+    "RiskAssessment",
+    "RiskFeature",
+    "RiskModel",
     "Route",
     "RoutingPolicy",
+    "TierTreatment",
+    "assess_risk",
     "is_detected",
+    "packaged_risk_model",
+    "packaged_risk_model_data",
     "risk_score",
     "route",
     "scan_anomaly",
+    "selection_draw",
 ]
 
 Route = Literal["release", "scan", "inspection"]
@@ -119,3 +143,132 @@ def is_detected(violation: bool, channel: Route, u: float, detection: Mapping[st
     if not violation or channel == "scan":
         return False
     return u < detection[channel]
+
+
+# -- the risk model as data ---------------------------------------------------------------------
+
+_PACKAGED = "data/risk_model.yaml"
+
+
+class RiskFeature(BaseModel):
+    """A binary risk indicator: its weight, and how often clean and violating goods show it.
+
+    The prevalences are the simulation's (they plant indicators on the model's declarations);
+    a platform only uses the name and the weight.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    name: str = Field(min_length=1, max_length=60)
+    weight: float = Field(ge=0)
+    prevalence_clean: float = Field(ge=0, le=1)
+    prevalence_violating: float = Field(ge=0, le=1)
+
+
+class TierTreatment(BaseModel):
+    """How the risk check treats one credit tier."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    multiplier: float = Field(ge=0, description="factor on the risk score")
+    random_floor: float = Field(ge=0, le=1, description="chance of a random scan when unflagged")
+
+
+class RiskModel(BaseModel):
+    """Indicators, thresholds, treatment by tier and the random-selection seed.
+
+    Build it from the packaged defaults (:func:`packaged_risk_model`) or from a scenario's
+    ``policy:`` section (``Scenario.rules_config()``); it serialises to JSON, which is how the
+    reference platform receives it.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    features: tuple[RiskFeature, ...]
+    scan_threshold: float = Field(gt=0)
+    inspection_threshold: float = Field(gt=0)
+    tiers: dict[Tier, TierTreatment]
+    selection_seed: str = Field(min_length=1, max_length=200)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> RiskModel:
+        if self.inspection_threshold < self.scan_threshold:
+            raise ValueError("inspection_threshold must be >= scan_threshold")
+        missing = [t for t in TIERS if t not in self.tiers]
+        if missing:
+            raise ValueError(f"tiers lacks {', '.join(missing)}")
+        names = [f.name for f in self.features]
+        if len(set(names)) != len(names):
+            raise ValueError("duplicate feature names")
+        return self
+
+    @functools.cached_property
+    def weights(self) -> dict[str, float]:
+        """Indicator name -> weight, in the model's order."""
+        return {f.name: f.weight for f in self.features}
+
+    @functools.cached_property
+    def routing(self) -> RoutingPolicy:
+        """The plain thresholds, multipliers and floors :func:`route` takes."""
+        return RoutingPolicy(
+            scan_threshold=self.scan_threshold,
+            inspection_threshold=self.inspection_threshold,
+            multipliers={t: self.tiers[t].multiplier for t in TIERS},
+            floors={t: self.tiers[t].random_floor for t in TIERS},
+        )
+
+
+def packaged_risk_model_data() -> dict[str, Any]:
+    """The packaged risk model as plain data (a fresh copy each call)."""
+    text = resources.files("sim.rules").joinpath(_PACKAGED).read_text(encoding="utf-8")
+    data: dict[str, Any] = yaml.safe_load(text)
+    return data
+
+
+@functools.cache
+def packaged_risk_model() -> RiskModel:
+    """The packaged risk model (``sim/rules/data/risk_model.yaml``), loaded once."""
+    return RiskModel.model_validate(packaged_risk_model_data())
+
+
+def selection_draw(seed: str, reference: str) -> float:
+    """The random-selection number of a declaration: uniform in [0, 1), fixed by its reference.
+
+    Args:
+        seed: the risk model's ``selection_seed``.
+        reference: the declaration's reference.
+    """
+    digest = hashlib.blake2b(f"{seed}\x00{reference}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big") / 2.0**64
+
+
+@dataclass(frozen=True, slots=True)
+class RiskAssessment:
+    """The risk check of one declaration: its score, random-selection number and channel."""
+
+    score: float
+    u_select: float
+    channel: Route
+
+
+def assess_risk(
+    indicators: Sequence[str], tier: str, reference: str, model: RiskModel
+) -> RiskAssessment:
+    """Score a declaration's risk indicators and choose its channel.
+
+    Args:
+        indicators: the indicators the declaration shows (names of ``model.features``); an
+            indicator repeated counts once.
+        tier: the declarant's credit tier on the declaration date.
+        reference: the declaration's reference (seeds the random selection).
+        model: the risk model.
+
+    Raises:
+        Refusal: ``unknown_risk_indicator`` for a name the model does not know.
+    """
+    weights = model.weights
+    shown = set(indicators)
+    for name in indicators:
+        if name not in weights:
+            raise Refusal(Reason.UNKNOWN_RISK_INDICATOR, f"unknown risk indicator {name!r}",
+                          indicator=name)
+    score = risk_score([n in shown for n in weights], list(weights.values()))
+    u = selection_draw(model.selection_seed, reference)
+    return RiskAssessment(score, u, route(score, tier, u, model.routing))

@@ -8,7 +8,11 @@ planted with the tier's ``violation_rate`` (so detection and leakage can be meas
 The risk model is data: binary features with weights, each shown by clean and violating
 declarations at different rates (``prevalence_clean`` / ``prevalence_violating``). The score,
 times the tier's multiplier, is compared with the scan and inspection thresholds; a tier's
-``random_floor`` selects unflagged trucks for a scan at random. See :mod:`sim.rules.risk`.
+``random_floor`` selects unflagged trucks for a scan at random, by a hash of the declaration's
+reference and ``risk.selection_seed``. See :mod:`sim.rules.risk`. The defaults of the risk model
+and of the treatment by tier are the packaged ``sim/rules/data/risk_model.yaml`` (the reference
+platform starts from the same file); :meth:`Policy.risk_model` turns the section back into the
+rules' :class:`~sim.rules.risk.RiskModel`.
 
 No second-line rate is published: every figure here is an assumption [A] anchored, where
 possible, on the national rules (AEO at most 20% of the general inspection rate, dishonest
@@ -21,7 +25,11 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from sim.rules.risk import RoutingPolicy
+from sim.rules.risk import RiskFeature as RulesRiskFeature
+from sim.rules.risk import RiskModel as RulesRiskModel
+from sim.rules.risk import RoutingPolicy, packaged_risk_model
+from sim.rules.risk import TierTreatment as RiskTreatment
+from sim.rules.tiers import TIERS, Tier
 from sim.scenario.schema_base import StrictModel
 from sim.scenario.validation import field_error
 
@@ -59,16 +67,32 @@ class TierTreatment(StrictModel):
     violation_rate: float = Field(ge=0, le=1, description="share of declarations violating [A]")
 
 
+_RISK = packaged_risk_model()
+"""The packaged risk model: the defaults of this section (read once, at import)."""
+
+_VIOLATION_RATES: dict[Tier, float] = {"aeo": 0.002, "whitelist": 0.01, "key_attention": 0.05}
+"""Share of a tier's declarations planted as violations [A] (no rate is published)."""
+
+
+def _treatment(tier: Tier) -> TierTreatment:
+    packaged = packaged_risk_model().tiers[tier]
+    return TierTreatment(
+        inspection_multiplier=packaged.multiplier,
+        random_floor=packaged.random_floor,
+        violation_rate=_VIOLATION_RATES[tier],
+    )
+
+
 def _aeo() -> TierTreatment:
-    return TierTreatment(inspection_multiplier=0.2, random_floor=0.005, violation_rate=0.002)
+    return _treatment("aeo")
 
 
 def _white() -> TierTreatment:
-    return TierTreatment(inspection_multiplier=1.0, random_floor=0.02, violation_rate=0.01)
+    return _treatment("whitelist")
 
 
 def _key() -> TierTreatment:
-    return TierTreatment(inspection_multiplier=3.0, random_floor=0.2, violation_rate=0.05)
+    return _treatment("key_attention")
 
 
 class Tiers(StrictModel):
@@ -90,26 +114,31 @@ class RiskFeature(StrictModel):
 
 def _features() -> list[RiskFeature]:
     # 147 feature libraries and 93 models exist [S] (reportify); their content is not public, so
-    # these five indicators and their rates are illustrative assumptions [A].
-    rows = [
-        ("declared_value_mismatch", 3.0, 0.02, 0.60),
-        ("high_risk_commodity", 2.0, 0.05, 0.50),
-        ("prior_record", 2.5, 0.01, 0.25),
-        ("route_anomaly", 1.5, 0.03, 0.30),
-        ("new_consignor", 1.0, 0.10, 0.35),
-    ]
-    return [
-        RiskFeature(name=n, weight=w, prevalence_clean=c, prevalence_violating=v)
-        for n, w, c, v in rows
-    ]
+    # the packaged indicators and their rates are illustrative assumptions [A].
+    return [RiskFeature.model_validate(f.model_dump()) for f in packaged_risk_model().features]
 
 
 class RiskModel(StrictModel):
     """Features and thresholds; a score is the sum of the weights of the features shown."""
 
     features: list[RiskFeature] = Field(default_factory=_features, description="indicators [A]")
-    scan_threshold: float = Field(3.0, gt=0, description="adjusted score -> H986 scan [A]")
-    inspection_threshold: float = Field(6.0, gt=0, description="adjusted score -> inspection [A]")
+    scan_threshold: float = Field(
+        _RISK.scan_threshold,
+        gt=0,
+        description="adjusted score -> H986 scan [A]",
+    )
+    inspection_threshold: float = Field(
+        _RISK.inspection_threshold,
+        gt=0,
+        description="adjusted score -> inspection [A]",
+    )
+    selection_seed: str = Field(
+        _RISK.selection_seed,
+        min_length=1,
+        max_length=200,
+        description="mixed with each declaration's reference into its random-selection number "
+        "(the platform must use the same seed for its random selection to match the model's)",
+    )
 
     @model_validator(mode="after")
     def _thresholds(self) -> RiskModel:
@@ -156,13 +185,29 @@ class Policy(StrictModel):
     risk: RiskModel = Field(default_factory=RiskModel)
     detection: Detection = Field(default_factory=Detection)
 
-    def routing(self) -> RoutingPolicy:
-        """The plain routing policy the pure rules take (:func:`sim.rules.risk.route`)."""
-        tiers = {"aeo": self.tiers.aeo, "whitelist": self.tiers.whitelist,
-                 "key_attention": self.tiers.key_attention}  # fmt: skip
-        return RoutingPolicy(
+    def treatment(self, tier: Tier) -> TierTreatment:
+        """The section's treatment of ``tier``."""
+        treatment: TierTreatment = getattr(self.tiers, tier)
+        return treatment
+
+    def risk_model(self) -> RulesRiskModel:
+        """The rules' risk model this section declares (features, thresholds, tiers, seed)."""
+        return RulesRiskModel(
+            features=tuple(
+                RulesRiskFeature.model_validate(f.model_dump()) for f in self.risk.features
+            ),
             scan_threshold=self.risk.scan_threshold,
             inspection_threshold=self.risk.inspection_threshold,
-            multipliers={k: t.inspection_multiplier for k, t in tiers.items()},
-            floors={k: t.random_floor for k, t in tiers.items()},
+            tiers={
+                t: RiskTreatment(
+                    multiplier=self.treatment(t).inspection_multiplier,
+                    random_floor=self.treatment(t).random_floor,
+                )
+                for t in TIERS
+            },
+            selection_seed=self.risk.selection_seed,
         )
+
+    def routing(self) -> RoutingPolicy:
+        """The plain routing policy the pure rules take (:func:`sim.rules.risk.route`)."""
+        return self.risk_model().routing

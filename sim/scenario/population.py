@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from pydantic import Field, model_validator
 
+from sim.rules.dutyfree import ANNUAL_QUOTA_FEN
 from sim.scenario.distributions import Distribution, Gamma, LogNormal, Triangular
 from sim.scenario.schema_base import StrictModel
 
@@ -190,7 +191,7 @@ class IndividualMix(StrictModel):
         "(Spring Festival 2024) [S]; spread [A]",
     )
     duty_free_quota_fen: int = Field(
-        10_000_000, gt=0, description="[S] 100,000 CNY per person per year"
+        ANNUAL_QUOTA_FEN, gt=0, description="[S] 100,000 CNY per person per year"
     )
     quota_breach_share: float = Field(
         0.002, ge=0.0, le=1.0,

@@ -19,6 +19,8 @@ from datetime import datetime, timedelta
 
 from pydantic import Field, field_validator, model_validator
 
+from sim.rules.config import RulesConfig
+from sim.rules.credit_table import CreditTable
 from sim.rules.ports import PORT_IDS
 from sim.scenario.calendar import Calendar
 from sim.scenario.credit import CreditSection, default_credit
@@ -97,6 +99,22 @@ class Scenario(StrictModel):
     def end(self) -> datetime:
         """The end of the simulated period (local time)."""
         return self.start + timedelta(hours=self.horizon_hours)
+
+    def rules_config(self) -> RulesConfig:
+        """The rules' configuration this scenario declares, for the model and the platform.
+
+        The risk model and treatment by tier from ``policy``, the credit scale table from
+        ``credit``, the tariff changes from ``goods.tariff`` and the duty-free quota from
+        ``population.individuals``: what ``customs-sim serve --scenario`` hands the platform.
+        """
+        return RulesConfig(
+            risk=self.policy.risk_model(),
+            credit=CreditTable.model_validate(self.credit.model_dump()),
+            tariff={
+                code: o.model_dump(exclude_none=True) for code, o in self.goods.tariff.items()
+            },
+            duty_free_quota_fen=self.population.individuals.duty_free_quota_fen,
+        )
 
     @model_validator(mode="after")
     def _consistent(self) -> Scenario:

@@ -6,8 +6,8 @@ import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sim.model.routing import SharesTierSource, TierDraw, decide, route_codes
-from sim.rules.risk import ROUTES, RoutingPolicy, is_detected, route
+from sim.model.routing import SharesTierSource, TierDraw, decide, inspect, route_codes
+from sim.rules.risk import ROUTES, RoutingPolicy, assess_risk, is_detected, route
 from sim.rules.tiers import TIERS
 from sim.scenario import Scenario
 
@@ -33,16 +33,35 @@ def test_decisions_match_the_rules_for_detection() -> None:
     days = np.zeros(n, dtype=np.int64)
     draw = SharesTierSource(policy).draw("xinhai", "cargo_truck", days, np.random.default_rng(1))
     assert draw is not None
-    d = decide(draw, policy, np.random.default_rng(2), np.random.default_rng(3))
+    refs = [f"R{i}" for i in range(n)]
+    d = decide(draw, policy, refs, np.random.default_rng(2))
+    found = inspect(d.first, draw.violation, policy.detection, np.random.default_rng(3))
     det = policy.detection.model_dump()
     # detection only where the final channel can catch it
     for i in np.flatnonzero(draw.violation)[:200]:
-        final = ROUTES[d.final[i]]
-        if d.detected[i]:
+        final = ROUTES[found.final[i]]
+        if found.detected[i]:
             assert is_detected(True, final, 0.0, det)
-    assert not d.detected[~draw.violation].any()
+    assert not found.detected[~draw.violation].any()
     # scanned trucks with an anomaly end in inspection
-    assert np.all(d.final[(d.first == 1) & d.anomaly] == 2)
+    assert np.all(found.final[(d.first == 1) & found.anomaly] == 2)
+
+
+def test_vectorised_decisions_are_the_oracles_one_by_one() -> None:
+    """Score, indicators and channel of each Poisson truck equal assess_risk on its reference."""
+    policy = Scenario().policy
+    model = policy.risk_model()
+    n = 3000
+    days = np.zeros(n, dtype=np.int64)
+    draw = SharesTierSource(policy).draw("xinhai", "cargo_truck", days, np.random.default_rng(1))
+    assert draw is not None
+    refs = [f"S1R0-TR-xinhai-{i}" for i in range(n)]
+    d = decide(draw, policy, refs, np.random.default_rng(2))
+    for i in range(n):
+        shown = [x for x in d.indicators[i].split(",") if x]
+        one = assess_risk(shown, TIERS[draw.tier[i]], refs[i], model)
+        assert one.channel == ROUTES[d.first[i]] and one.score == d.score[i]
+    assert set(d.first.tolist()) == {0, 1, 2}
 
 
 def test_tier_shares_and_violation_rates() -> None:

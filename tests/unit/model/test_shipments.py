@@ -10,7 +10,7 @@ import pytest
 
 from sim.model import simulate
 from sim.model.goods_flow import GoodsEnterprise
-from sim.model.shipments import SHIPMENT_KINDS, ShipmentTierSource, run_goods, schedule_trucks
+from sim.model.shipments import SHIPMENT_KINDS, run_goods, schedule_trucks
 from sim.model.truck_clock import TruckClock
 from sim.results import canonical_json, compute_kpis
 from sim.results.run import RunResult
@@ -184,17 +184,30 @@ def test_truck_clock_follows_the_profile_and_the_horizon() -> None:
     assert len(day1) == 2_000 and min(day1) >= 23 * 3600 and max(day1) < 27 * 3600
 
 
-def test_the_tier_source_refuses_a_mismatched_count() -> None:
-    source = ShipmentTierSource({}, others=_NoOthers())
-    empty = source.draw("xinhai", "cargo_truck", np.empty(0), np.random.default_rng(0))
-    assert empty is not None and len(empty.tier) == 0
-    with pytest.raises(ValueError, match="shipments scheduled"):
-        source.draw("xinhai", "cargo_truck", np.zeros(3), np.random.default_rng(0))
-
-
-class _NoOthers:
-    def draw(self, port: str, flow: str, days: np.ndarray, rng: np.random.Generator) -> None:
-        return None
+def test_each_truck_carries_its_shipments_identity_and_decision(baseline: RunResult) -> None:
+    """Entity, book, reference or shipment id, indicators and channel come from the goods event."""
+    ev = baseline.goods
+    assert ev is not None
+    rec = baseline.records
+    trucks = np.flatnonzero(rec["flow"] == "cargo_truck")
+    by_ref = {ev.ref[i]: i for i, k in enumerate(ev.kind) if k in SHIPMENT_KINDS}
+    seen = Counter()
+    for r in trucks.tolist():
+        ref = rec["reference"][r] or rec["shipment"][r]
+        assert bool(rec["reference"][r]) != bool(rec["shipment"][r])  # one or the other
+        i = by_ref[ref]
+        kind = ev.kind[i]
+        seen[kind] += 1
+        assert (kind == "declaration") == bool(rec["reference"][r])
+        assert rec["entity"][r] == ev.entity[ev.enterprise[i]]
+        assert rec["book"][r] == f"BK-{rec['entity'][r]}"
+        assert rec["risk_indicators"][r] == ev.indicators[i]
+        assert rec["tier"][r] == ev.tier[i] and rec["violation"][r] == ev.violation[i]
+        # the channel the oracle chose is the truck's first channel (an anomaly may escalate)
+        route = rec["route"][r]
+        assert route == ev.channel[i] or (ev.channel[i] == "scan" and route == "inspection")
+    assert seen["declaration"] > 100 and seen["batch_shipment"] > 10
+    assert len(set(rec["reference"][trucks].tolist()) - {""}) == seen["declaration"]
 
 
 def test_trucks_take_their_enterprises_tier_on_the_trucks_date() -> None:

@@ -100,14 +100,16 @@ def test_fog_fills_the_holding_area_and_stops_sailings() -> None:
     assert clear_ferry["overflow"] < kpis["ports"]["xinhai"]["ferry"]["overflow"] / 5
 
 
-def test_scanner_outage_raises_xinhai_p95_on_the_same_traffic() -> None:
+def test_scanner_outage_raises_xinhai_clearance_on_the_same_traffic() -> None:
     only = ["active_ports=[xinhai]"]
     base = simulate(load_scenario(ROOT / "scenarios/baseline.yaml", only))
     outage_scenario = load_scenario(ROOT / "scenarios/scanner_outage.yaml", only)
     outage = simulate(outage_scenario)
     assert np.array_equal(base.records["arrival"], outage.records["arrival"])
-    p95 = [compute_kpis(r)["ports"]["xinhai"]["clearance_time_s"]["p95"] for r in (base, outage)]
-    assert p95[1] > p95[0]
+    # Only the scanned trucks (a few percent) wait: the tail and the mean move, the median not.
+    times = [compute_kpis(r)["ports"]["xinhai"]["clearance_time_s"] for r in (base, outage)]
+    assert times[1]["p99"] > times[0]["p99"] and times[1]["mean"] > times[0]["mean"]
+    assert times[1]["p50"] == times[0]["p50"]
     event = outage_scenario.events.scanner_outages[0]
     t0 = (event.start - outage_scenario.start).total_seconds()
     scans = outage.records["scan_start"]

@@ -1,0 +1,100 @@
+"""Duty-free departures across the island: what each traveller presents and what the check says.
+
+The annual quota of offshore duty-free goods is per person and island-wide: a traveller who
+leaves through Meilan in March and through Xinhai in May uses one quota. So the departure checks
+of every port are decided together, in the order of their times, by the oracle
+(:func:`sim.rules.dutyfree.check_departure`), once all ports' travellers are drawn and before
+the run (the decision does not depend on queues).
+
+What a traveller presents [A]: the population gives each duty-free buyer a year's spending and
+a number of crossings; each crossing presents an even share (at least one fen). What the
+traveller had used before the run: the year's spending times the share of the calendar year
+gone by at the start (none in a run's later calendar year). Within the run each check adds its
+purchases, so a buyer whose year's spending passes the quota is over it on the crossing that
+takes the total past it, and on every later one that year. That decision *is* the journey's
+planted violation; the check catches it with ``policy.detection.duty_free_check`` (stream
+``detect.<port>.duty_free``). Travellers without identities (``policy.declarants: shares``)
+present nothing and are never in violation.
+"""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+import numpy as np
+
+from sim.model.routing import DeclarantDraw
+from sim.results.records import RecordGroup
+from sim.rng import RandomStreams
+from sim.rules.dutyfree import check_departure
+from sim.scenario.schema import Scenario
+
+__all__ = ["Departures"]
+
+_EPOCH = date(1970, 1, 1)
+
+
+@dataclass
+class _Port:
+    group: RecordGroup
+    days: np.ndarray
+    spend: np.ndarray
+    trips: np.ndarray
+
+
+@dataclass
+class Departures:
+    """The duty-free travellers of every port, decided together (see the module docstring).
+
+    Args:
+        scenario: the scenario (its start, quota and detection probability).
+    """
+
+    scenario: Scenario
+    _ports: list[_Port] = field(default_factory=list)
+
+    def add(self, group: RecordGroup, days: np.ndarray, travellers: DeclarantDraw) -> None:
+        """Register one port's travellers (their group's arrivals, days and identities)."""
+        self._ports.append(_Port(group, np.asarray(days), np.asarray(travellers.spend_fen),
+                                 np.asarray(travellers.trips)))
+
+    def decide(self, streams: RandomStreams) -> None:
+        """Decide every registered check in time order; fill purchases, violations, detections."""
+        start = self.scenario.start.date()
+        year_gone = (start - date(start.year, 1, 1)).days / (
+            366 if calendar.isleap(start.year) else 365
+        )
+        quota = self.scenario.population.individuals.duty_free_quota_fen
+        used: dict[tuple[str, int], int] = {}
+        order = sorted(
+            ((t, p, i) for p, port in enumerate(self._ports)
+             for i, t in enumerate(port.group.arrival)),
+            key=lambda x: x[0],
+        )
+        purchases = [np.zeros(len(p.group), dtype=np.int64) for p in self._ports]
+        before = [np.zeros(len(p.group), dtype=np.int64) for p in self._ports]
+        violation = [np.zeros(len(p.group), dtype=bool) for p in self._ports]
+        for _, p, i in order:
+            port = self._ports[p]
+            person = port.group.ids["entity"][i]
+            spend = int(port.spend[i])
+            if not person or spend <= 0:
+                continue
+            on = _EPOCH + timedelta(days=int(port.days[i]))
+            key = (person, on.year)
+            if key not in used:
+                used[key] = round(spend * year_gone) if on.year == start.year else 0
+            amount = max(1, round(spend / max(int(port.trips[i]), 1)))
+            decided = check_departure(person, on, [amount], used[key], quota)
+            purchases[p][i], before[p][i] = amount, used[key]
+            violation[p][i] = decided.decision != "pass"
+            used[key] = decided.used_fen
+        catch = self.scenario.policy.detection.duty_free_check
+        for p, port in enumerate(self._ports):
+            group = port.group
+            group.amounts = {"purchase_fen": purchases[p], "used_before_fen": before[p]}
+            u = streams.generator(f"detect.{group.port}.duty_free").random(len(group))
+            group.violation = violation[p].tolist()
+            group.detected = (violation[p] & (u < catch)).tolist()

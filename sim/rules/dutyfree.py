@@ -1,0 +1,115 @@
+"""Offshore duty-free: the departure check of a traveller's purchases against the annual quota.
+
+Since 1 July 2020 each traveller may take off Hainan island offshore duty-free goods worth up to
+100,000 CNY per calendar year [S] (:data:`ANNUAL_QUOTA_FEN`), and only buyers aged 18 or more
+may buy [S] (:data:`ADULT_AGE`; the age is read from the birth date inside the resident identity
+number, GB 11643). At a departure the purchases presented are added to what the traveller already
+used that year:
+
+* ``underage`` when the buyer is under 18 on the day (whatever the amount);
+* ``over_quota`` when the year's total passes the quota, with the excess;
+* ``pass`` otherwise.
+
+The purchases count in every case (they were bought), so the next check of the year sees them.
+This is the one statement of the rule: the simulation decides its travellers with it and the
+reference platform answers with it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Literal
+
+from sim.rules.identifiers import resident_id_birth_date
+
+__all__ = [
+    "ADULT_AGE",
+    "ANNUAL_QUOTA_FEN",
+    "DECISIONS",
+    "DepartureDecision",
+    "age_on",
+    "check_departure",
+]
+
+ANNUAL_QUOTA_FEN = 10_000_000
+"""100,000 CNY per person per calendar year, in fen [S] (in force since 1 July 2020)."""
+
+ADULT_AGE = 18
+"""Offshore duty-free buyers must be at least this old [S]."""
+
+Decision = Literal["pass", "over_quota", "underage"]
+DECISIONS: tuple[Decision, ...] = ("pass", "over_quota", "underage")
+
+
+@dataclass(frozen=True, slots=True)
+class DepartureDecision:
+    """The answer of a departure check (all amounts in fen).
+
+    Attributes:
+        decision: ``pass``, ``over_quota`` or ``underage``.
+        amount_fen: the purchases presented now.
+        quota_fen: the annual quota applied.
+        used_before_fen: what the traveller had used that year before this check.
+        used_fen: used before plus this check's purchases.
+        remaining_fen: what is left of the quota (never negative).
+        excess_fen: how far this check takes the traveller past the quota (0 unless
+            ``over_quota``; an earlier excess is not counted again).
+    """
+
+    decision: Decision
+    amount_fen: int
+    quota_fen: int
+    used_before_fen: int
+    used_fen: int
+    remaining_fen: int
+    excess_fen: int
+
+
+def age_on(born: date, on: date) -> int:
+    """Completed years of age on ``on`` for someone born on ``born``."""
+    return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+
+
+def check_departure(
+    id_number: str,
+    on: date,
+    amounts_fen: Sequence[int],
+    used_before_fen: int,
+    quota_fen: int = ANNUAL_QUOTA_FEN,
+) -> DepartureDecision:
+    """Decide a departure check.
+
+    Args:
+        id_number: the traveller's resident identity number (its birth date gives the age; a
+            number without a readable birth date is not judged on age).
+        on: the date of the departure.
+        amounts_fen: the purchases presented, each a positive amount in fen.
+        used_before_fen: the traveller's duty-free purchases earlier in ``on``'s calendar year.
+        quota_fen: the annual quota.
+
+    Raises:
+        ValueError: a non-positive amount, or a negative amount used before.
+    """
+    if any(a <= 0 for a in amounts_fen):
+        raise ValueError("every purchase amount must be positive")
+    if used_before_fen < 0:
+        raise ValueError("the amount used before cannot be negative")
+    amount = sum(amounts_fen)
+    used = used_before_fen + amount
+    try:
+        born: date | None = resident_id_birth_date(id_number)
+    except ValueError:
+        born = None
+    decision: Decision
+    if born is not None and age_on(born, on) < ADULT_AGE:
+        decision = "underage"
+    elif used > quota_fen:
+        decision = "over_quota"
+    else:
+        decision = "pass"
+    excess = used - max(quota_fen, used_before_fen) if used > quota_fen else 0
+    return DepartureDecision(
+        decision, amount, quota_fen, used_before_fen, used, max(quota_fen - used, 0), excess
+    )
