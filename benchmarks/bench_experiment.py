@@ -59,11 +59,11 @@ def bench_comparison() -> None:
     )
     wall = time.perf_counter() - t0
     serial = _serial_estimate()
-    crn = [
+    crn = next(
         d
         for d in run.experiment.differences
         if d.key.metric == "clearance_time_s.mean" and not d.key.port and not d.key.tier
-    ][0]
+    )
     print(f"comparison, {REPLICATIONS} replications x 2 arms, one day each, 2 workers:")
     print(f"  wall {wall:.1f} s (target <= 120 s)")
     print(f"  serial, measured alongside: {serial:.1f} s; pool speed-up: {serial / wall:.2f}x")
