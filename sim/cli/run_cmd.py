@@ -9,6 +9,7 @@ instead (:func:`sim.cli.experiment_cmds.run_replications`).
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 from typing import Annotated
 
@@ -26,8 +27,8 @@ from sim.cli.experiment_cmds import (
 from sim.cli.goods_cmds import goods_summary
 from sim.cli.tables import rich_table
 from sim.experiment import DEFAULT_MAX_REPLICATIONS
-from sim.results import compute_kpis, write_outputs
 from sim.results.rows import KpiTable, kpi_rows
+from sim.results.stream import StreamedOutputs
 from sim.results.summary import ferry_summary, port_summary
 from sim.world import build_world, run_scenario
 
@@ -41,6 +42,13 @@ def _check_writable(target: Path) -> None:
         existing = existing.parent
     if not existing.is_dir() or not os.access(existing, os.W_OK | os.X_OK):
         fail(f"{target}: cannot write outputs here ({existing} is not a writable directory)")
+
+
+def _discard(outputs: StreamedOutputs, target: Path, created: bool) -> None:
+    """Leave ``target`` as it was before the run."""
+    outputs.discard()
+    if created:
+        shutil.rmtree(target, ignore_errors=True)
 
 
 def _write_report(target: Path) -> None:
@@ -124,18 +132,32 @@ def run(
         task = bar.add_task(f"drawing declarants ({scenario.policy.declarants})", total=None)
         world = build_world(scenario)
         bar.update(task, description=f"simulating {scenario.name}", total=1.0, completed=0.0)
-        result = run_scenario(
-            scenario,
-            world=world,
-            progress=lambda f: bar.update(task, completed=f),
-        )
-    kpis = compute_kpis(result)
+        created = not target.exists()
+        try:
+            # records stream to disk by simulated day: memory follows the day, not the horizon
+            outputs = StreamedOutputs(target)
+        except OSError as exc:
+            fail(f"{target}: cannot write outputs: {exc.strerror or exc}")
+        try:
+            result = run_scenario(
+                scenario,
+                world=world,
+                progress=lambda f: bar.update(task, completed=f),
+                records_to=outputs.stream,
+            )
+            bar.update(task, description="computing the KPIs")
+            kpis = outputs.publish(result)
+        except OSError as exc:
+            _discard(outputs, target, created)
+            fail(f"{target}: cannot write outputs: {exc.strerror or exc}")
+        except BaseException:
+            _discard(outputs, target, created)
+            raise
     try:
-        write_outputs(target, kpis, result.records)
         if report:
             _write_report(target)
     except OSError as exc:
-        fail(f"{target}: cannot write outputs: {exc.strerror or exc}")
+        fail(f"{target}: cannot write the report: {exc.strerror or exc}")
     table = KpiTable(kpi_rows(kpis))
     console.print(rich_table(port_summary(table, kpis["scenario"])))
     ferries = ferry_summary(table)

@@ -23,7 +23,7 @@ from typing import Any
 
 import simpy
 
-from sim.results.records import RecordGroup
+from sim.results.records import Column, RecordGroup
 
 __all__ = ["StraitFerry", "sailing_times"]
 
@@ -86,11 +86,18 @@ class StraitFerry:
         self._sailings = sailings
         self._per_sailing = per_sailing
         self._v_arrival: Sequence[float] = vehicles.arrival if vehicles is not None else []
-        self._v_board = vehicles.times["boarding"] if vehicles is not None else []
+        self._v_board: Column | list[float] = (
+            vehicles.times["boarding"] if vehicles is not None else []
+        )
         self._next_vehicle = 0
-        self._t_release = trucks.times["release"] if trucks is not None else []
-        self._t_board = trucks.times["boarding"] if trucks is not None else []
+        self._t_release: Column | list[float] = (
+            trucks.times["release"] if trucks is not None else []
+        )
+        self._t_board: Column | list[float] = trucks.times["boarding"] if trucks is not None else []
         self._trucks: deque[int] = deque()
+        for group in (vehicles, trucks):
+            if group is not None:
+                group.boards = True  # their journeys end aboard (see RecordGroup.finished_until)
 
     def truck_released(self, i: int) -> None:
         """Truck ``i`` has been released by customs and enters the holding area."""
