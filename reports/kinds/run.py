@@ -66,14 +66,19 @@ def _context(directory: Path) -> dict[str, Any]:
     histogram: dict[str, tuple[int, ...]] = {}
     records_note = ""
     if (directory / _RECORDS).is_file():
-        try:
-            records = read_records(directory / _RECORDS)
-        except (OSError, ValueError, KeyError) as exc:
-            raise ReportError(f"{directory / _RECORDS}: cannot read: {exc}") from None
+        # only the rows the plots need, one part at a time: a year is millions of rows
+        path = directory / _RECORDS
         ferry_ports = [p for p in table.ports() if table.has("ferry.holding_peak", port=p)]
-        series += stage_queues_hourly(records, lo, hi)
-        series += ferry_backlog_hourly(records, ferry_ports, lo, hi)
-        histogram = clearance_histogram(records, lo)
+        try:
+            trucks = read_records(path, filters=[("flow", "=", "cargo_truck")])
+            series += stage_queues_hourly(trucks, lo, hi)
+            histogram = clearance_histogram(trucks, lo)
+            del trucks
+            for port in ferry_ports:
+                mine = read_records(path, filters=[("port", "=", port)])
+                series += ferry_backlog_hourly(mine, [port], lo, hi)
+        except (OSError, ValueError, KeyError) as exc:
+            raise ReportError(f"{path}: cannot read: {exc}") from None
     else:
         records_note = (
             f"{_RECORDS} is missing: plots of scanners, ferries and distributions left out"
