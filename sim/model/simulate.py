@@ -79,6 +79,7 @@ def simulate(
             shipments = schedule_trucks(goods, scenario)
     env = simpy.Environment()
     system = build(scenario, env, streams, source, shipments)
+    shipments = None  # the groups hold what the run needs, compactly; a year's strings go
     _run(env, horizon, progress, system.groups, records_to)
     return RunResult(
         scenario=scenario.name,

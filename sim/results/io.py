@@ -174,17 +174,24 @@ def _strings(column: pa.ChunkedArray) -> np.ndarray:
     return np.concatenate(parts) if parts else np.empty(0, dtype=object)
 
 
-def read_records(path: Path, *, filters: list[tuple[str, str, Any]] | None = None) -> Records:
+def read_records(
+    path: Path,
+    *,
+    filters: list[tuple[str, str, Any]] | None = None,
+    columns: Sequence[str] | None = None,
+) -> Records:
     """Read a records table written by :func:`write_records` (or streamed by row groups).
 
     Args:
         path: the Parquet file.
         filters: keep only rows matching every ``(column, op, value)`` (pyarrow's filters),
             e.g. ``[("port", "=", "xinhai")]``; the rest is never held in memory.
+        columns: read only these (default: every column of ``RECORD_COLUMNS``).
     """
-    table = pq.read_table(path, filters=filters)
+    names = list(RECORD_COLUMNS if columns is None else columns)
+    table = pq.read_table(path, filters=filters, columns=names)
     cols: dict[str, np.ndarray] = {}
-    for name in RECORD_COLUMNS:
+    for name in names:
         column = table.column(name)
         if name in STRING_COLUMNS:
             cols[name] = _strings(column)
