@@ -367,7 +367,7 @@ class Records:
     def select(self, mask: np.ndarray) -> Records:
         """The rows where ``mask`` is true (the table itself when that is every row: tables
         are never modified in place, and a year's port is millions of rows to copy)."""
-        if len(mask) == len(self) and bool(np.all(mask)):
+        if mask.dtype == np.bool_ and len(mask) == len(self) and bool(np.all(mask)):
             return self
         return Records({k: v[mask] for k, v in self.columns.items()})
 
