@@ -146,6 +146,7 @@ def run(
                 records_to=outputs.stream,
             )
             bar.update(task, description="computing the KPIs")
+            del world  # the population is not needed for the KPIs: free it first
             kpis = outputs.publish(result)
         except OSError as exc:
             _discard(outputs, target, created)

@@ -150,7 +150,8 @@ def kpis_from_file(result: RunResult, path: Path) -> dict[str, Any]:
     kpis["records"] = total
     for port in result.ports:
         mine = _read(path, "port", port)
-        part = compute_kpis(dataclasses.replace(result, records=mine, ports=(port,)))
+        # goods KPIs come with the island-wide part above; not again per port
+        part = compute_kpis(dataclasses.replace(result, records=mine, ports=(port,), goods=None))
         kpis["ports"][port] = part["ports"][port]
         kpis["littles_law"][port] = part["littles_law"][port]
     return kpis
