@@ -197,4 +197,6 @@ def read_records(
             cols[name] = _strings(column)
         else:
             cols[name] = column.to_numpy()
+        del column
+        table = table.drop_columns([name])  # its Arrow buffers go as soon as NumPy has it
     return Records(cols)

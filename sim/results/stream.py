@@ -128,7 +128,11 @@ def _read(path: Path, column: str, value: str) -> Records:
     order = np.argsort(part["id"], kind="stable")
     if np.all(order[:-1] < order[1:]):
         return part
-    return Records({k: v[order] for k, v in part.columns.items()})
+    columns = part.columns
+    del part
+    for name in list(columns):  # one column at a time: the old one goes as the new one comes
+        columns[name] = columns[name][order]
+    return Records(columns)
 
 
 def kpis_from_file(result: RunResult, path: Path) -> dict[str, Any]:
