@@ -42,12 +42,8 @@ _QUEUES = (
 )
 
 
-def _active_ports(arm: Arm) -> list[str]:
-    return active_ports(arm)
-
-
 def _queue_panels(arms: list[Arm]) -> list[tuple[str, list[plots.Line]]]:
-    ports = _active_ports(arms[0])
+    ports = active_ports(arms[0])
     panels = []
     for port in ports:
         lines = []
@@ -106,7 +102,7 @@ def _plots(experiment: Experiment, arms: list[Arm]) -> dict[str, str]:
     tiers, tier_groups = _tier_bars(arms, "inspection_rate")
     det_names, det_groups = _detection_bars(arms)
     curves = []
-    for port in ["", *_active_ports(arms[0])[:3]]:
+    for port in ["", *active_ports(arms[0])[:3]]:
         for arm in arms:
             counts = arm.clearance_histogram.get(port)
             if counts is not None:

@@ -9,7 +9,6 @@ shows.
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 from pathlib import Path
@@ -25,7 +24,7 @@ from rich.progress import (
 )
 
 from reports import REPORT_FILE, render_directory
-from sim.cli.common import SetOption, console, fail, load_or_exit
+from sim.cli.common import SetOption, check_output_dir, console, fail, load_or_exit
 from sim.cli.tables import rich_table
 from sim.experiment import (
     DEFAULT_MAX_REPLICATIONS,
@@ -120,16 +119,6 @@ def _check_replications(replications: int) -> None:
         fail(f"--replications: at least 1 (got {replications})")
 
 
-def _check_out(target: Path) -> None:
-    if target.exists() and not target.is_dir():
-        fail(f"{target}: exists and is not a directory")
-    existing = target
-    while not existing.exists():
-        existing = existing.parent
-    if not existing.is_dir() or not os.access(existing, os.W_OK | os.X_OK):
-        fail(f"{target}: cannot write outputs here ({existing} is not a writable directory)")
-
-
 def _execute(
     kind: ExperimentKind,
     specs: list[ArmSpec],
@@ -196,7 +185,7 @@ def run_replications(
         )
     scenario = load_or_exit(scenario_file, overrides)
     target = out if out is not None else Path("out") / scenario.name / "replications"
-    _check_out(target)
+    check_output_dir(target)
     run = _execute(
         "replications",
         [ArmSpec(scenario.name, scenario)],
@@ -252,7 +241,7 @@ def compare(
             "comparison needs the same seed (use --set seed=N)"
         )
     target = out if out is not None else Path("out") / f"{a.name}-vs-{b.name}"
-    _check_out(target)
+    check_output_dir(target)
     run = _execute("comparison", [ArmSpec("A", a), ArmSpec("B", b)], replications, options, target)
     experiment = run.experiment
     console.print(rich_table(difference_table(experiment)))
@@ -310,7 +299,7 @@ def sweep(
             fail(message)
         specs.append(ArmSpec(point_label(point), scenario, point))
     target = out if out is not None else Path("out") / f"{specs[0].scenario.name}-sweep"
-    _check_out(target)
+    check_output_dir(target)
     run = _execute(
         "sweep",
         specs,

@@ -17,7 +17,7 @@ import typer
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
 
 from reports import REPORT_FILE, ReportError, render_directory
-from sim.cli.common import SetOption, console, fail, load_or_exit
+from sim.cli.common import SetOption, check_output_dir, console, fail, load_or_exit
 from sim.cli.experiment_cmds import (
     DaskOption,
     ExecutorOptions,
@@ -33,15 +33,6 @@ from sim.results.summary import ferry_summary, port_summary
 from sim.world import build_world, run_scenario
 
 __all__ = ["register", "run"]
-
-
-def _check_writable(target: Path) -> None:
-    """Fail before a long run, not after it, if the outputs could not be written."""
-    existing = target
-    while not existing.exists():
-        existing = existing.parent
-    if not existing.is_dir() or not os.access(existing, os.W_OK | os.X_OK):
-        fail(f"{target}: cannot write outputs here ({existing} is not a writable directory)")
 
 
 def _discard(outputs: StreamedOutputs, target: Path, created: bool) -> None:
@@ -118,9 +109,7 @@ def run(
         return
     scenario = load_or_exit(scenario_file, overrides)
     target = out if out is not None else Path("out") / scenario.name
-    if target.exists() and not target.is_dir():
-        fail(f"{target}: exists and is not a directory")
-    _check_writable(target)
+    check_output_dir(target)
     with Progress(
         TextColumn("[bold]{task.description}"),
         BarColumn(),

@@ -27,6 +27,7 @@ __all__ = [
     "canonical_json",
     "publish_directory",
     "read_records",
+    "records_from_table",
     "records_table",
     "stage_directory",
     "stage_file",
@@ -189,9 +190,13 @@ def read_records(
         columns: read only these (default: every column of ``RECORD_COLUMNS``).
     """
     names = list(RECORD_COLUMNS if columns is None else columns)
-    table = pq.read_table(path, filters=filters, columns=names)
+    return records_from_table(pq.read_table(path, filters=filters, columns=names))
+
+
+def records_from_table(table: pa.Table) -> Records:
+    """Records from an Arrow table of record columns (any subset of ``RECORD_COLUMNS``)."""
     cols: dict[str, np.ndarray] = {}
-    for name in names:
+    for name in list(table.column_names):
         column = table.column(name)
         if name in STRING_COLUMNS:
             cols[name] = _strings(column)
