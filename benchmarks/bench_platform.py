@@ -1,12 +1,13 @@
 """Reference platform speed: second-line declarations per second with p99 under 50 ms.
 
-Starts ``customs-sim serve`` (SQLite, one worker, access log off) on a free loopback port,
-prepares an enterprise with a book holding enough goods, then drives the service from a
-*separate process* with an open-model load: requests are sent at intended times
-``start + i / rate`` whatever the answers do, and each latency is measured from the intended
-send time (so a server that falls behind is charged for the queue it builds, not hidden by it:
-no coordinated omission). The driver is a small asyncio HTTP/1.1 client over a pool of
-keep-alive connections (an HTTP library would be the bottleneck, not the server).
+Starts the reference platform (``sim.client.start_platform``: SQLite, one worker, access log
+off) on a free loopback port, prepares an enterprise with a book holding enough goods through
+the typed client, then drives the service from a *separate process* with an open-model load:
+requests are sent at intended times ``start + i / rate`` whatever the answers do, and each
+latency is measured from the intended send time (so a server that falls behind is charged for
+the queue it builds, not hidden by it: no coordinated omission). The driver is a small asyncio
+HTTP/1.1 client over a pool of keep-alive connections (an HTTP library would be the bottleneck,
+not the server).
 
 Rates rise step by step; a step *holds* when every answer was the expected status, the
 achieved rate is at least 95% of the target and p99 < 50 ms. The machine is shared: another
@@ -27,33 +28,23 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import datetime as dt
 import gc
 import json
 import multiprocessing as mp
 import os
-import socket
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
-import httpx
-
+from sim.api import BookIn, EntityIn, EntryIn, OnIn, QualificationIn
+from sim.client import LocalPlatform, start_platform
 from sim.rules.identifiers import uscc_check_char
 
-ADMIN_TOKEN = "bench-admin-token"
 P99_LIMIT_MS = 50.0
 CONNECTIONS = 64
 RATES = (100, 200, 300, 400, 500, 600, 800, 1000, 1200, 1500, 2000, 3000)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
 
 
 def _uscc(n: int) -> str:
@@ -61,92 +52,27 @@ def _uscc(n: int) -> str:
     return body + uscc_check_char(body)
 
 
-def _start_server(db: Path, port: int) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "REFPLATFORM_ADMIN_TOKEN": ADMIN_TOKEN}
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            "from sim.cli import main; main()",
-            "serve",
-            "--db",
-            f"sqlite:///{db}",
-            "--port",
-            str(port),
-            "--workers",
-            "1",
-            "--no-access-log",
-        ],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise SystemExit(f"error: the server exited with {proc.returncode}")
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
-                return proc
-        except httpx.HTTPError:
-            time.sleep(0.1)
-    proc.kill()
-    raise SystemExit("error: the server did not start within 60 s")
-
-
 def _cpu_seconds(pid: int) -> float:
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def _prepare(base: str) -> str:
+def _prepare(platform: LocalPlatform) -> str:
     """An enterprise with book B1 holding plenty of goods; returns its bearer token."""
-    admin = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
-    with httpx.Client(base_url=base, timeout=10) as http:
-
-        def ok(r: httpx.Response) -> httpx.Response:
-            if r.status_code != 201:
-                raise SystemExit(f"error: setup failed: {r.status_code} {r.text}")
-            return r
-
-        ok(
-            http.post(
-                "/v1/entities",
-                headers=admin,
-                json={
-                    "id": "E1",
-                    "kind": "enterprise",
-                    "code": _uscc(1),
-                    "registered_in_hainan": True,
-                },
-            )
+    on = dt.date(2026, 1, 5)
+    with platform.client() as api:
+        code = _uscc(1)
+        e1 = EntityIn(id="E1", kind="enterprise", code=code, registered_in_hainan=True)
+        api.register_entity(e1)
+        own = api.as_enterprise("E1")
+        own.file_qualification(QualificationIn(entity="E1", on=on))
+        own.file_book(BookIn(id="B1", entity="E1", on=on))
+        entry = EntryIn(
+            entry_id="IN1", item="beef", code="0202.30", qty=10**9, value_fen=10**11, released=on
         )
-        token: str = ok(
-            http.post("/v1/tokens", headers=admin, json={"role": "enterprise", "entity": "E1"})
-        ).json()["token"]
-        own = {"Authorization": f"Bearer {token}"}
-        ok(http.post("/v1/qualifications", headers=own, json={"entity": "E1", "on": "2026-01-05"}))
-        ok(
-            http.post(
-                "/v1/books", headers=own, json={"id": "B1", "entity": "E1", "on": "2026-01-05"}
-            )
-        )
-        ok(
-            http.post(
-                "/v1/books/B1/entries",
-                headers=own,
-                json={
-                    "entry_id": "IN1",
-                    "item": "beef",
-                    "code": "0202.30",
-                    "qty": 10**9,
-                    "value_fen": 10**11,
-                    "released": "2026-01-06",
-                },
-            )
-        )
-        ok(http.post("/v1/books/B1/entries/IN1/booking", headers=own, json={"on": "2026-01-07"}))
-    return token
+        own.first_line_entry("B1", entry)
+        own.book_entry("B1", "IN1", OnIn(on=dt.date(2026, 1, 7)))
+        return own.token()
 
 
 # -- the driver (runs in its own process) ---------------------------------------------------------
@@ -363,23 +289,21 @@ def main() -> None:
     )
     args = parser.parse_args()
     rates = [float(r) for r in RATES if r <= args.max_rate]
-    with tempfile.TemporaryDirectory(prefix="bench-platform-", dir=args.db_dir) as tmp:
-        port = _free_port()
-        server = _start_server(Path(tmp) / "bench.db", port)
-        try:
-            token = _prepare(f"http://127.0.0.1:{port}")
-            print(
-                f"open-model steps of {args.step_seconds:g} s, {CONNECTIONS} keep-alive "
-                f"connections, p99 limit {P99_LIMIT_MS:g} ms, up to {args.attempts} attempts "
-                f"per rate, {os.cpu_count()} CPUs"
-            )
-            base, decl = (
-                _run(port, token, rates, args.step_seconds, t, server.pid, args.attempts)
-                for t in ("healthz", "declarations")
-            )
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
+    with (
+        tempfile.TemporaryDirectory(prefix="bench-platform-", dir=args.db_dir) as tmp,
+        start_platform(db_url=f"sqlite:///{Path(tmp) / 'bench.db'}") as platform,
+    ):
+        port = platform.port
+        token = _prepare(platform)
+        print(
+            f"open-model steps of {args.step_seconds:g} s, {CONNECTIONS} keep-alive "
+            f"connections, p99 limit {P99_LIMIT_MS:g} ms, up to {args.attempts} attempts "
+            f"per rate, {os.cpu_count()} CPUs"
+        )
+        base, decl = (
+            _run(port, token, rates, args.step_seconds, t, platform.pid, args.attempts)
+            for t in ("healthz", "declarations")
+        )
 
     (b, cpu_b, first_b), (d, cpu_d, first_d) = _summary(base), _summary(decl)
     for name, rate, first, cpu in (

@@ -1,17 +1,12 @@
-"""Errors as ``application/problem+json`` (RFC 9457): what went wrong, and which field.
+"""Errors as ``application/problem+json`` (RFC 9457): raising them and answering them.
 
-Every error the platform answers has the same body::
-
-    {"type": "urn:refplatform:problem:insufficient_balance", "title": "...", "status": 409,
-     "detail": "...", "code": "insufficient_balance", "field": "body.quantity"}
-
-``code`` is stable and machine-readable: for a rule's refusal (``sim.rules.refusals.Refusal``)
-it is the rule's reason code, with the status the rules assign to it (409 for a state conflict,
-422 for a request that can never succeed) and the rule's facts under ``context``, so a drill can
-assert the exact reason; ``field`` (dotted, starting with ``body``, ``query``, ``path``
-or ``header``) names the input at fault when there is one, and ``errors`` lists every invalid
-field of a rejected request. A client's mistake is always a 4xx; a 500 means a bug and carries no
-internals.
+The body every error answer has is the contract's :class:`sim.api.problems.ProblemBody`; its
+codes are :class:`sim.api.problems.ProblemCode` and, for a rule's refusal
+(``sim.rules.refusals.Refusal``), the rule's reason code with the status the rules assign to it
+(409 for a state conflict, 422 for a request that can never succeed) and the rule's facts under
+``context``. Route code raises :class:`Problem`; the handlers installed here turn it, request
+validation errors, HTTP errors, refusals and database conflicts into problem+json. A client's
+mistake is always a 4xx; a 500 means a bug and carries no internals.
 """
 
 from __future__ import annotations
@@ -23,22 +18,14 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field
 from sqlalchemy.exc import IntegrityError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from sim.api.problems import PROBLEM_JSON, ProblemBody
 from sim.rules.refusals import Refusal
 
-__all__ = [
-    "PROBLEM_JSON",
-    "PROBLEM_RESPONSES",
-    "Problem",
-    "ProblemBody",
-    "install_handlers",
-    "problem_response",
-]
+__all__ = ["PROBLEM_RESPONSES", "Problem", "install_handlers", "problem_response"]
 
-PROBLEM_JSON = "application/problem+json"
 _log = logging.getLogger("refplatform.errors")
 
 _TITLES = {
@@ -54,19 +41,6 @@ _TITLES = {
     500: "Internal server error",
     503: "Service unavailable",
 }
-
-
-class ProblemBody(BaseModel):
-    """The body of every error answer (RFC 9457 problem details, plus ``code`` and ``field``)."""
-
-    type: str = Field(examples=["urn:refplatform:problem:insufficient_balance"])
-    title: str
-    status: int
-    detail: str
-    code: str = Field(description="stable machine-readable code; a rule's reason code")
-    field: str | None = Field(None, description="dotted location of the faulty input")
-    errors: list[dict[str, Any]] | None = Field(None, description="every invalid field")
-    context: dict[str, Any] | None = Field(None, description="the rule's facts (refusals)")
 
 
 def _documented(description: str) -> dict[str, Any]:

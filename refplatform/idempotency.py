@@ -39,9 +39,9 @@ from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from refplatform.db import Database
-from refplatform.errors import PROBLEM_JSON
 from refplatform.idempotent_writes import ACTIVE_KEY
 from refplatform.models import IdempotencyKey
+from sim.api.problems import PROBLEM_JSON
 
 __all__ = ["IdempotencyMiddleware"]
 

@@ -88,7 +88,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.histories = HistoryCache()
     app.state.declaration_store = DeclarationStore(db)
     install_handlers(app)
-    app.state.routing = settings.risk.routing()
     # Requests are matched against the routers in this order: the hot path first (no two
     # routers share a path, so the order changes nothing else).
     routers = (

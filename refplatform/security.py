@@ -1,13 +1,8 @@
 """Bearer tokens and who holds them: roles, principals, and hashing.
 
 A token is 32 random bytes, URL-safe, prefixed ``rp_``; the platform keeps only its SHA-256, so
-a copy of the database does not hand out credentials. Roles:
-
-- ``admin`` — everything, including issuing tokens; its token comes from the environment;
-- ``enterprise`` — bound to one registered enterprise: its own books, declarations, batch exit;
-- ``officer`` — channel decisions, inspection results, travellers' departure checks, look-ups;
-- ``department`` — bound to one department key (``customs``, ``tax`` ...): posts that
-  department's history events and reads that department's notification feed.
+a copy of the database does not hand out credentials. The roles are the contract's
+(:class:`sim.api.tokens.Role`); a :class:`Principal` is who a request's token says it is.
 """
 
 from __future__ import annotations
@@ -15,18 +10,10 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from enum import StrEnum
 
-__all__ = ["Principal", "Role", "hash_token", "new_token"]
+from sim.api.tokens import Role
 
-
-class Role(StrEnum):
-    """What a token may do."""
-
-    ADMIN = "admin"
-    ENTERPRISE = "enterprise"
-    OFFICER = "officer"
-    DEPARTMENT = "department"
+__all__ = ["Principal", "hash_token", "new_token"]
 
 
 @dataclass(frozen=True, slots=True)

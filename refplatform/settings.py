@@ -10,12 +10,16 @@ variables with :meth:`Settings.from_env`. Variables, all prefixed ``REFPLATFORM_
   can act as admin (tokens can then only be issued by a server that has one).
 - ``REFPLATFORM_MIGRATE`` — ``0`` to skip ``alembic upgrade head`` on start (default ``1``).
 - ``REFPLATFORM_ACCESS_LOG`` — ``0`` to silence the JSON-lines access log (default ``1``).
-- ``REFPLATFORM_RISK_POLICY`` — JSON of a :class:`~refplatform.routing.RiskPolicy` (risk
-  indicator weights, thresholds, tier multipliers and random-selection floors).
+- ``REFPLATFORM_RULES`` — JSON of a :class:`sim.rules.config.RulesConfig`: the risk model
+  (indicators, weights, thresholds, treatment by tier, random-selection seed), the credit scale
+  table, tariff changes and the duty-free quota. Default: the rules' packaged data, which are
+  also a scenario's defaults; ``customs-sim serve --scenario FILE`` sets it from a scenario
+  (``Scenario.rules_config()``), so the platform decides a what-if policy as the model does.
 - ``REFPLATFORM_POOL_SIZE`` — database connections kept open (default 40, the size of the
   server's thread pool).
-- ``REFPLATFORM_DUTY_FREE_QUOTA_FEN`` — the offshore duty-free annual quota per traveller, in
-  fen; default 10,000,000 (100,000 CNY, the quota in force since 1 July 2020).
+- ``REFPLATFORM_FAULTS`` — **test-only**: comma-separated names of :data:`FAULTS`, rules the
+  platform then breaks on purpose, so a test can show that a load test, a replay or a drill
+  catches a wrong answer exactly where it depends on the broken rule. Never set in service.
 """
 
 from __future__ import annotations
@@ -24,13 +28,18 @@ import json
 import os
 from collections.abc import Mapping
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 
-from refplatform.routing import RiskPolicy
+from sim.rules.config import RulesConfig
 
-__all__ = ["DEFAULT_DB_URL", "Settings", "SettingsError"]
+__all__ = ["DEFAULT_DB_URL", "FAULTS", "Settings", "SettingsError"]
 
 DEFAULT_DB_URL = "sqlite:///refplatform.db"
+
+FAULTS: dict[str, str] = {
+    "scan_as_release": "a declaration the oracle sends to a scan is answered 'release'",
+}
+"""The rules the platform can be told to break (test-only), and what each does."""
 _PREFIX = "REFPLATFORM_"
 
 
@@ -46,8 +55,9 @@ class Settings(BaseModel):
         admin_token: The admin role's bearer token, or None to disable the admin role.
         migrate_on_start: Run ``alembic upgrade head`` when the application starts.
         access_log: Write one JSON line per request to the ``refplatform.access`` logger.
-        risk: The risk model and routing policy for channel decisions.
-        duty_free_quota_fen: Offshore duty-free quota per traveller per calendar year (fen).
+        rules: The rules' configuration every decision takes (risk model, credit scales,
+            tariff, duty-free quota).
+        faults: Rules to break on purpose (test-only, see :data:`FAULTS`).
         idempotency_wait_s: How long a repeated request waits for the first one to finish.
         sqlite_busy_timeout_ms: How long SQLite waits for another process's write lock.
         pool_size: Database connections kept open; as many as the server's worker threads (40),
@@ -60,11 +70,23 @@ class Settings(BaseModel):
     admin_token: SecretStr | None = None
     migrate_on_start: bool = True
     access_log: bool = True
-    duty_free_quota_fen: int = Field(default=10_000_000, ge=0)
     idempotency_wait_s: float = Field(default=10.0, gt=0)
     sqlite_busy_timeout_ms: int = Field(default=10_000, ge=0)
     pool_size: int = Field(default=40, ge=1)
-    risk: RiskPolicy = Field(default_factory=RiskPolicy)
+    rules: RulesConfig = Field(default_factory=RulesConfig)
+    faults: frozenset[str] = frozenset()
+
+    @field_validator("faults", mode="before")
+    @classmethod
+    def _known_faults(cls, value: object) -> object:
+        if isinstance(value, str):  # from the environment: comma-separated names
+            value = [v.strip() for v in value.split(",") if v.strip()]
+        if isinstance(value, list | tuple | set | frozenset):
+            for name in value:
+                if name not in FAULTS:
+                    known = ", ".join(sorted(FAULTS))
+                    raise ValueError(f"unknown fault {name!r} (known: {known})")
+        return value
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -86,16 +108,16 @@ class Settings(BaseModel):
             "ADMIN_TOKEN": "admin_token",
             "MIGRATE": "migrate_on_start",
             "ACCESS_LOG": "access_log",
-            "DUTY_FREE_QUOTA_FEN": "duty_free_quota_fen",
             "POOL_SIZE": "pool_size",
-            "RISK_POLICY": "risk",
+            "RULES": "rules",
+            "FAULTS": "faults",
         }
         names = {field: _PREFIX + suffix for suffix, field in mapping.items()}
         for field, name in names.items():
             raw = env.get(name)
             if raw is None or raw == "":
                 continue
-            if field == "risk":
+            if field == "rules":
                 try:
                     values[field] = json.loads(raw)
                 except json.JSONDecodeError as exc:

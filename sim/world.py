@@ -27,6 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 
 import numpy as np
 
@@ -55,11 +56,15 @@ class World:
             from ``goods.tier_shares``.
         goods_tiers: those enterprises' tiers on any date (their trucks are declared with the
             tier as of the truck's date), or None to keep each one's ``tier``.
+        population: the synthetic population the declarants come from (None with
+            ``policy.declarants: shares``): their identities, names and credit histories,
+            which a workload export registers on a platform.
     """
 
     declarants: TierSource
     goods_enterprises: tuple[GoodsEnterprise, ...] | None
     goods_tiers: EnterpriseTiers | None = None
+    population: Population | None = None
 
 
 def goods_enterprises(population: Population, scenario: Scenario) -> list[GoodsEnterprise]:
@@ -87,16 +92,19 @@ def build_world(scenario: Scenario) -> World:
     """The world ``scenario.policy.declarants`` asks for (the population generated once)."""
     if scenario.policy.declarants == "shares":
         return World(SharesTierSource(scenario.policy), None)
+    # The credit histories go on through the simulated period: a rating, a penalty or a
+    # lapse during the run changes the tier from its day on, in the model and on a platform.
     population = generate_population(
-        scenario.population, scenario.credit, scenario.seed, scenario.start.date()
+        scenario.population, scenario.credit, scenario.seed, scenario.start.date(),
+        history_until=scenario.end.date() + timedelta(days=1),
     )
     source = PoolTierSource(
         population.traders(), population.travellers(), travellers_for=_TRAVELLER_FLOWS
     )
     if not scenario.goods.enabled:
-        return World(source, None)
+        return World(source, None, population=population)
     firms = goods_enterprises(population, scenario)
-    return World(source, tuple(firms), GoodsTiers(population, firms))
+    return World(source, tuple(firms), GoodsTiers(population, firms), population)
 
 
 class GoodsTiers:

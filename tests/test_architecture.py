@@ -45,7 +45,7 @@ THIRD_PARTY: dict[str, set[str] | None] = {
     "sim.model": {"simpy", "numpy", "scipy"},
     "sim.population": {"faker", "numpy", "pyarrow", "pydantic"},
     "sim.world": {"numpy", "pyarrow"},
-    "sim.workload": {"numpy", "pyarrow", "pydantic"},
+    "sim.workload": {"numpy", "orjson", "pyarrow", "pydantic"},
     "sim.experiment": {"numpy", "scipy", "pyarrow", "dask"},
     "sim.client": {"httpx", "pydantic"},
     "sim.drill": {"httpx", "pydantic"},

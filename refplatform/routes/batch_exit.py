@@ -14,78 +14,40 @@ import datetime as dt
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
-from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from refplatform.books import load, lock_book, save, tariff
+from refplatform.books import load, lock_book, save
 from refplatform.credit import tier_of
-from refplatform.deps import Caller, Db, Staff, Writer, require_entity_access
+from refplatform.deps import Caller, Db, Rules, Staff, Writer, require_entity_access
 from refplatform.errors import Problem
-from refplatform.fields import Fen, Id, Port, Qty
 from refplatform.models import BatchExitList, Book, ConsolidatedDeclaration, Entity
 from refplatform.routes.books import duties_record
+from sim.api.batch_exit import (
+    BatchExitStatus,
+    ConsolidatedIn,
+    ConsolidatedOut,
+    ReinstateIn,
+    ShipmentIn,
+    ShipmentOut,
+    SuspendIn,
+)
+from sim.api.common import OnIn
 from sim.rules import batch_exit, ledger
 from sim.rules.account_book import Book as LedgerBook
-from sim.rules.refusals import Reason
+from sim.rules.config import RulesConfig
 
 __all__ = ["router"]
 
 router = APIRouter(prefix="/v1", tags=["batch exit"])
 
 
-class _In(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class OnIn(_In):
-    """A dated application."""
-
-    on: dt.date
-
-
-class ReinstateIn(_In):
-    """An application for reinstatement."""
-
-    on: dt.date
-    permits_in_order: bool = False
-
-
-class SuspendIn(_In):
-    """A customs suspension."""
-
-    on: dt.date
-    cause: Reason = Field(description="tier_lost, late_consolidated_declaration, missing_permit")
-
-
-class ShipmentIn(_In):
-    """A batch exit list and release note for one shipment."""
-
-    book: Id
-    shipment_id: Id
-    item: Id
-    qty: Qty
-    on: dt.date
-    port: Port
-    price_fen: Fen | None = None
-    permit: bool = True
-
-
-class ConsolidatedIn(_In):
-    """A monthly consolidated declaration."""
-
-    year: int = Field(ge=2000, le=2100)
-    month: int = Field(ge=1, le=12)
-    on: dt.date
-    shipment_ids: list[Id] | None = None
-
-
-def _current(session: Session, row: Book, on: dt.date) -> LedgerBook:
+def _current(session: Session, row: Book, on: dt.date, rules: RulesConfig) -> LedgerBook:
     """The book with its holder's tier as of ``on``."""
     book = load(row)
     entity = session.get(Entity, row.entity_id)
     assert entity is not None  # a foreign key
-    tier = tier_of(session, entity, on)
+    tier = tier_of(session, entity, on, rules.credit)
     return book if book.holder.tier == tier else ledger.with_tier(book, tier)
 
 
@@ -94,70 +56,93 @@ def _next_month(year: int, month: int) -> dt.date:
 
 
 @router.post(
-    "/books/{book_id}/batch-exit/admission", status_code=201, summary="Admit to batch exit"
+    "/books/{book_id}/batch-exit/admission",
+    status_code=201,
+    response_model=BatchExitStatus,
+    summary="Admit to batch exit",
 )
-def admit(book_id: str, body: OnIn, db: Db, caller: Writer) -> dict[str, Any]:
+def admit(book_id: str, body: OnIn, db: Db, caller: Writer, rules: Rules) -> dict[str, Any]:
     """Admit the book's enterprise to batch exit (AEO and whitelist only)."""
     with db.write() as session:
         row = lock_book(session, book_id, caller)
-        book = batch_exit.admit_batch_exit(_current(session, row, body.on), body.on)
+        book = batch_exit.admit_batch_exit(_current(session, row, body.on, rules), body.on)
         status = batch_exit.batch_exit_status(book, body.on)
         save(session, row, book, "batch_admission", body.on, status)
     return status
 
 
 @router.post(
-    "/books/{book_id}/batch-exit/suspension", status_code=201, summary="Suspend batch exit"
+    "/books/{book_id}/batch-exit/suspension",
+    status_code=201,
+    response_model=BatchExitStatus,
+    summary="Suspend batch exit",
 )
-def suspend(book_id: str, body: SuspendIn, db: Db, _officer: Staff) -> dict[str, Any]:
+def suspend(book_id: str, body: SuspendIn, db: Db, _officer: Staff, rules: Rules) -> dict[str, Any]:
     """Record a suspension cause (customs)."""
     with db.write() as session:
         row = lock_book(session, book_id)
-        book = batch_exit.suspend_batch_exit(_current(session, row, body.on), body.cause, body.on)
+        current = _current(session, row, body.on, rules)
+        book = batch_exit.suspend_batch_exit(current, body.cause, body.on)
         status = batch_exit.batch_exit_status(book, body.on)
         save(session, row, book, "batch_suspension", body.on, status)
     return status
 
 
 @router.post(
-    "/books/{book_id}/batch-exit/reinstatement", status_code=201, summary="Apply for reinstatement"
+    "/books/{book_id}/batch-exit/reinstatement",
+    status_code=201,
+    response_model=BatchExitStatus,
+    summary="Apply for reinstatement",
 )
-def reinstate(book_id: str, body: ReinstateIn, db: Db, caller: Writer) -> dict[str, Any]:
+def reinstate(
+    book_id: str, body: ReinstateIn, db: Db, caller: Writer, rules: Rules
+) -> dict[str, Any]:
     """Lift a suspension once every cause is fixed."""
     with db.write() as session:
         row = lock_book(session, book_id, caller)
         book = batch_exit.reinstate_batch_exit(
-            _current(session, row, body.on), body.on, permits_in_order=body.permits_in_order
+            _current(session, row, body.on, rules), body.on, permits_in_order=body.permits_in_order
         )
         status = batch_exit.batch_exit_status(book, body.on)
         save(session, row, book, "batch_reinstatement", body.on, status)
     return status
 
 
-@router.get("/books/{book_id}/batch-exit", summary="Batch-exit status on a date")
-def status(book_id: str, db: Db, caller: Caller, on: Annotated[dt.date, Query()]) -> dict[str, Any]:
+@router.get(
+    "/books/{book_id}/batch-exit",
+    response_model=BatchExitStatus,
+    summary="Batch-exit status on a date",
+)
+def status(
+    book_id: str, db: Db, caller: Caller, on: Annotated[dt.date, Query()], rules: Rules
+) -> dict[str, Any]:
     """Whether the facility is enabled or suspended (and why), and the months still open."""
     with db.read() as session:
         row = session.get(Book, book_id)
         if row is None:
             raise Problem(404, "unknown_book", f"no account book {book_id!r}", field="path.book_id")
         require_entity_access(caller, row.entity_id)
-        return batch_exit.batch_exit_status(_current(session, row, on), on)
+        return batch_exit.batch_exit_status(_current(session, row, on, rules), on)
 
 
-@router.post("/batch-exit/lists", status_code=201, summary="File a batch exit list")
-def file_list(body: ShipmentIn, db: Db, caller: Writer) -> dict[str, Any]:
+@router.post(
+    "/batch-exit/lists",
+    status_code=201,
+    response_model=ShipmentOut,
+    summary="File a batch exit list",
+)
+def file_list(body: ShipmentIn, db: Db, caller: Writer, rules: Rules) -> dict[str, Any]:
     """File a shipment's exit list and release note; its goods leave the book."""
     with db.write() as session:
         row = lock_book(session, body.book, caller, field="body.book")
         book, shipment = batch_exit.file_batch_shipment(
-            _current(session, row, body.on),
+            _current(session, row, body.on, rules),
             body.shipment_id,
             body.item,
             body.qty,
             body.on,
             body.port,
-            tariff(),
+            rules.tariff_table,
             price_fen=body.price_fen,
             permit=body.permit,
         )
@@ -187,14 +172,17 @@ def file_list(body: ShipmentIn, db: Db, caller: Writer) -> dict[str, Any]:
 @router.post(
     "/books/{book_id}/consolidated-declarations",
     status_code=201,
+    response_model=ConsolidatedOut,
     summary="Monthly consolidated declaration",
 )
-def consolidate(book_id: str, body: ConsolidatedIn, db: Db, caller: Writer) -> dict[str, Any]:
+def consolidate(
+    book_id: str, body: ConsolidatedIn, db: Db, caller: Writer, rules: Rules
+) -> dict[str, Any]:
     """Declare one month's batch-exit shipments and pay their tax."""
     with db.write() as session:
         row = lock_book(session, book_id, caller)
         book, decl = batch_exit.declare_consolidated(
-            _current(session, row, body.on),
+            _current(session, row, body.on, rules),
             body.year,
             body.month,
             body.on,

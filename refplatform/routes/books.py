@@ -16,100 +16,37 @@ An enterprise acts on its own books only; admin and officers on any.
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from fastapi import APIRouter
-from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
-from refplatform.books import load, lock_book, lock_books, save, tariff
+from refplatform.books import load, lock_book, lock_books, save
 from refplatform.credit import tier_of
-from refplatform.deps import Caller, Db, Writer, require_entity_access
+from refplatform.deps import Caller, Db, Rules, Writer, require_entity_access
 from refplatform.errors import Problem
-from refplatform.fields import Code, Fen, Id, Qty
 from refplatform.models import Book, Entity, Qualification
+from sim.api.books import (
+    BookIn,
+    BookOut,
+    EntryIn,
+    EntryOut,
+    ProcessingIn,
+    ProcessingOut,
+    PurchaseIn,
+    PurchaseOut,
+    QualificationIn,
+    QualificationOut,
+    TransferIn,
+    TransferOut,
+)
+from sim.api.common import OnIn
 from sim.rules import ledger
-from sim.rules.goods import Duties, Regime
+from sim.rules.goods import Duties
 
 __all__ = ["duties_record", "router"]
 
 router = APIRouter(prefix="/v1", tags=["goods"])
-
-
-class _In(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class QualificationIn(_In):
-    """A qualification filing."""
-
-    entity: Id
-    on: dt.date
-    encouraged: bool = Field(False, description="a registered encouraged-industry enterprise")
-
-
-class BookIn(_In):
-    """An account book filing."""
-
-    id: Id
-    entity: Id
-    on: dt.date
-
-
-class EntryIn(_In):
-    """Goods released at the first line into the book."""
-
-    entry_id: Id
-    item: Id
-    code: Code = Field(description="tariff line, e.g. 0202.30")
-    qty: Qty
-    value_fen: Fen
-    released: dt.date
-    regime: Regime = Regime.ZERO_TARIFF
-
-
-class OnIn(_In):
-    """A dated action."""
-
-    on: dt.date
-
-
-class PurchaseIn(_In):
-    """Goods bought on the domestic market."""
-
-    item: Id
-    code: Code
-    qty: Qty
-    value_fen: Fen
-    on: dt.date
-
-
-class TransferIn(_In):
-    """An intra-island transfer: to another eligible book, or out to a non-eligible entity."""
-
-    item: Id
-    qty: Qty
-    on: dt.date
-    to_book: Id | None = Field(None, description="receiving book; omit for a non-eligible buyer")
-    price_fen: Fen | None = Field(None, description="sale price (processed goods, non-eligible)")
-
-
-class OutputIn(_In):
-    """One output of a bill of materials."""
-
-    code: Code
-    qty: Qty
-
-
-class ProcessingIn(_In):
-    """A processing order."""
-
-    order_id: Id
-    inputs: dict[str, Qty] = Field(min_length=1, description="item -> units consumed per batch")
-    outputs: dict[str, OutputIn] = Field(min_length=1, description="item -> produced per batch")
-    batches: Qty
-    on: dt.date
 
 
 def duties_record(duties: Duties) -> dict[str, int]:
@@ -138,13 +75,20 @@ def _entry_record(out: ledger.EntryOutcome) -> dict[str, Any]:
     }
 
 
-@router.post("/qualifications", status_code=201, summary="File a qualification")
-def file_qualification(body: QualificationIn, db: Db, caller: Writer) -> dict[str, Any]:
+@router.post(
+    "/qualifications",
+    status_code=201,
+    response_model=QualificationOut,
+    summary="File a qualification",
+)
+def file_qualification(
+    body: QualificationIn, db: Db, caller: Writer, rules: Rules
+) -> dict[str, Any]:
     """File (or re-file) an enterprise's zero-tariff qualification."""
     require_entity_access(caller, body.entity)
     with db.write() as session:
         entity = _entity(session, body.entity, "body.entity")
-        tier = tier_of(session, entity, body.on)
+        tier = tier_of(session, entity, body.on, rules.credit)
         q = ledger.file_qualification(
             entity.id,
             hainan_registered=entity.registered_in_hainan,
@@ -163,7 +107,7 @@ def file_qualification(body: QualificationIn, db: Db, caller: Writer) -> dict[st
     return record
 
 
-@router.post("/books", status_code=201, summary="File an account book")
+@router.post("/books", status_code=201, response_model=BookOut, summary="File an account book")
 def file_book(body: BookIn, db: Db, caller: Writer) -> dict[str, Any]:
     """Open an account book for a qualified enterprise."""
     require_entity_access(caller, body.entity)
@@ -189,7 +133,7 @@ def file_book(body: BookIn, db: Db, caller: Writer) -> dict[str, Any]:
         return _book_view(row)
 
 
-@router.get("/books/{book_id}", summary="An account book's state")
+@router.get("/books/{book_id}", response_model=BookOut, summary="An account book's state")
 def get_book(book_id: str, db: Db, caller: Caller) -> dict[str, Any]:
     """The book's balances, pending entries, batch-exit shipments and version."""
     with db.read() as session:
@@ -200,8 +144,15 @@ def get_book(book_id: str, db: Db, caller: Caller) -> dict[str, Any]:
         return _book_view(row)
 
 
-@router.post("/books/{book_id}/entries", status_code=201, summary="First-line entry")
-def first_line_entry(book_id: str, body: EntryIn, db: Db, caller: Writer) -> dict[str, Any]:
+@router.post(
+    "/books/{book_id}/entries",
+    status_code=201,
+    response_model=EntryOut,
+    summary="First-line entry",
+)
+def first_line_entry(
+    book_id: str, body: EntryIn, db: Db, caller: Writer, rules: Rules
+) -> dict[str, Any]:
     """Goods released at the first line: pending booking, or taxed at the border."""
     with db.write() as session:
         row = lock_book(session, book_id, caller)
@@ -213,7 +164,7 @@ def first_line_entry(book_id: str, body: EntryIn, db: Db, caller: Writer) -> dic
             body.qty,
             body.value_fen,
             body.released,
-            tariff(),
+            rules.tariff_table,
             body.regime,
         )
         record = _entry_record(out)
@@ -222,7 +173,10 @@ def first_line_entry(book_id: str, body: EntryIn, db: Db, caller: Writer) -> dic
 
 
 @router.post(
-    "/books/{book_id}/entries/{entry_id}/booking", status_code=201, summary="Book a pending entry"
+    "/books/{book_id}/entries/{entry_id}/booking",
+    status_code=201,
+    response_model=EntryOut,
+    summary="Book a pending entry",
 )
 def book_entry(book_id: str, entry_id: str, body: OnIn, db: Db, caller: Writer) -> dict[str, Any]:
     """Book a direct-release entry into the balance (within 14 days of release)."""
@@ -237,25 +191,35 @@ def book_entry(book_id: str, entry_id: str, body: OnIn, db: Db, caller: Writer) 
 @router.post(
     "/books/{book_id}/entries/{entry_id}/settlement",
     status_code=201,
+    response_model=EntryOut,
     summary="Settle an overdue entry",
 )
-def settle_entry(book_id: str, entry_id: str, body: OnIn, db: Db, caller: Writer) -> dict[str, Any]:
+def settle_entry(
+    book_id: str, entry_id: str, body: OnIn, db: Db, caller: Writer, rules: Rules
+) -> dict[str, Any]:
     """Back-pay the taxes of an entry not booked in time; the goods become ordinary."""
     with db.write() as session:
         row = lock_book(session, book_id, caller)
-        book, out = ledger.settle_overdue_entry(load(row), entry_id, body.on, tariff())
+        book, out = ledger.settle_overdue_entry(load(row), entry_id, body.on, rules.tariff_table)
         record = _entry_record(out)
         save(session, row, book, "settlement", body.on, record)
     return record
 
 
-@router.post("/books/{book_id}/purchases", status_code=201, summary="Domestic purchase")
-def purchase(book_id: str, body: PurchaseIn, db: Db, caller: Writer) -> dict[str, Any]:
+@router.post(
+    "/books/{book_id}/purchases",
+    status_code=201,
+    response_model=PurchaseOut,
+    summary="Domestic purchase",
+)
+def purchase(
+    book_id: str, body: PurchaseIn, db: Db, caller: Writer, rules: Rules
+) -> dict[str, Any]:
     """Book goods bought on the domestic market."""
     with db.write() as session:
         row = lock_book(session, book_id, caller)
         book, out = ledger.purchase_domestic(
-            load(row), body.item, body.code, body.qty, body.value_fen, tariff()
+            load(row), body.item, body.code, body.qty, body.value_fen, rules.tariff_table
         )
         record = {
             "item": out.item,
@@ -267,14 +231,21 @@ def purchase(book_id: str, body: PurchaseIn, db: Db, caller: Writer) -> dict[str
     return record
 
 
-@router.post("/books/{book_id}/transfers", status_code=201, summary="Intra-island transfer")
-def transfer(book_id: str, body: TransferIn, db: Db, caller: Writer) -> dict[str, Any]:
+@router.post(
+    "/books/{book_id}/transfers",
+    status_code=201,
+    response_model=TransferOut,
+    summary="Intra-island transfer",
+)
+def transfer(
+    book_id: str, body: TransferIn, db: Db, caller: Writer, rules: Rules
+) -> dict[str, Any]:
     """Move goods to another eligible book (no tax) or out to a non-eligible entity (tax)."""
     with db.write() as session:
         if body.to_book is None:
             row = lock_book(session, book_id, caller)
             book, out = ledger.transfer_out(
-                load(row), body.item, body.qty, body.on, tariff(), body.price_fen
+                load(row), body.item, body.qty, body.on, rules.tariff_table, body.price_fen
             )
             record = {
                 "item": out.item,
@@ -302,8 +273,15 @@ def transfer(book_id: str, body: TransferIn, db: Db, caller: Writer) -> dict[str
     return record
 
 
-@router.post("/books/{book_id}/processing", status_code=201, summary="Processing order")
-def processing(book_id: str, body: ProcessingIn, db: Db, caller: Writer) -> dict[str, Any]:
+@router.post(
+    "/books/{book_id}/processing",
+    status_code=201,
+    response_model=ProcessingOut,
+    summary="Processing order",
+)
+def processing(
+    book_id: str, body: ProcessingIn, db: Db, caller: Writer, rules: Rules
+) -> dict[str, Any]:
     """Run a bill of materials: inputs consumed, processed outputs produced."""
     bom = ledger.BillOfMaterials(
         inputs=dict(body.inputs),
@@ -311,7 +289,9 @@ def processing(book_id: str, body: ProcessingIn, db: Db, caller: Writer) -> dict
     )
     with db.write() as session:
         row = lock_book(session, book_id, caller)
-        book, out = ledger.process(load(row), body.order_id, bom, body.batches, body.on, tariff())
+        book, out = ledger.process(
+            load(row), body.order_id, bom, body.batches, body.on, rules.tariff_table
+        )
         record = {
             "order_id": out.order_id,
             "consumed": dict(out.consumed),

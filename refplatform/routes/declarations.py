@@ -1,11 +1,12 @@
 """Second-line declarations: write-off, duties due, channel decision; inspection results.
 
 ``POST /v1/declarations`` is the platform's hot path. In one transaction holding the book's
-lock it classifies the declarant on the declaration date (``sim.rules.credit``), writes the
-lines off the book and assesses the duties (``sim.rules.ledger.declare_exit``: all lines or
-none), scores the risk indicators and routes the goods (``sim.rules.risk``), and stores the
-declaration; the answer carries the channel and the duties due. A refused write-off (e.g.
-``insufficient_balance``) stores nothing and answers 409/422 with the rule's reason.
+lock it classifies the declarant on the declaration date (``sim.rules.credit``) and asks the
+oracle (``sim.rules.oracle.decide_declaration``) for the whole decision: the lines written off
+the book with the duties due (all lines or none), the risk score of the indicators, the
+random-selection number of the reference and the channel; then it stores the declaration and
+answers the channel and the duties. A refusal (e.g. ``insufficient_balance``, an unknown risk
+indicator) stores nothing and answers 409/422 with the rule's reason.
 
 ``POST /v1/declarations/{id}/inspection`` (officers) records the result of a scan or an
 inspection; ``GET`` reads a declaration (its enterprise or staff) or lists a book's.
@@ -15,15 +16,13 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
-from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
-from refplatform.books import tariff
 from refplatform.db import Database
 from refplatform.declaration_store import (
     DeclarationStore,
@@ -41,55 +40,16 @@ from refplatform.deps import (
 )
 from refplatform.direct_route import DirectRoute
 from refplatform.errors import Problem
-from refplatform.fields import Fen, Id, Port, Qty
 from refplatform.models import Book, Declaration
 from refplatform.routes.books import duties_record
-from refplatform.routing import decide
 from refplatform.security import Principal
+from sim.api.declarations import DeclarationIn, DeclarationOut, InspectionIn
 from sim.rules import ledger
+from sim.rules.oracle import DeclarationRequest, decide_declaration
 
-__all__ = ["DeclarationIn", "DeclarationOut", "router"]
+__all__ = ["router"]
 
 router = APIRouter(prefix="/v1", tags=["declarations"])
-
-
-class LineIn(BaseModel):
-    """One declared line."""
-
-    model_config = ConfigDict(extra="forbid")
-    item: Id
-    qty: Qty
-    price_fen: Fen | None = Field(None, description="domestic sale price (processed goods)")
-    permit: bool = True
-
-
-class DeclarationIn(BaseModel):
-    """A second-line exit declaration."""
-
-    model_config = ConfigDict(extra="forbid")
-    reference: Id | None = Field(None, description="the declarant's reference; generated if absent")
-    book: Id
-    port: Port
-    date: dt.date
-    lines: list[LineIn] = Field(min_length=1, max_length=200)
-    risk_indicators: list[str] = Field(default_factory=list, max_length=50)
-
-
-class DeclarationOut(BaseModel):
-    """A declaration as decided."""
-
-    id: int
-    reference: str
-    book: str
-    entity: str
-    port: str
-    date: dt.date
-    tier: str
-    risk_score: float
-    channel: Literal["release", "scan", "inspection"]
-    duties: dict[str, int]
-    lines: list[dict[str, Any]]
-    inspection: dict[str, Any] | None = None
 
 
 def _out(row: Declaration) -> DeclarationOut:
@@ -113,9 +73,9 @@ async def declare(body: DeclarationIn, request: Request, caller: DirectWriter) -
     """Write the goods off, assess duties, decide the channel."""
     state = request.app.state
     db: Database = state.db  # not a dependency: each one costs FastAPI work per request
-    policy = state.settings.risk
-    unknown = [name for name in body.risk_indicators if name not in policy.features]
-    if unknown:
+    weights = state.settings.rules.risk.weights
+    unknown = [name for name in body.risk_indicators if name not in weights]
+    if unknown:  # a malformed request: refused before the book is locked
         raise Problem(
             422,
             "unknown_risk_indicator",
@@ -146,9 +106,11 @@ router.add_api_route(
 
 
 def _write_off(state: Any, caller: Principal, body: DeclarationIn) -> dict[str, Any]:
-    policy = state.settings.risk
+    rules = state.settings.rules
     reference = body.reference or uuid.uuid4().hex
-    lines = [ledger.ExitLine(ln.item, ln.qty, ln.price_fen, ln.permit) for ln in body.lines]
+    lines = tuple(ledger.ExitLine(ln.item, ln.qty, ln.price_fen, ln.permit) for ln in body.lines)
+    request = DeclarationRequest(reference, body.port, body.date, lines,
+                                 tuple(body.risk_indicators))
     # The hot path: four statements in one transaction, prepared once (refplatform.
     # declaration_store): lock and read the book with its holder; the holder's history only
     # when it changed; insert the declaration; update the book; commit.
@@ -159,13 +121,14 @@ def _write_off(state: Any, caller: Principal, body: DeclarationIn) -> dict[str, 
             raise Problem(404, "unknown_book", f"no account book {body.book!r}", field="body.book")
         require_entity_access(caller, found.entity_id)
         tier = state.histories.tier(
-            txn.history, found.entity_id, found.kind, found.credit_version, body.date
+            txn.history, found.entity_id, found.kind, found.credit_version, body.date,
+            rules.credit,
         )
-        book = found.book
-        if book.holder.tier != tier:
-            book = ledger.with_tier(book, tier)
-        book, decl = ledger.declare_exit(book, reference, lines, body.date, body.port, tariff())
-        score, channel = decide(policy, state.routing, body.risk_indicators, tier, reference)
+        decided = decide_declaration(found.book, tier, request, rules)
+        book, decl = decided.book, decided.declaration
+        score, channel = decided.risk.score, decided.channel
+        if channel == "scan" and "scan_as_release" in state.settings.faults:
+            channel = "release"  # a broken rule, on purpose (test-only, REFPLATFORM_FAULTS)
         duties = duties_record(decl.duties)
         answer_lines = [
             {
@@ -266,16 +229,6 @@ def list_declarations(
             .limit(limit)
         ).all()
         return [_out(r) for r in rows]
-
-
-class InspectionIn(BaseModel):
-    """The result of a scan or inspection."""
-
-    model_config = ConfigDict(extra="forbid")
-    on: dt.date
-    channel: Literal["scan", "inspection"]
-    result: Literal["clear", "anomaly", "violation"]
-    findings: str = Field("", max_length=2000)
 
 
 @router.post(

@@ -10,56 +10,30 @@
 
 from __future__ import annotations
 
-from typing import Literal
-
 from fastapi import APIRouter
-from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.exc import IntegrityError
 
 from refplatform.credit import refresh_spans
-from refplatform.deps import Caller, Db, Staff, require_entity_access
+from refplatform.deps import Caller, Db, Rules, Staff, require_entity_access
 from refplatform.errors import Problem
 from refplatform.identifiers import check_code
 from refplatform.models import Entity
-from refplatform.security import Role
+from sim.api.entities import EntityIn, EntityOut
+from sim.api.tokens import Role
 
-__all__ = ["EntityIn", "EntityOut", "router"]
+__all__ = ["router"]
 
 router = APIRouter(prefix="/v1", tags=["entities"])
 
-Kind = Literal["enterprise", "individual"]
 
-
-class EntityIn(BaseModel):
-    """An entity to register."""
-
-    model_config = ConfigDict(extra="forbid")
-    id: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")
-    kind: Kind
-    code: str = Field(description="USCC (enterprise) or resident identity number (individual)")
-    name: str = Field(default="", max_length=200)
-    registered_in_hainan: bool = False
-
-
-class EntityOut(BaseModel):
-    """A registered entity."""
-
-    id: str
-    kind: Kind
-    code: str
-    name: str
-    registered_in_hainan: bool
-
-    @classmethod
-    def of(cls, row: Entity) -> EntityOut:
-        """Build from a database row."""
-        return cls(
-            id=row.id,
-            kind=row.kind,
-            code=row.code,
-            name=row.name,
-            registered_in_hainan=row.registered_in_hainan,
-        )
+def _entity_out(row: Entity) -> EntityOut:
+    return EntityOut(
+        id=row.id,
+        kind=row.kind,
+        code=row.code,
+        name=row.name,
+        registered_in_hainan=row.registered_in_hainan,
+    )
 
 
 @router.post("/entities", status_code=201, response_model=EntityOut, summary="Register an entity")
@@ -67,6 +41,7 @@ def register_entity(
     body: EntityIn,
     db: Db,
     _staff: Staff,
+    rules: Rules,
 ) -> EntityOut:
     """Register an enterprise or individual after checking its code."""
     problem = check_code(body.kind, body.code)
@@ -87,12 +62,13 @@ def register_entity(
                 )
             session.add(row)
             session.flush()  # the entity row first: its tier span refers to it
-            refresh_spans(session, row, [])  # no history yet: whitelist from the first day
+            # no history yet: whitelist from the first day
+            refresh_spans(session, row, [], rules.credit)
     except IntegrityError as exc:
         raise Problem(
             409, "duplicate_entity", f"code {body.code!r} is already registered", field="body.code"
         ) from exc
-    return EntityOut.of(row)
+    return _entity_out(row)
 
 
 @router.get("/entities/{entity_id}", response_model=EntityOut, summary="Look up an entity")
@@ -104,7 +80,7 @@ def get_entity(entity_id: str, db: Db, caller: Caller) -> EntityOut:
         row = session.get(Entity, entity_id)
         if row is None:
             raise Problem(404, "unknown_entity", f"no entity {entity_id!r}", field="path.entity_id")
-        return EntityOut.of(row)
+        return _entity_out(row)
 
 
 def entity_or_404(row: Entity | None, entity_id: str, field: str = "path.entity_id") -> Entity:

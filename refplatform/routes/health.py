@@ -14,6 +14,7 @@ from starlette.concurrency import run_in_threadpool
 
 from refplatform.db import Database
 from refplatform.errors import Problem
+from sim.api.health import Health
 
 __all__ = ["router"]
 
@@ -25,7 +26,7 @@ _OK = b'{"status":"ok"}'
 @router.get(
     "/healthz",
     summary="Liveness and database check",
-    response_model=dict[str, str],
+    response_model=Health,
     responses={200: {"content": {"application/json": {"example": {"status": "ok"}}}}},
 )
 async def healthz(request: Request) -> Response:

@@ -18,14 +18,18 @@ from sqlalchemy import select
 from refplatform.deps import Db, require
 from refplatform.errors import Problem
 from refplatform.models import Notification
-from refplatform.security import Principal, Role
+from refplatform.security import Principal
+from sim.api.notifications import NotificationFeed
+from sim.api.tokens import Role
 
 __all__ = ["router"]
 
 router = APIRouter(prefix="/v1", tags=["credit"])
 
 
-@router.get("/notifications", summary="A department's notification feed")
+@router.get(
+    "/notifications", response_model=NotificationFeed, summary="A department's notification feed"
+)
 def feed(
     db: Db,
     caller: Annotated[Principal, Depends(require(Role.ADMIN, Role.DEPARTMENT))],

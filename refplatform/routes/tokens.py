@@ -10,38 +10,24 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends
-from pydantic import BaseModel, ConfigDict, Field
 
-from refplatform.deps import Db, require
+from refplatform.deps import Db, Rules, require
 from refplatform.errors import Problem
 from refplatform.models import ApiToken, Entity
-from refplatform.security import Principal, Role, hash_token, new_token
-from sim.rules.credit import default_table
+from refplatform.security import Principal, hash_token, new_token
+from sim.api.tokens import Role, TokenIn, TokenOut
 
-__all__ = ["TokenIn", "TokenOut", "router"]
+__all__ = ["router"]
 
 router = APIRouter(prefix="/v1", tags=["tokens"])
 
 
-class TokenIn(BaseModel):
-    """A token request: the role and, for enterprises and departments, whom it speaks for."""
-
-    model_config = ConfigDict(extra="forbid")
-    role: Role
-    entity: str | None = Field(default=None, min_length=1, max_length=64)
-
-
-class TokenOut(BaseModel):
-    """An issued token (shown once)."""
-
-    token: str
-    role: Role
-    entity: str | None
-
-
 @router.post("/tokens", status_code=201, response_model=TokenOut, summary="Issue a token")
 def issue_token(
-    body: TokenIn, db: Db, _admin: Annotated[Principal, Depends(require(Role.ADMIN))]
+    body: TokenIn,
+    db: Db,
+    _admin: Annotated[Principal, Depends(require(Role.ADMIN))],
+    rules: Rules,
 ) -> TokenOut:
     """Issue a bearer token (admin only)."""
     if body.role in (Role.ENTERPRISE, Role.DEPARTMENT) and body.entity is None:
@@ -52,8 +38,8 @@ def issue_token(
         raise Problem(
             422, "invalid_input", f"a {body.role.value} token names no entity", field="body.entity"
         )
-    if body.role is Role.DEPARTMENT and body.entity not in default_table().departments:
-        known = ", ".join(sorted(default_table().departments))
+    if body.role is Role.DEPARTMENT and body.entity not in rules.credit.departments:
+        known = ", ".join(sorted(rules.credit.departments))
         raise Problem(
             422,
             "invalid_input",

@@ -1,76 +1,42 @@
 """Travellers: the departure check of offshore duty-free purchases against the annual quota.
 
-Each traveller may take off the island duty-free goods worth up to the annual quota (100,000
-CNY per person per calendar year since 1 July 2020; ``REFPLATFORM_DUTY_FREE_QUOTA_FEN``), and
-only from 18 years of age (read from the birth date inside the resident identity number).
 ``POST /v1/travellers/{id}/departure-checks`` records the purchases presented at a departure
-and answers the decision: ``pass`` when the year's total stays within the quota, ``over_quota``
-with the excess otherwise, ``underage`` when the buyer is under 18; the purchases are recorded
-in every case (they were bought), so the next check of the year counts them.
+and answers the oracle's decision (``sim.rules.dutyfree.check_departure``, with the quota of
+the platform's rules): ``pass`` when the year's total stays within the quota, ``over_quota``
+with the excess otherwise, ``underage`` when the buyer is under 18 (read from the birth date
+inside the resident identity number). The purchases are recorded in every case (they were
+bought), so the next check of the year counts them.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from fastapi import APIRouter, Request
-from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import func, select
 
 from refplatform.deps import Db, Staff
 from refplatform.errors import Problem
-from refplatform.fields import Port
 from refplatform.models import DutyFreePurchase, Entity
-from sim.rules.identifiers import resident_id_birth_date
+from sim.api.travellers import DepartureCheckIn, DepartureCheckOut
+from sim.rules.oracle import check_departure
 
 __all__ = ["router"]
 
 router = APIRouter(prefix="/v1", tags=["travellers"])
 
-_ADULT = 18
-
-
-class PurchaseIn(BaseModel):
-    """One duty-free purchase presented at departure."""
-
-    model_config = ConfigDict(extra="forbid")
-    amount_fen: int = Field(gt=0, le=10**12)
-    category: str = Field("", max_length=60)
-    shop: str = Field("", max_length=60)
-
-
-class CheckIn(BaseModel):
-    """The purchases a traveller presents on leaving the island."""
-
-    model_config = ConfigDict(extra="forbid")
-    date: dt.date
-    port: Port
-    purchases: list[PurchaseIn] = Field(min_length=1, max_length=200)
-
-
-def _birth_date(id_number: str) -> dt.date | None:
-    try:
-        return resident_id_birth_date(id_number)
-    except ValueError:
-        return None
-
-
-def _age(born: dt.date, on: dt.date) -> int:
-    return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
-
 
 @router.post(
     "/travellers/{traveller_id}/departure-checks",
     status_code=201,
+    response_model=DepartureCheckOut,
     summary="Departure check of duty-free purchases",
 )
 def departure_check(
-    traveller_id: str, body: CheckIn, request: Request, db: Db, _officer: Staff
+    traveller_id: str, body: DepartureCheckIn, request: Request, db: Db, _officer: Staff
 ) -> dict[str, Any]:
     """Check the purchases against the traveller's annual quota and age."""
-    quota: int = request.app.state.settings.duty_free_quota_fen
-    amount = sum(p.amount_fen for p in body.purchases)
+    quota: int = request.app.state.settings.rules.duty_free_quota_fen
     with db.write() as session:
         traveller = session.get(Entity, traveller_id)
         if traveller is None:
@@ -93,14 +59,9 @@ def departure_check(
             )
             or 0
         )
-        born = _birth_date(traveller.code)
-        used = used_before + amount
-        if born is not None and _age(born, body.date) < _ADULT:
-            decision = "underage"
-        elif used > quota:
-            decision = "over_quota"
-        else:
-            decision = "pass"
+        decided = check_departure(
+            traveller.code, body.date, [p.amount_fen for p in body.purchases], used_before, quota
+        )
         for p in body.purchases:
             session.add(
                 DutyFreePurchase(
@@ -114,11 +75,11 @@ def departure_check(
     return {
         "traveller": traveller_id,
         "date": body.date.isoformat(),
-        "decision": decision,
-        "amount_fen": amount,
-        "quota_fen": quota,
-        "used_before_fen": used_before,
-        "used_fen": used,
-        "remaining_fen": max(quota - used, 0),
-        "excess_fen": max(used - max(quota, used_before), 0) if used > quota else 0,
+        "decision": decided.decision,
+        "amount_fen": decided.amount_fen,
+        "quota_fen": decided.quota_fen,
+        "used_before_fen": decided.used_before_fen,
+        "used_fen": decided.used_fen,
+        "remaining_fen": decided.remaining_fen,
+        "excess_fen": decided.excess_fen,
     }

@@ -18,6 +18,7 @@ from sim.cli import (
     run_cmd,
     scenario_cmds,
     serve_cmd,
+    workload_cmds,
 )
 
 __all__ = ["app", "main"]
@@ -38,6 +39,7 @@ population_cmds.register(app)
 dynamics_cmds.register(app)
 goods_cmds.register(app)
 serve_cmd.register(app)
+workload_cmds.register(app)
 
 
 def main() -> None:

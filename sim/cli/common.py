@@ -24,7 +24,8 @@ SetOption = Annotated[
     list[str] | None,
     typer.Option(
         "--set",
-        help="Override a scenario field, e.g. --set ports.xinhai.channels=4 (repeatable).",
+        help="Override a scenario field, e.g. --set ports.xinhai.resources.customs_channels=4 "
+        "(repeatable; the value is read as YAML).",
         metavar="PATH=VALUE",
     ),
 ]
@@ -36,10 +37,16 @@ def fail(message: str, code: int = 2) -> NoReturn:
     raise typer.Exit(code)
 
 
-def load_or_exit(path: Path, overrides: list[str] | None) -> Scenario:
-    """Load a scenario, or exit 2 with the one-line error."""
+def load_or_exit(
+    path: Path, overrides: list[str] | None, *, refuse_ignored: bool = True
+) -> Scenario:
+    """Load a scenario, or exit 2 with the one-line error.
+
+    ``refuse_ignored=False`` for commands that read only the population or credit sections:
+    a setting a *run* would ignore still counts for them (see :mod:`sim.scenario.relevance`).
+    """
     try:
-        scenario: Scenario = load_scenario(path, overrides or ())
+        scenario: Scenario = load_scenario(path, overrides or (), refuse_ignored=refuse_ignored)
     except ScenarioError as exc:
         fail(str(exc))
     return scenario

@@ -72,7 +72,7 @@ def _table(scenario: Path | None, overrides: list[str] | None) -> CreditTable:
         if overrides:
             fail("--set: needs --scenario (the overrides apply to a scenario)")
         return default_table()
-    return load_or_exit(scenario, overrides).credit
+    return load_or_exit(scenario, overrides, refuse_ignored=False).credit
 
 
 def load_history(path: Path, table: CreditTable) -> dict[str, list[CreditEvent]]:

@@ -82,7 +82,7 @@ def dynamics(
     set_: SetOption = None,
 ) -> None:
     """Simulate key-attention listings and automatic removals month by month."""
-    config = load_or_exit(scenario, set_)
+    config = load_or_exit(scenario, set_, refuse_ignored=False)
     check_rated_departments(config, scenario)
     if not 1 <= years <= MAX_YEARS:
         fail(f"--years: must be between 1 and {MAX_YEARS} (got {years})")

@@ -59,7 +59,7 @@ def population(
 
     Writes DIR/enterprises.parquet, DIR/individuals.parquet and DIR/history.jsonl, all or none.
     """
-    config = load_or_exit(scenario, set_)
+    config = load_or_exit(scenario, set_, refuse_ignored=False)
     check_rated_departments(config, scenario)
     section = config.population
     n_ent = section.enterprises.count if enterprises is None else enterprises

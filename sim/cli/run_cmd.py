@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import shutil
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
@@ -29,7 +29,7 @@ from sim.cli.tables import rich_table
 from sim.experiment import DEFAULT_MAX_REPLICATIONS
 from sim.results.rows import KpiTable, kpi_rows
 from sim.results.stream import StreamedOutputs
-from sim.results.summary import ferry_summary, port_summary
+from sim.results.summary import ferry_summary, port_summary, window_caption
 from sim.world import build_world, run_scenario
 
 __all__ = ["register", "run"]
@@ -51,6 +51,29 @@ def _write_report(target: Path) -> None:
     staged = target / f".{REPORT_FILE}.tmp"
     staged.write_text(html, encoding="utf-8")
     os.replace(staged, target / REPORT_FILE)
+
+
+def _observed(kpis: dict[str, Any]) -> list[str]:
+    """The model beside each figure reported for the real episode (validation scenarios).
+
+    One line a figure rather than a table: the source ids are long, and a line stays whole in
+    any terminal width.
+    """
+    rows = kpis.get("observed", [])
+    if not rows:
+        return []
+    sign = {"about": "", "at_least": ">=", "at_most": "<="}
+    lines = ["reported vs model (validation; gap = model - reported):"]
+    for o in rows:
+        hours = o["measure"] == "longest_wait_hours"
+        shown = f"{o['model']:,.1f}" if hours else f"{o['model']:,.0f}"
+        met = "" if o["met"] is None else ("  met" if o["met"] else "  not met")
+        lines.append(
+            f"  {o['at'][:16].replace('T', ' ')}  {o['measure']}: reported "
+            f"{sign[o['bound']]}{o['reported']:,.0f}, model {shown}, gap {o['gap']:+,.0f}{met}"
+            f"  [{o['source']}]"
+        )
+    return lines
 
 
 def run(
@@ -149,10 +172,13 @@ def run(
     except OSError as exc:
         fail(f"{target}: cannot write the report: {exc.strerror or exc}")
     table = KpiTable(kpi_rows(kpis))
-    console.print(rich_table(port_summary(table, kpis["scenario"])))
+    window = window_caption(kpis["start"], kpis["warmup_s"], kpis["horizon_s"])
+    console.print(rich_table(port_summary(table, kpis["scenario"], window)))
     ferries = ferry_summary(table)
     if ferries is not None:
         console.print(rich_table(ferries))
+    for line in _observed(kpis):
+        console.print(line, highlight=False, soft_wrap=True, markup=False)
     if "goods" in kpis:
         console.print(goods_summary(kpis["goods"]), highlight=False, soft_wrap=True)
     console.print(

@@ -4,6 +4,11 @@ The database is opened and migrated before the server starts, so a bad ``--db`` 
 unreachable database ends in one error line and exit status 2, like a port already in use.
 The server binds to loopback unless ``--host`` says otherwise, logs one JSON line per request
 on stderr, and shuts down gracefully on SIGTERM or Ctrl-C (in-flight requests finish).
+
+``--scenario FILE [--set ...]`` configures the platform's rules from a scenario: its risk model
+and treatment by tier (``policy:``), credit scales (``credit:``), tariff changes
+(``goods.tariff``) and duty-free quota (``Scenario.rules_config()``, handed to every worker as
+``REFPLATFORM_RULES``), so a what-if policy decides on the platform exactly as in the model.
 """
 
 from __future__ import annotations
@@ -11,11 +16,12 @@ from __future__ import annotations
 import errno
 import os
 import socket
+from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from sim.cli.common import err_console, fail
+from sim.cli.common import SetOption, err_console, fail, load_or_exit
 
 __all__ = ["register", "serve"]
 
@@ -68,12 +74,26 @@ def serve(
     port: Annotated[int, typer.Option(min=1, max=65535, help="TCP port.")] = 8000,
     workers: Annotated[int, typer.Option(min=1, max=64, help="Worker processes.")] = 1,
     access_log: Annotated[bool, typer.Option(help="One JSON line per request on stderr.")] = True,
+    scenario: Annotated[
+        Path | None,
+        typer.Option(
+            "--scenario",
+            help="Decide with this scenario's rules (policy, credit scales, tariff, quota).",
+            metavar="FILE",
+        ),
+    ] = None,
+    set_: SetOption = None,
 ) -> None:
     """Run the reference customs platform until SIGTERM or Ctrl-C."""
     import uvicorn
 
     from refplatform.settings import Settings, SettingsError
 
+    if scenario is not None:
+        rules = load_or_exit(scenario, set_).rules_config()
+        os.environ["REFPLATFORM_RULES"] = rules.model_dump_json()
+    elif set_:
+        fail(f"--set: needs --scenario (got {set_[0]!r})")
     try:
         Settings.from_env()  # what every worker will read; a bad variable stops us here
     except SettingsError as exc:

@@ -18,7 +18,8 @@ def rich_table(table: SummaryTable) -> Table:
     """``table`` as a Rich table: the first column left-aligned, numbers right-aligned."""
     out = Table(title=table.title, box=box.SIMPLE_HEAD, pad_edge=False, caption=table.caption)
     for i, col in enumerate(table.columns):
-        out.add_column(col, justify="left" if i == 0 else "right", min_width=len(col))
+        text = i == 0 or col in table.text_columns
+        out.add_column(col, justify="left" if text else "right", min_width=len(col), no_wrap=True)
     for i, row in enumerate(table.rows):
         out.add_row(*row, style="bold" if table.highlighted(i) else None)
     return out

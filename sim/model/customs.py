@@ -7,7 +7,12 @@ pre-filed declaration and the risk check (decided on arrival, see :mod:`sim.mode
 * **scan** - after the channel it queues for an H986 scanner, is scanned (about 2 minutes), and
   an officer reviews the image; an anomaly sends it on to manual inspection, otherwise it is
   released;
-* **inspection** - it takes a manual-inspection bay and an officer for the inspection.
+* **inspection** - it takes a manual-inspection bay, then waits there for an officer, and is
+  inspected.
+
+A request that finds no free slot notes when it queued and when it was served on its resource
+(:class:`~sim.model.resources.ScheduledResource`), so queue peaks are known for scanners, bays
+and officers as for channels; a request served at once costs nothing extra.
 
 Channels open and close with the port's opening hours, officers come and go with their shifts,
 scanners can be out of service (all :class:`~sim.model.resources.ScheduledResource`).
@@ -70,7 +75,7 @@ class CustomsLanes:
         self._cs, self._ce = t["channel_start"], t["channel_end"]
         self._ss, self._se = t["scan_start"], t["scan_end"]
         self._rs, self._re = t["review_start"], t["review_end"]
-        self._is, self._ie = t["inspection_start"], t["inspection_end"]
+        self._bs, self._is, self._ie = t["bay_start"], t["inspection_start"], t["inspection_end"]
         self._release = t["release"]
 
     def source(self) -> Generator[simpy.Event, Any, None]:
@@ -84,7 +89,12 @@ class CustomsLanes:
     def _truck(self, i: int) -> Generator[simpy.Event, Any, None]:
         env = self.env
         with self.channels.request() as req:
-            yield req
+            if req.triggered:
+                yield req
+            else:  # no free slot: the request queues
+                self.channels.queued.append(env.now)
+                yield req
+                self.channels.served.append(env.now)
             self._cs[i] = env.now
             yield env.timeout(self._channel[i])
         self._ce[i] = env.now
@@ -101,12 +111,22 @@ class CustomsLanes:
     def _scan_and_review(self, i: int) -> Generator[simpy.Event, Any, None]:
         env = self.env
         with self.scanners.request() as req:
-            yield req
+            if req.triggered:
+                yield req
+            else:  # no free slot: the request queues
+                self.scanners.queued.append(env.now)
+                yield req
+                self.scanners.served.append(env.now)
             self._ss[i] = env.now
             yield env.timeout(self._scan[i])
         self._se[i] = env.now
         with self.officers.request() as req:
-            yield req
+            if req.triggered:
+                yield req
+            else:  # no free slot: the request queues
+                self.officers.queued.append(env.now)
+                yield req
+                self.officers.served.append(env.now)
             self._rs[i] = env.now
             yield env.timeout(self._review[i])
         self._re[i] = env.now
@@ -114,10 +134,22 @@ class CustomsLanes:
     def _inspect(self, i: int) -> Generator[simpy.Event, Any, None]:
         env = self.env
         with self.bays.request() as bay:
-            yield bay
-            # Ask for an officer only once a bay is free, so no officer idles waiting for a bay.
+            if bay.triggered:
+                yield bay
+            else:  # no free slot: the request queues
+                self.bays.queued.append(env.now)
+                yield bay
+                self.bays.served.append(env.now)
+            self._bs[i] = env.now
+            # Ask for an officer only once a bay is free, so no officer idles waiting for a bay;
+            # the bay is held (and counted busy) while the officer is awaited.
             with self.officers.request() as officer:
-                yield officer
+                if officer.triggered:
+                    yield officer
+                else:
+                    self.officers.queued.append(env.now)
+                    yield officer
+                    self.officers.served.append(env.now)
                 self._is[i] = env.now
                 yield env.timeout(self._inspection[i])
         self._ie[i] = env.now

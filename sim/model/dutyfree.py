@@ -57,7 +57,12 @@ class DutyFreeCheck:
     def _traveller(self, i: int) -> Generator[simpy.Event, Any, None]:
         env = self.env
         with self.desks.request() as req:
-            yield req
+            if req.triggered:
+                yield req
+            else:  # no free desk: the request queues
+                self.desks.queued.append(env.now)
+                yield req
+                self.desks.served.append(env.now)
             self._start[i] = env.now
             yield env.timeout(self._check[i])
         self._end[i] = self._release[i] = env.now

@@ -178,7 +178,8 @@ class GoodsBooks:
         except Refusal as exc:
             self._refused(t, e, today, "entry", exc, **fields)
             return None
-        self._add(t, "entry", e, today, duties=out.duties, **fields)
+        self._add(t, "entry", e, today, duties=out.duties,
+                  op="pending" if out.pending else "settled", **fields)
         return entry if out.pending else None
 
     def book_entry(self, t: float, today: date, e: int, entry: str) -> None:
@@ -311,18 +312,19 @@ class GoodsBooks:
                               ref=ref, **fields)
                 self.books[e] = bx.suspend_batch_exit(book, Reason.MISSING_PERMIT, today)
                 self._add(t, "suspension", e, today, cause=Reason.MISSING_PERMIT.value,
-                          op="permit_check")
+                          op="permit_check", detail=self._status(e, today))
                 return
             try:
-                self.books[e], _ = bx.file_batch_shipment(book, ref, item, qty, today, port,
-                                                          self.tariff, price_fen=price)
+                self.books[e], filed = bx.file_batch_shipment(book, ref, item, qty, today, port,
+                                                              self.tariff, price_fen=price)
             except Refusal as exc:
                 self._refused(t, e, today, "batch_shipment", exc, ref=ref, **fields)
                 return
             risk = assess_risk(shown, self.tier(e), ref, self.rules.risk)
+            decision = Decision(self.tier(e), violation, ",".join(shown), risk.score,
+                                risk.channel)
             self._add(t, "batch_shipment", e, today, ref=ref, value_added_fen=va,
-                      decision=Decision(self.tier(e), violation, ",".join(shown), risk.score,
-                                        risk.channel), **fields)
+                      duties=filed.duties, decision=decision, **fields)
             return
         ref = self._id("DC", e, today)
         request = DeclarationRequest(ref, port, today, (lg.ExitLine(item, qty, price),),
@@ -354,15 +356,17 @@ class GoodsBooks:
         self._add(t, "consolidated", e, today, ref=period, duties=decl.duties, late=decl.late,
                   qty=decl.qty)
         for cause in sorted(self.books[e].batch.suspended - before):
-            self._add(t, "suspension", e, today, cause=cause, op="consolidated")
+            self._add(t, "suspension", e, today, cause=cause, op="consolidated",
+                      detail=self._status(e, today))
 
     def review(self, t: float, today: date, e: int, reinstatement_days: int) -> None:
         """Customs' daily review of a batch-exit user, then its reinstatement when due."""
         book = self._current(e)
         reviewed = bx.review_batch_exit(book, today)
-        for cause in sorted(reviewed.batch.suspended - book.batch.suspended):
-            self._add(t, "suspension", e, today, cause=cause, op="review")
         self.books[e] = reviewed
+        for cause in sorted(reviewed.batch.suspended - book.batch.suspended):
+            self._add(t, "suspension", e, today, cause=cause, op="review",
+                      detail=self._status(e, today))
         since = reviewed.batch.suspended_on
         if since is None or (today - since).days < reinstatement_days:
             return
@@ -370,4 +374,8 @@ class GoodsBooks:
             self.books[e] = bx.reinstate_batch_exit(reviewed, today, permits_in_order=True)
         except Refusal:
             return  # still overdue: it declares first, then applies
-        self._add(t, "reinstatement", e, today)
+        self._add(t, "reinstatement", e, today, detail=self._status(e, today))
+
+    def _status(self, e: int, today: date) -> dict[str, Any]:
+        """The batch-exit causes in force after an operation (what the platform answers)."""
+        return {"suspended": sorted(bx.suspension_causes(self.books[e], today))}

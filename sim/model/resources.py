@@ -11,6 +11,13 @@ The step function is computed before the run as a list of ``(time, capacity)`` c
 (:func:`capacity_timeline`) from a daily pattern (local hours) and dated overlays (outages), and
 the same list gives the available resource-seconds for the utilisation KPI
 (:func:`capacity_seconds`), so what the model enforces and what the KPI divides by cannot differ.
+
+Each resource also keeps its *queue*: the times at which requests had to queue (``queued``)
+and the times those that queued were served (``served``; requests still waiting at the end have
+none). The processes that use a resource note both, only for requests that were not granted at
+once (a granted request costs nothing extra), and :meth:`ScheduledResource.queue_levels` turns them
+into the number waiting as a step function of time. The KPIs take queue peaks and
+time-averages from it for channels, scanners, bays and officers alike.
 """
 
 from __future__ import annotations
@@ -18,6 +25,7 @@ from __future__ import annotations
 from collections.abc import Callable, Generator, Iterable, Sequence
 from typing import Any
 
+import numpy as np
 import simpy
 
 __all__ = ["ScheduledResource", "capacity_seconds", "capacity_timeline", "follow_timeline"]
@@ -26,11 +34,18 @@ Timeline = list[tuple[float, int]]
 
 
 class ScheduledResource(simpy.Resource):
-    """A resource whose capacity can change during the run (0 allowed: closed or off duty)."""
+    """A resource whose capacity can change during the run (0 allowed: closed or off duty).
+
+    Attributes:
+        queued: times at which a request found no free slot and joined the queue.
+        served: times at which a queued request got its slot (in order).
+    """
 
     def __init__(self, env: simpy.Environment, capacity: int) -> None:
         super().__init__(env, capacity=max(capacity, 1))
         self._capacity = capacity
+        self.queued: list[float] = []
+        self.served: list[float] = []
 
     def set_capacity(self, capacity: int) -> None:
         """Change the number of slots; waiting requests are admitted while slots are free."""
@@ -40,6 +55,16 @@ class ScheduledResource(simpy.Resource):
             self._trigger_put(None)
             if len(self.put_queue) == before:  # pragma: no cover - defensive
                 break
+
+    def queue_levels(self) -> tuple[np.ndarray, np.ndarray]:
+        """The number waiting, as ``(times, lengths)``: ``lengths[k]`` from ``times[k]`` on.
+
+        The first point is (0, 0); at equal times, services count before new arrivals.
+        """
+        times = np.concatenate([[0.0], self.served, self.queued])
+        deltas = np.concatenate([[0], -np.ones(len(self.served)), np.ones(len(self.queued))])
+        order = np.lexsort((deltas, times))
+        return times[order], np.cumsum(deltas[order])
 
 
 def capacity_timeline(

@@ -13,23 +13,39 @@ and the same ``kpis.json`` bytes.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from datetime import timedelta
+from typing import cast
 
 import simpy
 
 from sim.model.goods_enterprises import GoodsEnterprise
+from sim.model.goods_flow import GoodsFlow
 from sim.model.routing import SharesTierSource, TierSource
 from sim.model.shipments import EnterpriseTiers, PortShipments, run_goods, schedule_trucks
 from sim.model.system import build
 from sim.results.records import RecordGroup, concat
-from sim.results.run import RunResult
+from sim.results.run import ObservedFigure, RunResult
 from sim.results.stream import RecordStream
 from sim.rng import RandomStreams
+from sim.rules import batch_exit as bx
 from sim.scenario.schema import Scenario
 
 __all__ = ["simulate"]
 
 _PROGRESS_STEPS = 100
 _DAY = 86400.0
+
+
+def _overdue_at_end(flow: GoodsFlow, scenario: Scenario) -> int:
+    """Batch-exit months past their due date and undeclared on the run's last day."""
+    last_day = (scenario.end - timedelta(microseconds=1)).date()
+    overdue = 0
+    for firm, book in zip(flow.firms, flow.books, strict=True):
+        if firm.batch_exit:
+            status = bx.batch_exit_status(book, last_day)
+            periods = cast(list[dict[str, object]], status["open_periods"])
+            overdue += sum(1 for p in periods if p["overdue"])
+    return overdue
 
 
 def simulate(
@@ -75,6 +91,7 @@ def simulate(
         # The goods flow does not depend on the port queues: run it first, so that its
         # shipments can be the trucks the ports pre-draw.
         goods = run_goods(scenario, streams, goods_enterprises, goods_tiers)
+        goods.events.overdue_at_end = _overdue_at_end(goods, scenario)
         if scenario.goods.drives_trucks:
             shipments = schedule_trucks(goods, scenario)
     env = simpy.Environment()
@@ -95,6 +112,19 @@ def simulate(
         counted=system.counted,
         ferries=system.ferries,
         goods=goods.events if goods is not None else None,
+        queues=system.queues(),
+        observed=tuple(
+            ObservedFigure(
+                at_s=(o.at - scenario.start).total_seconds(),
+                measure=o.measure,
+                ports=tuple(o.ports),
+                value=o.value,
+                bound=o.bound,
+                since_s=0.0 if o.since is None else (o.since - scenario.start).total_seconds(),
+                source=o.source,
+            )
+            for o in scenario.observed
+        ),
     )
 
 

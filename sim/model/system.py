@@ -13,14 +13,15 @@ For every active port this module turns the scenario's data into running parts:
    drawn vectorised in arrival order; for duty-free travellers: who they are, what they
    present, and the departure check's decision (:mod:`sim.model.departures`);
 4. the processes: truck lanes (:mod:`sim.model.customs`), duty-free checks
-   (:mod:`sim.model.dutyfree`), ferries and holding areas (:mod:`sim.model.ferry`); passengers
-   are only counted per hour.
+   (:mod:`sim.model.dutyfree`), and at strait ports the ferry side (:mod:`sim.model.strait`:
+   timetable, weather, drivers' response, backlog; boarding in :mod:`sim.model.ferry`);
+   passengers are only counted per hour.
 
 Stream names (``arrivals.<port>.<flow>``, ``tiers.<port>.<flow>``, ``risk.<port>``,
-``detect.<port>``, ``service.<port>.<kind>``) are part of the model's contract: the same name
-always yields the same numbers for a seed and replication, whatever else the scenario changes.
-Each flow draws its declarants from its own stream, so more trucks never change who the
-travellers are.
+``detect.<port>``, ``service.<port>.<kind>``, ``strait.<port>.response``) are part of the
+model's contract: the same name always yields the same numbers for a seed and replication,
+whatever else the scenario changes. Each flow draws its declarants from its own stream, so more
+trucks never change who the travellers are.
 """
 
 from __future__ import annotations
@@ -36,7 +37,6 @@ from sim.model.arrivals import HourBlocks, arrival_times, hour_blocks, hourly_ra
 from sim.model.customs import CustomsLanes
 from sim.model.departures import Departures
 from sim.model.dutyfree import DutyFreeCheck
-from sim.model.ferry import StraitFerry, sailing_times
 from sim.model.resources import (
     ScheduledResource,
     capacity_seconds,
@@ -45,6 +45,7 @@ from sim.model.resources import (
 )
 from sim.model.routing import TierSource, decide, inspect, route_names
 from sim.model.shipments import PortShipments
+from sim.model.strait import build_strait
 from sim.results.records import Column, RecordGroup
 from sim.results.run import FerryStats
 from sim.rng import RandomStreams
@@ -66,6 +67,14 @@ class System:
     ferries: dict[str, FerryStats] = field(default_factory=dict)
     kinds: dict[str, str] = field(default_factory=dict)
     departures: Departures | None = None
+    resources: dict[str, dict[str, ScheduledResource]] = field(default_factory=dict)
+
+    def queues(self) -> dict[str, dict[str, tuple[np.ndarray, np.ndarray]]]:
+        """Per port and resource, its queue length as a step function ``(times, lengths)``."""
+        return {
+            port: {name: r.queue_levels() for name, r in resources.items()}
+            for port, resources in self.resources.items()
+        }
 
 
 def _seconds_from(start: datetime, when: datetime) -> float:
@@ -148,10 +157,13 @@ def _arrivals(ctx: _Context, port_id: str, cfg: PortConfig, flow: str) -> np.nda
     return arrival_times(rates, ctx.blocks, ctx.streams.generator(f"arrivals.{port_id}.{flow}"))
 
 
-def _resource(ctx: _Context, timeline: list[tuple[float, int]]) -> ScheduledResource:
+def _resource(
+    ctx: _Context, system: System, port: str, name: str, timeline: list[tuple[float, int]]
+) -> ScheduledResource:
     resource = ScheduledResource(ctx.env, timeline[0][1])
     if len(timeline) > 1:
         ctx.env.process(follow_timeline(ctx.env, resource, timeline))
+    system.resources.setdefault(port, {})[name] = resource
     return resource
 
 
@@ -225,7 +237,7 @@ def _plain_group(port_id: str, flow: str, route: str, times: np.ndarray) -> Reco
 
 
 def _vehicles(ctx: _Context, port_id: str, cfg: PortConfig) -> RecordGroup | None:
-    """Ordinary vehicles: non-customs channel, released on arrival, then the ferry."""
+    """Ordinary vehicles at a port without ferries: non-customs channel, released on arrival."""
     times = _arrivals(ctx, port_id, cfg, "vehicle")
     if times is None:
         return None
@@ -258,8 +270,9 @@ def _duty_free(
     system.groups.append(group)
     rng = ctx.streams.generator(f"service.{port_id}.duty_free_check")
     check = Column(cfg.service.duty_free_check.sample(rng, len(times)))
-    group.inputs.append(check)
-    ctx.env.process(DutyFreeCheck(ctx.env, group, check, _resource(ctx, desks)).source())
+    group.inputs.append(check)  # dropped with the group's pages
+    desk = _resource(ctx, system, port_id, "duty_free_desks", desks)
+    ctx.env.process(DutyFreeCheck(ctx.env, group, check, desk).source())
 
 
 def _build_port(ctx: _Context, system: System, port_id: str, cfg: PortConfig) -> None:
@@ -300,48 +313,45 @@ def _build_port(ctx: _Context, system: System, port_id: str, cfg: PortConfig) ->
     }
 
     trucks = _trucks(ctx, port_id, cfg)
-    vehicles = _vehicles(ctx, port_id, cfg)
     ferry = None
     if cfg.ferry is not None:
-        suspensions = [
-            (
-                _seconds_from(ctx.scenario.start, w.start),
-                _seconds_from(ctx.scenario.start, w.start) + w.duration_hours * 3600.0,
-            )
-            for w in ctx.scenario.events.weather
-            if port_id in w.ports
-        ]
-        kept, cancelled = sailing_times(
-            cfg.ferry.sailings_per_hour, ctx.offset_s, ctx.horizon_s, suspensions
+        strait = build_strait(
+            env,
+            ctx.scenario,
+            port_id,
+            cfg.ferry,
+            ctx.streams,
+            _arrivals(ctx, port_id, cfg, "vehicle"),
+            trucks[0] if trucks is not None else None,
         )
-        truck_group = trucks[0] if trucks is not None else None
-        ferry = StraitFerry(env, kept, cfg.ferry.vehicles_per_sailing, vehicles, truck_group)
+        ferry = strait.ferry
         env.process(ferry.sailings())
-        system.ferries[port_id] = FerryStats(
-            holding_capacity=cfg.ferry.holding_capacity,
-            vehicles_per_sailing=cfg.ferry.vehicles_per_sailing,
-            sailings_scheduled=len(kept) + cancelled,
-            sailings_cancelled=cancelled,
-            suspensions=tuple(suspensions),
-        )
+        system.ferries[port_id] = strait.stats
+        vehicles_and_backlog = strait.groups
+    else:
+        vehicles = _vehicles(ctx, port_id, cfg)
+        vehicles_and_backlog = [vehicles] if vehicles is not None else []
     if trucks is not None:
         group, first, final, service = trucks
         system.groups.append(group)
+        used = ("customs_channels", "scanners", "inspection_bays", "officers")
+        channels, scanners, bays, officers = (
+            _resource(ctx, system, port_id, name, timelines[name]) for name in used
+        )
         lanes = CustomsLanes(
             env,
             group,
             first,
             final,
             service,
-            _resource(ctx, timelines["customs_channels"]),
-            _resource(ctx, timelines["scanners"]),
-            _resource(ctx, timelines["inspection_bays"]),
-            _resource(ctx, timelines["officers"]),
+            channels,
+            scanners,
+            bays,
+            officers,
             on_release=ferry.truck_released if ferry is not None else None,
         )
         env.process(lanes.source())
-    if vehicles is not None:
-        system.groups.append(vehicles)
+    system.groups.extend(vehicles_and_backlog)
     _duty_free(ctx, system, port_id, cfg, timelines["duty_free_desks"])
     passengers = _arrivals(ctx, port_id, cfg, "passenger")
     if passengers is not None:

@@ -26,7 +26,7 @@ from sim.population.names import NamePools
 from sim.population.output import FILES, history_window
 from sim.population.pool import EntityPool
 from sim.population.scales import Scales
-from sim.population.timeline import TierTimeline
+from sim.population.timeline import TierTimeline, day_number
 from sim.rng import RandomStreams
 from sim.rules.credit import CreditTable, read_history
 from sim.scenario.population import PopulationSection
@@ -91,6 +91,7 @@ def generate_population(
     *,
     enterprises: int | None = None,
     individuals: int | None = None,
+    history_until: date | None = None,
 ) -> Population:
     """Generate a population in memory.
 
@@ -101,17 +102,22 @@ def generate_population(
         reference: the date the population is as of (the scenario start).
         enterprises: number of enterprises (default: the section's count).
         individuals: number of individuals (default: the section's count).
+        history_until: continue the credit histories past ``reference`` up to this day
+            (exclusive), e.g. through a simulated period, so that listings, ratings and removals
+            happen during it. The history before ``reference`` is the same as without it; the
+            columns hold on ``reference``, so an event dated that very day counts in its tier.
     """
     n_ent = section.enterprises.count if enterprises is None else enterprises
     n_ind = section.individuals.count if individuals is None else individuals
     streams = RandomStreams(seed)
     scales = Scales.from_table(table)
     window = history_window(section, reference)
+    until = None if history_until is None else day_number(history_until)
     pools = NamePools.build(streams, section.name_pool_size)
-    ent = generate_enterprises(section.enterprises, streams, pools, n_ent, window, scales)
+    ent = generate_enterprises(section.enterprises, streams, pools, n_ent, window, scales, until)
     blocks = list(iter_individuals(
         section.individuals, streams, pools, n_ind, window,
-        removal_years=scales.individual_removal_years,
+        removal_years=scales.individual_removal_years, until=until,
     ))
     if blocks:
         people = pa.concat_tables([b.table for b in blocks])

@@ -81,7 +81,13 @@ def _history(
     scales: Scales,
     start: int,
     end: int,
+    until: int | None = None,
 ) -> EventTable:
+    # With ``until`` the history goes on past ``end`` (the reference day) into the simulated
+    # period: the same processes, continued from their state at ``end`` with draws from streams
+    # of their own (``<name>.future``), so everything before ``end`` is unchanged.
+    later = until is not None and until > end
+    stop = until if later and until is not None else end
     rates = mix.history
     n = len(risky)
     mult: np.ndarray = np.where(risky, rates.risky_rate_multiplier, 1.0)
@@ -95,7 +101,8 @@ def _history(
             off_days = DAYS_PER_YEAR / hazard
         share = on_days / (on_days + off_days)
         chain, day, low = alternating_events(
-            rng, np.arange(n), share, on_days, off_days, start, end
+            rng, np.arange(n), share, on_days, off_days, start, end,
+            until=stop, future=_stream(streams, f"ratings.{dept}.future") if later else None,
         )
         lowest, recovered = scale.grades.index(scale.lowest), scale.grades.index(scale.recovered)
         grade = np.where(low, lowest, recovered).astype(np.int8)
@@ -114,18 +121,32 @@ def _history(
         ("legal_ground_listed", rates.legal_ground_per_year, ""),
     ):
         entity, day = poisson_events(_stream(streams, event), rate * mult, start, end)
+        removals = [_stream(streams, "serious_dishonesty_removed")]
+        if later:
+            more, more_day = poisson_events(
+                _stream(streams, f"{event}.future"), rate * mult, end, stop
+            )
+            entity, day = np.concatenate([entity, more]), np.concatenate([day, more_day])
+            removals.append(_stream(streams, "serious_dishonesty_removed.future"))
         parts.append(EventTable.build(
             entity, day, event, department=_department(scales, dept, len(entity))
         ))
         if event == "serious_dishonesty_listed":
-            rng = _stream(streams, "serious_dishonesty_removed")
-            early = rng.random(len(entity)) < rates.serious_dishonesty_removed_share
-            after = 1 + np.floor(rng.exponential(
-                rates.serious_dishonesty_removal_months * DAYS_PER_MONTH, len(entity)))
-            removed_day = day + after.astype(np.int64)
-            keep = early & (removed_day < end)
+            early_share = rates.serious_dishonesty_removed_share
+            months = rates.serious_dishonesty_removal_months
+            past = day < end
+            early, removed_day = _early_removals(removals[0], early_share, months, day[past])
+            who = entity[past]
+            if later:
+                more_early, more_removed = _early_removals(
+                    removals[1], early_share, months, day[~past]
+                )
+                early = np.concatenate([early, more_early])
+                removed_day = np.concatenate([removed_day, more_removed])
+                who = np.concatenate([who, entity[~past]])
+            keep = early & (removed_day < stop)
             parts.append(EventTable.build(
-                entity[keep], removed_day[keep], "serious_dishonesty_removed",
+                who[keep], removed_day[keep], "serious_dishonesty_removed",
                 department=_department(scales, dept, int(keep.sum())),
             ))
     # AEO: a two-state process among eligible (non-risky) enterprises whose stationary share
@@ -144,6 +165,7 @@ def _history(
     chain, day, certified = alternating_events(
         _stream(streams, "aeo"), eligible, np.full(eligible.size, aeo_share),
         np.full(eligible.size, on_days_aeo), np.full(eligible.size, off_days_aeo), start, end,
+        until=stop, future=_stream(streams, "aeo.future") if later else None,
     )
     codes = np.where(certified, 1, 2).astype(np.int8)  # aeo_certified, aeo_revoked
     parts.append(EventTable.build(
@@ -152,6 +174,15 @@ def _history(
     return EventTable.concat(
         parts, tuple(scales.departments), tuple(s.grades for s in scales.departments.values())
     )
+
+
+def _early_removals(
+    rng: np.random.Generator, share: float, months: float, listed: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:  # the two draws in the order the listings were drawn
+    """Which serious-dishonesty listings are removed early, and on which day."""
+    early = rng.random(len(listed)) < share
+    after = 1 + np.floor(rng.exponential(months * DAYS_PER_MONTH, len(listed)))
+    return early, listed + after.astype(np.int64)
 
 
 def enterprise_events(
@@ -173,6 +204,7 @@ def generate_enterprises(
     n: int,
     window: tuple[int, int],
     scales: Scales,
+    until: int | None = None,
 ) -> Enterprises:
     """Draw ``n`` enterprises and their history over ``window``.
 
@@ -184,6 +216,9 @@ def generate_enterprises(
         window: ``(start, reference)`` days; events fall in ``[start, reference)`` and the
             ``tier``/``aeo`` columns hold on the reference day.
         scales: the credit rules' scales (departments, grades, AEO grades, removal years).
+        until: continue the history past the reference day to this day (exclusive), e.g.
+            through a simulated period; the events before the reference day are the same as
+            without it (the columns hold on the reference day, counting its events).
 
     Returns:
         Columns: ``uscc``, ``name``, ``region_code``, ``hainan``, ``industry``, ``encouraged``,
@@ -222,7 +257,7 @@ def generate_enterprises(
     ).astype(np.int32)
     violation_rate = np.where(risky, mix.violation_rate_risky, mix.violation_rate_other)
 
-    events = _history(mix, streams, risky, ~risky, scales, start, reference)
+    events = _history(mix, streams, risky, ~risky, scales, start, reference, until)
     timeline = TierTimeline(n, events, scales.removal_years)
     tier = timeline.tiers_at(reference)
     aeo = timeline.aeo_at(reference)

@@ -184,8 +184,11 @@ def alternating_events(
     mean_off_days: np.ndarray,
     start: int,
     end: int,
+    *,
+    until: int | None = None,
+    future: np.random.Generator | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Changes of a two-state (off/on) process per chain over ``[start, end)``.
+    """Changes of a two-state (off/on) process per chain over ``[start, end)`` (or ``until``).
 
     Args:
         rng: the stream to draw from.
@@ -195,6 +198,10 @@ def alternating_events(
         mean_off_days: mean sojourn in "off", per chain (days); ``inf`` for never switching on.
         start: first day of the window.
         end: day after the last day of the window.
+        until: continue the process to this day (exclusive) past ``end``: the change that
+            crosses ``end`` is the one already drawn, later sojourns come from ``future``, so
+            the changes before ``end`` are exactly those without ``until``.
+        future: the stream of the sojourns after ``end`` (required with ``until``).
 
     Returns:
         ``(chain, day, on)``: for every change, the chain index, the day and the new state. A
@@ -207,15 +214,24 @@ def alternating_events(
     states = [np.ones(len(chains[0]), dtype=bool)]
     t = np.full(n, start, dtype=np.float64)
     alive = np.arange(n)
-    while alive.size:
-        mean = np.where(on[alive], mean_on_days[alive], mean_off_days[alive])
-        with np.errstate(invalid="ignore"):
-            step = 1.0 + np.floor(rng.exponential(1.0, alive.size) * mean)
-        t[alive] += step
-        inside = t[alive] < end
-        alive = alive[inside]
-        on[alive] = ~on[alive]
-        chains.append(alive)
-        days.append(t[alive].astype(np.int64))
-        states.append(on[alive].copy())
+    for phase_rng, limit in ((rng, end), (future, until)):
+        if limit is None or phase_rng is None:
+            break
+        if phase_rng is not rng:  # the crossing change was drawn in the first phase
+            alive = np.flatnonzero(t < limit)
+            on[alive] = ~on[alive]
+            chains.append(alive)
+            days.append(t[alive].astype(np.int64))
+            states.append(on[alive].copy())
+        while alive.size:
+            mean = np.where(on[alive], mean_on_days[alive], mean_off_days[alive])
+            with np.errstate(invalid="ignore"):
+                step = 1.0 + np.floor(phase_rng.exponential(1.0, alive.size) * mean)
+            t[alive] += step
+            inside = t[alive] < limit
+            alive = alive[inside]
+            on[alive] = ~on[alive]
+            chains.append(alive)
+            days.append(t[alive].astype(np.int64))
+            states.append(on[alive].copy())
     return np.concatenate(chains), np.concatenate(days), np.concatenate(states)

@@ -229,6 +229,7 @@ def iter_individuals(
     window: tuple[int, int],
     block: int = BLOCK,
     removal_years: int = 3,
+    until: int | None = None,
 ) -> Iterator[IndividualBlock]:
     """Draw ``n`` individuals block by block, with their violations over ``window``.
 
@@ -242,6 +243,9 @@ def iter_individuals(
         block: individuals per block (the output depends on it; keep the default).
         removal_years: years after which an individual's listing lapses (the credit table's
             ``individual_removal_years``).
+        until: continue the violations past the reference day to this day (exclusive), drawn
+            from a stream of their own (those before it are the same as without it; ``tier``
+            holds on the reference day, counting a violation dated that day).
 
     Yields:
         Blocks whose tables have the columns ``id_number``, ``name``, ``male``, ``birth_date``,
@@ -254,7 +258,7 @@ def iter_individuals(
     issued = _Issued()
     rng = {name: streams.generator(f"population.individuals.{name}") for name in (
         "resident", "native", "region", "age", "sex", "sequence", "name", "trips", "buyer",
-        "spend", "breach", "vehicle", "plate", "risky", "violations",
+        "spend", "breach", "vehicle", "plate", "risky", "violations", "violations.future",
     )}
     plate_perm = AffinePermutation(34**5, streams.generator("population.individuals.plate_perm"))
     vehicles = 0
@@ -275,6 +279,9 @@ def iter_individuals(
         risky = rng["risky"].random(m) < mix.risky_share
         rate = mix.violations_per_year * np.where(risky, mix.risky_rate_multiplier, 1.0)
         who, day = poisson_events(rng["violations"], rate, start, reference)
+        if until is not None and until > reference:
+            more, more_day = poisson_events(rng["violations.future"], rate, reference, until)
+            who, day = np.concatenate([who, more]), np.concatenate([day, more_day])
         events = EventTable.concat([EventTable.build(who + offset, day, "violation")])
         local = EventTable.concat([EventTable.build(who, day, "violation")])
         tier = TierTimeline(m, local, removal_years).tiers_at(reference)

@@ -41,6 +41,20 @@ names), the risk ``score`` and the ``channel`` the oracle (:mod:`sim.rules.oracl
 :func:`goods_kpis` turns the rows of the KPI window into the block DESIGN §5 and issue 4 ask for:
 declarations by regime and port, duty assessed (fen), value of duty-free value-added goods,
 batch-exit share, late consolidated declarations and suspensions.
+
+How the batch-exit counts fit together. A month's consolidated declaration is due by the 25th
+of the next month. On the 26th an undeclared month is *overdue*, and customs suspends the
+facility that day (a ``suspension`` with cause ``late_consolidated_declaration``), before the
+late declaration is filed; the late filing itself is counted in
+``late_consolidated_declarations`` when it comes within the run. A month still undeclared when
+the run ends is counted in ``overdue_at_end``. So, over a run without warm-up::
+
+    suspensions_by_cause[late_consolidated_declaration]
+        = late_consolidated_declarations + overdue_at_end - (late months that found the
+          facility already suspended for lateness, which record no new suspension)
+
+``suspensions`` counts suspension *events*, one per cause newly recorded (lateness, a missing
+permit, the tier lost), so a facility suspended for two causes counts twice.
 """
 
 from __future__ import annotations
@@ -75,10 +89,14 @@ class GoodsEvents:
         batch_exit_enterprises: of those, admitted to batch exit at the start.
         entity: each enterprise's credit code (index = the ``enterprise`` column).
         batch_exit: whether each enterprise was admitted to batch exit at the start.
+
+    ``overdue_at_end`` is a fact of the end state rather than an event: the batch-exit months
+    past their due date and still undeclared when the run ends.
     """
 
     enterprises: int = 0
     batch_exit_enterprises: int = 0
+    overdue_at_end: int = 0
     entity: list[str] = field(default_factory=list)
     batch_exit: list[bool] = field(default_factory=list)
     time_s: list[float] = field(default_factory=list)
@@ -231,6 +249,7 @@ def goods_kpis(ev: GoodsEvents, warmup_s: float = 0.0) -> dict[str, Any]:
             "share": len(ship) / supervised if supervised else None,
             "consolidated_declarations": len(cons),
             "late_consolidated_declarations": sum(1 for i in cons if ev.late[i]),
+            "overdue_at_end": ev.overdue_at_end,
             "suspensions": len(rows("suspension")),
             "suspensions_by_cause": _count([ev.cause[i] for i in rows("suspension")]),
             "reinstatements": len(rows("reinstatement")),

@@ -4,19 +4,27 @@ Everything is computed from a :class:`~sim.results.run.RunResult` over the *KPI 
 [warm-up, horizon]: journeys that arrive during the warm-up are left out (their records are
 kept), so a run that starts empty is not judged on its start-up.
 
+* Arrivals and releases per port count the same journeys: the trucks that arrived in the window,
+  and of those, the ones released by its end (``in_system_at_end`` the rest).
 * Clearance time (WCO Time Release Study): arrival -> release of supervised trucks that arrived in
   the window and were released; mean, p50, p95, p99 per port, tier, final channel (route) and
-  overall; mean time in each segment (waiting for a channel, the channel, scan, image review,
-  inspection).
-* Queue length over time: trucks waiting for a channel, time-averaged per hour; its peak.
-* Utilisation: busy resource-seconds / available resource-seconds in the window.
+  overall; mean time in each segment (waiting for a channel, the channel, waiting for and taking
+  a scan, waiting for and taking the image review, waiting for an inspection bay, waiting in the
+  bay for an officer, the inspection).
+* Queues at every resource (:mod:`sim.results.queues`): peak and time-average number waiting,
+  and the waits; the channel queue also hour by hour (``queue_hourly``; ``queue_peak`` is its
+  peak); the port's bottleneck (:mod:`sim.results.bottleneck`).
+* Utilisation: busy resource-seconds / available resource-seconds in the window; a bay is busy
+  from the moment a truck takes it, including while its officer is awaited.
 * Inspection rate per tier, with its 95% Wilson interval; detection and leakage of planted
   violations; the share released without a stop (seamless clearance).
 * Little's law per port over the customs process (arrival -> release): ``L`` is the time-average
   number of trucks in the process over the window; ``lambda_W`` is the window's arrival rate times
   the mean time in the process of the trucks that arrived in it (a truck still inside at the end
   counts until the end). On a stationary system the two agree within sampling error.
-* Ferries (strait ports): sailings, vehicles boarded, holding-area peak and overflow.
+* Ferries (strait ports, :mod:`sim.results.ferry`): sailings, load, the holding area and the
+  vehicles waiting outside it separately, delays, staging, drivers' response.
+* Validation scenarios: the model beside each reported figure (:mod:`sim.results.observed`).
 """
 
 from __future__ import annotations
@@ -26,10 +34,14 @@ from typing import Any
 
 import numpy as np
 
+from sim.results.bottleneck import identify_bottleneck
+from sim.results.ferry import ferry_kpis
 from sim.results.goods import goods_kpis
+from sim.results.observed import observed_kpis
+from sim.results.queues import bay_requested, queue_kpis
 from sim.results.records import Records
 from sim.results.run import RunResult
-from sim.results.timeseries import busy_seconds, level_at_entries, step, time_average, window_peak
+from sim.results.timeseries import busy_seconds, step, time_average, window_peak
 
 __all__ = ["compute_kpis", "wilson_interval"]
 
@@ -42,8 +54,12 @@ _SEGMENTS = (
     ("scan", "scan_start", "scan_end"),
     ("review_wait", "scan_end", "review_start"),
     ("review", "review_start", "review_end"),
+    ("inspection_bay_wait", "bay_requested", "bay_start"),
+    ("inspection_officer_wait", "bay_start", "inspection_start"),
     ("inspection", "inspection_start", "inspection_end"),
 )
+"""Segments of a truck's clearance: (name, from column, to column); ``bay_requested`` is
+derived (:func:`sim.results.queues.bay_requested`)."""
 
 
 def wilson_interval(successes: int, n: int, z: float = 1.959964) -> tuple[float, float]:
@@ -110,6 +126,8 @@ def compute_kpis(result: RunResult) -> dict[str, Any]:
     }
     if result.goods is not None:
         kpis["goods"] = goods_kpis(result.goods, lo)
+    if result.observed:
+        kpis["observed"] = observed_kpis(result)
     return kpis
 
 
@@ -130,14 +148,18 @@ def _port_kpis(
     busy = {
         "customs_channels": busy_seconds(t["channel_start"], t["channel_end"], lo, hi),
         "scanners": busy_seconds(t["scan_start"], t["scan_end"], lo, hi),
-        "inspection_bays": busy_seconds(t["inspection_start"], t["inspection_end"], lo, hi),
+        "inspection_bays": busy_seconds(t["bay_start"], t["inspection_end"], lo, hi),
         "officers": officer_busy,
         "duty_free_desks": busy_seconds(dfree["channel_start"], dfree["channel_end"], lo, hi),
     }
     util = {k: _ratio(v, cap.get(k, 0.0)) for k, v in busy.items() if cap.get(k, 0.0) > 0}
+    columns = {**t.columns, "bay_requested": bay_requested(t)}
+    # The resources the port has: those the model monitored, else those with capacity.
+    monitored = result.queues.get(port, {})
+    used = set(monitored) or {k for k, v in cap.items() if v > 0}
     segments = {}
     for name, a, b in _SEGMENTS:
-        d = t[b][window] - t[a][window]
+        d = columns[b][window] - columns[a][window]
         d = d[~np.isnan(d)]
         segments[name] = float(d.mean()) if len(d) else None
     by_tier = {}
@@ -159,14 +181,15 @@ def _port_kpis(
         flows[flow] = int(counts[first_bin:].sum())
     kpis: dict[str, Any] = {
         "arrivals": int(window.sum()),
-        "released": int(np.sum((rel >= lo) & (rel <= hi))),
-        "in_system_at_end": int(np.sum(np.isnan(rel))),
+        "released": int(released.sum()),
+        "in_system_at_end": int(np.sum(window & np.isnan(rel))),
         "clearance_time_s": _stats(rel[released] - arr[released]),
         "clearance_by_tier_s": by_tier,
         "clearance_by_route_s": by_route,
         "segments_mean_s": segments,
         "queue_peak": window_peak(queue_t, queue_l, lo, hi),
         "queue_hourly": [float(x) for x in time_average(queue_t, queue_l, edges)],
+        "queues": queue_kpis(t, dfree, monitored, used, lo, hi),
         "utilisation": util,
         "seamless_clearance_share": _ratio(
             float(np.sum(t["route"][window] == "release")), float(window.sum())
@@ -186,7 +209,8 @@ def _port_kpis(
             "breaches_caught": int(np.sum(dfree["detected"][dw])),
         }
     if port in result.ferries:
-        kpis["ferry"] = _ferry(result, port, mine, lo, hi)
+        kpis["ferry"] = ferry_kpis(result, port, mine, lo, hi)
+    kpis["bottleneck"] = identify_bottleneck(kpis).as_dict()
     return kpis, _littles(arr, rel, lo, hi)
 
 
@@ -198,43 +222,6 @@ def _littles(arr: np.ndarray, rel: np.ndarray, lo: float, hi: float) -> dict[str
     sojourn = np.where(np.isnan(rel), hi, rel)[window] - arr[window]
     lam_w = float(window.sum()) / span * float(sojourn.mean()) if window.any() else 0.0
     return {"L": big_l, "lambda_W": lam_w}
-
-
-def _ferry(result: RunResult, port: str, mine: Records, lo: float, hi: float) -> dict[str, Any]:
-    facts = result.ferries[port]
-    rides = mine.select(
-        np.isin(mine["flow"], ["cargo_truck", "vehicle"]) & ~np.isnan(mine["release"])
-    )
-    entry, board = rides["release"], rides["boarding"]
-    times, levels = step(entry, board, hi)
-    inside = level_at_entries(entry, board)
-    in_window = entry >= lo
-    boarded = (board >= lo) & (board <= hi)
-    waits = (board - entry)[in_window & ~np.isnan(board)]
-    over = np.maximum(levels - facts.holding_capacity, 0)
-    stranded = 0.0
-    passengers = result.counted.get(port, {}).get("passenger")
-    if passengers is not None:
-        hours = np.arange(len(passengers)) * 3600.0
-        for a, b in facts.suspensions:
-            # share of each hour bin inside the suspension (and the KPI window)
-            overlap = np.clip(
-                np.minimum(hours + 3600.0, min(b, hi)) - np.maximum(hours, max(a, lo)), 0, 3600
-            )
-            stranded += float(np.sum(passengers * overlap / 3600.0))
-    return {
-        "passengers_arriving_while_suspended": round(stranded),
-        "sailings_scheduled": facts.sailings_scheduled,
-        "sailings_cancelled": facts.sailings_cancelled,
-        "vehicles_per_sailing": facts.vehicles_per_sailing,
-        "boarded": int(boarded.sum()),
-        "holding_capacity": facts.holding_capacity,
-        "holding_peak": window_peak(times, levels, lo, hi),
-        "overflow": int(np.sum(in_window & (inside >= facts.holding_capacity))),
-        "outside_peak": window_peak(times, over, lo, hi),
-        "waiting_at_end": int(np.sum(np.isnan(board))),
-        "boarding_wait_s": {k: v for k, v in _stats(waits).items() if k in ("mean", "p95")},
-    }
 
 
 def _tier_kpis(trucks: Records, window: np.ndarray) -> dict[str, Any]:

@@ -2,9 +2,10 @@
 
 After the WCO Time Release Study, a journey through a port is a chain of timed segments:
 arrival, waiting for a channel, the channel pass, waiting for and undergoing an H986 scan, the
-officer's image review, waiting for and undergoing manual inspection, release and (at the strait)
-boarding a ferry. Each is a column of seconds since the scenario start; a segment the journey did
-not go through is NaN. Categorical columns (port, flow, tier, route) are strings.
+officer's image review, waiting for an inspection bay, then (in the bay) for an officer, manual
+inspection, release and (at the strait) boarding a ferry. Each is a column of seconds since the
+scenario start; a segment the journey did not go through is NaN. Categorical columns (port,
+flow, tier, route) are strings.
 
 A journey also says *who* and *what*, so that it can be sent to a platform and its answer
 checked (:mod:`sim.workload`): the ``entity`` (an enterprise's unified social credit code or a
@@ -59,16 +60,22 @@ TIME_COLUMNS: tuple[str, ...] = (
     "scan_end",
     "review_start",
     "review_end",
+    "bay_start",
     "inspection_start",
     "inspection_end",
     "release",
     "boarding",
 )
-"""Segment times in seconds since the scenario start (NaN when not applicable or not reached)."""
+"""Segment times in seconds since the scenario start (NaN when not applicable or not reached).
+
+``bay_start`` is when a truck sent to manual inspection took a bay; ``inspection_start`` when an
+officer joined it there, so bay_start -> inspection_start is the wait for an officer with a bay
+held."""
 
 CATEGORY_COLUMNS: tuple[str, ...] = ("port", "flow", "tier", "route")
 """``route`` is release / scan / inspection for declarations, non_customs or duty_free_check
-otherwise; ``tier`` is empty for journeys that do not declare."""
+otherwise, backlog for supervised trucks already cleared and waiting for a ferry when the run
+starts; ``tier`` is empty for journeys that do not declare."""
 
 IDENTITY_COLUMNS: tuple[str, ...] = ("entity", "reference", "book", "shipment", "risk_indicators")
 """Who and what a journey is (strings, empty where they do not apply)."""

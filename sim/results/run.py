@@ -17,7 +17,7 @@ import numpy as np
 from sim.results.goods import GoodsEvents
 from sim.results.records import Records
 
-__all__ = ["FerryStats", "RunResult"]
+__all__ = ["FerryStats", "ObservedFigure", "RunResult"]
 
 
 @dataclass(frozen=True)
@@ -26,17 +26,54 @@ class FerryStats:
 
     Attributes:
         holding_capacity: vehicles the holding area takes.
-        vehicles_per_sailing: capacity of one sailing.
-        sailings_scheduled: sailings in the timetable over the horizon.
-        sailings_cancelled: of those, cancelled by a weather suspension.
-        suspensions: (start_s, end_s) windows without sailings.
+        lane_units_per_sailing: capacity of one sailing in lane units (a car takes one).
+        sailings_scheduled: sailings in the timetable over the horizon (extra sailings
+            included).
+        sailings_cancelled: of those, cancelled by weather.
+        suspensions: ``(start_s, end_s, sailing_share)`` weather windows; ``sailing_share``
+            is the share of sailings still running (0 for a full suspension).
+        scheduled: every timetabled departure time, cancelled ones included, in order.
+        departures: the departures that ran, in order.
+        lane_units: lane units one vehicle of each flow takes (``vehicle``, ``cargo_truck``).
+        postponed: ordinary vehicles that postponed their trip because of the weather.
+        postponed_beyond_end: of those, the ones whose postponed trip falls after the run.
+        staged: ordinary vehicles that waited in a city staging area instead of the port.
     """
 
     holding_capacity: int
-    vehicles_per_sailing: int
+    lane_units_per_sailing: float
     sailings_scheduled: int
     sailings_cancelled: int
-    suspensions: tuple[tuple[float, float], ...] = ()
+    suspensions: tuple[tuple[float, float, float], ...] = ()
+    scheduled: tuple[float, ...] = ()
+    departures: tuple[float, ...] = ()
+    lane_units: dict[str, float] = field(default_factory=dict)
+    postponed: int = 0
+    postponed_beyond_end: int = 0
+    staged: int = 0
+
+
+@dataclass(frozen=True)
+class ObservedFigure:
+    """A reported figure of a real episode, in model time (see :mod:`sim.scenario.observed`).
+
+    Attributes:
+        at_s: the moment it refers to, seconds since the start.
+        measure: ``waiting``, ``holding``, ``outside``, ``boarded`` or ``longest_wait_hours``.
+        ports: the strait ports it covers (summed).
+        value: the figure.
+        bound: ``about``, ``at_least`` or ``at_most``.
+        since_s: for ``boarded``, the start of the count.
+        source: where it was reported.
+    """
+
+    at_s: float
+    measure: str
+    ports: tuple[str, ...]
+    value: float
+    bound: str
+    since_s: float
+    source: str
 
 
 @dataclass(frozen=True)
@@ -59,6 +96,12 @@ class RunResult:
         counted: port -> flow -> arrivals per model hour (bin k is [k h, (k+1) h)) for flows
             that are counted rather than simulated one by one (passengers).
         ferries: strait port id -> ferry facts.
+        queues: port -> resource -> its queue length as a step function ``(times, lengths)``:
+            ``lengths[k]`` requests wait from ``times[k]`` on (``times[0]`` is 0), for the
+            resources the port uses (``customs_channels``, ``scanners``, ``inspection_bays``,
+            ``officers``, ``duty_free_desks``).
+        observed: figures reported for the real episode the scenario rebuilds, to be set
+            beside the model's (validation scenarios).
         goods: the goods events (account books, declarations, batch exit), None when the
             scenario's goods activity is disabled.
     """
@@ -76,6 +119,8 @@ class RunResult:
     counted: dict[str, dict[str, np.ndarray]] = field(default_factory=dict)
     ferries: dict[str, FerryStats] = field(default_factory=dict)
     goods: GoodsEvents | None = None
+    queues: dict[str, dict[str, tuple[np.ndarray, np.ndarray]]] = field(default_factory=dict)
+    observed: tuple[ObservedFigure, ...] = ()
 
     def local_time(self, seconds: float) -> datetime:
         """Model time (seconds since the start) as a local Asia/Shanghai date-time."""

@@ -17,6 +17,7 @@ reference platform answers with it.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -72,6 +73,19 @@ def age_on(born: date, on: date) -> int:
     return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
 
 
+_birth_date = functools.lru_cache(maxsize=1 << 16)(resident_id_birth_date)
+"""The birth date in an identity number, remembered: a traveller is checked again and again."""
+
+
+def _underage(id_number: str, on: date) -> bool:
+    """Whether the number's holder is under 18 on ``on`` (False without a readable birth date)."""
+    try:
+        born = _birth_date(id_number)
+    except ValueError:
+        return False
+    return age_on(born, on) < ADULT_AGE
+
+
 def check_departure(
     id_number: str,
     on: date,
@@ -92,18 +106,16 @@ def check_departure(
     Raises:
         ValueError: a non-positive amount, or a negative amount used before.
     """
-    if any(a <= 0 for a in amounts_fen):
-        raise ValueError("every purchase amount must be positive")
+    amount = 0
+    for a in amounts_fen:
+        if a <= 0:
+            raise ValueError("every purchase amount must be positive")
+        amount += a
     if used_before_fen < 0:
         raise ValueError("the amount used before cannot be negative")
-    amount = sum(amounts_fen)
     used = used_before_fen + amount
-    try:
-        born: date | None = resident_id_birth_date(id_number)
-    except ValueError:
-        born = None
     decision: Decision
-    if born is not None and age_on(born, on) < ADULT_AGE:
+    if _underage(id_number, on):
         decision = "underage"
     elif used > quota_fen:
         decision = "over_quota"

@@ -1,8 +1,10 @@
 """Dated disruptions: weather suspensions of sailings and scanner outages.
 
 A *weather suspension* stops every sailing at the named strait ports for a window (fog in the
-Qiongzhou Strait: seven days in Feb 2018, [S] ecns.cn); arrivals keep coming, clear customs and
-fill the holding area, and what does not fit waits outside (overflow). A *scanner outage* takes
+Qiongzhou Strait: seven days in Feb 2018, [S] ecns-2018-02-23), or, with ``sailing_share``,
+only part of them (on 22 Feb 2018 fog and a fault at Hai'an cut the capacity in service
+[S] xinhua-2018-02-22); arrivals keep coming, clear customs and fill the holding area, and what
+does not fit waits outside. A *scanner outage* takes
 some of a port's H986 scanners out of service for a window; trucks flagged for a scan queue for
 the remaining ones. Times are local (Asia/Shanghai); both must fall inside the simulated horizon
 (checked with the scenario).
@@ -24,12 +26,20 @@ def _local(value: datetime) -> datetime:
 
 
 class WeatherSuspension(StrictModel):
-    """No sailings at ``ports`` from ``start`` for ``duration_hours``."""
+    """No sailings (or only ``sailing_share`` of them) at ``ports`` for ``duration_hours``."""
 
     label: str = Field("", description="what happened, e.g. 'sea fog'")
     ports: list[str] = Field(min_length=1, description="strait port ids whose sailings stop")
     start: datetime = Field(description="local time the suspension begins")
     duration_hours: float = Field(gt=0)
+    sailing_share: float = Field(
+        0.0,
+        ge=0,
+        lt=1,
+        description="share of the timetabled sailings that still run in the window: 0 stops "
+        "them all (a suspension), 0.5 runs every second one (fog at the far berth, fewer "
+        "berths, slower crossings)",
+    )
 
     @field_validator("start")
     @classmethod

@@ -1,10 +1,10 @@
 """The scenario's ``goods`` section: enterprises moving supervised goods through their books.
 
-The model runs a sample of zero-tariff-eligible enterprises, each with an account book, through
-the full process (:mod:`sim.model.goods_flow`): first-line imports booked within 14 days,
-processing, transfers, sales on the island and shipments to the mainland. A shipment of
-supervised goods becomes a second-line declaration at a port drawn from ``port_shares`` (about
-80% through Xinhai and South Port [S]); an enterprise using batch exit files an exit list instead
+The model runs a sample of zero-tariff-eligible enterprises, each with an account book, through the
+full process (:mod:`sim.model.goods_flow`): first-line imports booked within 14 days, processing,
+transfers, sales on the island and shipments to the mainland. A shipment of supervised goods
+becomes a second-line declaration at a port drawn from ``port_shares`` (about 80% through Xinhai
+and South Port [S] bastillepost-5459727); an enterprise using batch exit files an exit list instead
 and consolidates the month by the 25th of the next. Late filings are planted at known rates, so
 suspensions and reinstatements can be counted. With ``drives_trucks`` (the default) every such
 shipment, declared or batch, is a supervised truck at its port: the goods flow, not
@@ -48,7 +48,7 @@ PORT_SHARE_DEFAULTS: dict[str, float] = {
     "phoenix": 0.014,
     "boao": 0.002,
 }
-"""Share of second-line shipments by port: Xinhai + South Port 80% [S] (bastillepost 5459727);
+"""Share of second-line shipments by port: Xinhai + South Port 80% [S] bastillepost-5459727;
 the split between the two and among the other eight in proportion to their baseline
 ``cargo_truck.per_day`` (700:450; 120:160:25:15:12:50:30:4), which sized their channels [A]."""
 
@@ -105,7 +105,12 @@ def _lines() -> list[GoodsLine]:
 
 
 class GoodsTierShares(StrictModel):
-    """Credit tiers of the enterprises in the sample, until the population supplies them [A]."""
+    """Credit tiers of the goods enterprises the model draws itself [A] (must sum to 1).
+
+    Read only with ``policy.declarants: shares``; in the default world the enterprises are
+    sampled from the population with their own tiers (``population.enterprises.aeo_share``).
+    The tiers of Poisson trucks are ``policy.tier_shares``.
+    """
 
     aeo: float = Field(0.10, ge=0, le=1, description="AEO share [A]")
     whitelist: float = Field(0.85, ge=0, le=1, description="whitelist share [A]")
@@ -142,12 +147,20 @@ class GoodsConfig(StrictModel):
         description="eligible enterprises shipping supervised goods [A]: 3,900 x "
         "shipments_per_day 0.4 = ~1,560 shipments, i.e. supervised trucks, on an ordinary day, "
         "the ~1,570 a day the ports were sized for (sum of ports.*.flows.cargo_truck.per_day); "
-        "of more than 10,000 eligible in 2026 [S]",
+        "of more than 10,000 eligible in 2026 [S] helm-2026-02-06",
     )
     encouraged_share: float = Field(
-        0.2, ge=0, le=1, description="share in an encouraged industry (value-added policy) [A]"
+        0.2,
+        ge=0,
+        le=1,
+        description="share in an encouraged industry (value-added policy) [A]; only with "
+        "policy.declarants: shares (else population.enterprises.encouraged_share)",
     )
-    tier_shares: GoodsTierShares = Field(default_factory=GoodsTierShares)
+    tier_shares: GoodsTierShares = Field(
+        default_factory=GoodsTierShares,
+        description="tiers of the goods enterprises (and so of goods-driven trucks) with "
+        "policy.declarants: shares; with declarants: population they come from the population",
+    )
     batch_exit_adoption: float = Field(
         0.10, ge=0, le=1, description="share of AEO/whitelist enterprises using batch exit [A]"
     )
@@ -198,7 +211,7 @@ class GoodsConfig(StrictModel):
     port_shares: dict[str, float] = Field(
         default_factory=lambda: dict(PORT_SHARE_DEFAULTS),
         description="second-line shipments (declarations and batch-exit shipments, i.e. "
-        "supervised trucks) by port; Xinhai + South Port ~80% [S]",
+        "supervised trucks) by port; Xinhai + South Port ~80% [S] bastillepost-5459727",
     )
     lines: list[GoodsLine] = Field(default_factory=_lines, min_length=1)
     tariff: dict[str, TariffOverride] = Field(

@@ -25,8 +25,16 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from sim.scenario.errors import MISSING, ScenarioError
+from sim.scenario.paths import RENAMED, nearest_path
 
-__all__ = ["apply_override", "deep_merge", "load_document", "load_scenario", "parse_override"]
+__all__ = [
+    "apply_override",
+    "deep_merge",
+    "load_document",
+    "load_scenario",
+    "parse_override",
+    "unknown_key_message",
+]
 
 DEFAULTS = "<defaults>"
 SET = "--set"
@@ -47,6 +55,10 @@ class _Provenance:
         elif isinstance(value, list):
             for index, sub in enumerate(value):
                 self.record(_join(prefix, str(index)), sub, source)
+
+    def user_paths(self) -> list[str]:
+        """Every dotted path a file or an override wrote (not the embedded defaults)."""
+        return [path for path, source in self._source.items() if source != DEFAULTS]
 
     def source_of(self, path: str, fallback: str) -> str:
         parts = path.split(".") if path else []
@@ -207,8 +219,22 @@ def _locate(doc: Any, loc: tuple[int | str, ...]) -> tuple[str, Any]:
     return ".".join(parts), node
 
 
+def unknown_key_message(schema: type[BaseModel], path: str) -> str:
+    """``unknown key``, with the nearest valid path when one is close (see :mod:`.paths`)."""
+    near = nearest_path(schema, path)
+    if near is None:
+        return "unknown key"
+    if path.rsplit(".", 1)[-1] in RENAMED:
+        return f"unknown key: renamed, now {near}"
+    return f"unknown key; did you mean {near}?"
+
+
 def _error_from_validation(
-    exc: ValidationError, doc: dict[str, Any], prov: _Provenance, top_file: str
+    exc: ValidationError,
+    doc: dict[str, Any],
+    prov: _Provenance,
+    top_file: str,
+    schema: type[BaseModel],
 ) -> ScenarioError:
     err = exc.errors(include_url=False)[0]
     path, value = _locate(doc, tuple(err["loc"]))
@@ -217,7 +243,7 @@ def _error_from_validation(
         if message.startswith(prefix):
             message = message[len(prefix) :]
     if err["type"] == "extra_forbidden":
-        message = "unknown key"
+        message = unknown_key_message(schema, path)
         value = MISSING
     elif err["type"] == "missing":
         value = MISSING
@@ -227,7 +253,11 @@ def _error_from_validation(
 
 
 def load_scenario(
-    path: str | Path, overrides: Iterable[str] = (), *, schema: type[_Model] | None = None
+    path: str | Path,
+    overrides: Iterable[str] = (),
+    *,
+    schema: type[_Model] | None = None,
+    refuse_ignored: bool = True,
 ) -> _Model:
     """Load, merge and validate a scenario; raise :class:`ScenarioError` on any user mistake.
 
@@ -235,10 +265,13 @@ def load_scenario(
         path: the scenario file.
         overrides: ``dotted.path=value`` strings, applied in order after the file.
         schema: the pydantic model to validate against (default :class:`sim.scenario.Scenario`).
+        refuse_ignored: refuse a setting that the scenario's mode ignores in a run
+            (:mod:`sim.scenario.relevance`); False for commands that read only part of a
+            scenario (the population and credit commands).
     """
-    if schema is None:
-        from sim.scenario.schema import Scenario
+    from sim.scenario.schema import Scenario
 
+    if schema is None:
         schema = Scenario  # type: ignore[assignment]
     assert schema is not None
     path = Path(path)
@@ -250,7 +283,27 @@ def load_scenario(
     for text in overrides:
         parts, value = parse_override(text)
         doc = apply_override(doc, parts, value, prov)
+    ignored: list[Any] = []
+    if refuse_ignored and schema is Scenario:
+        from sim.scenario.relevance import ignored_settings
+
+        ignored = ignored_settings(doc, prov.user_paths())
     try:
-        return schema.model_validate(doc)
+        loaded = schema.model_validate(doc)
     except ValidationError as exc:
-        raise _error_from_validation(exc, doc, prov, str(path)) from None
+        error = _error_from_validation(exc, doc, prov, str(path), schema)
+        # A bad value is reported as such; but when an ignored setting breaks a rule of its
+        # section (tier shares no longer summing to one), the ignored setting is the news.
+        for item in ignored:
+            parent = item.path.rsplit(".", 1)[0]
+            if error.path != item.path and error.path.startswith(parent + "."):
+                raise _ignored_error(item, doc, prov, str(path)) from None
+        raise error from None
+    if ignored:
+        raise _ignored_error(ignored[0], doc, prov, str(path))
+    return loaded
+
+
+def _ignored_error(item: Any, doc: dict[str, Any], prov: _Provenance, top: str) -> ScenarioError:
+    _, value = _locate(doc, tuple(item.path.split(".")))
+    return ScenarioError(prov.source_of(item.path, top), item.path, item.reason, value)

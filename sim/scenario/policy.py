@@ -16,7 +16,7 @@ rules' :class:`~sim.rules.risk.RiskModel`.
 
 No second-line rate is published: every figure here is an assumption [A] anchored, where
 possible, on the national rules (AEO at most 20% of the general inspection rate, dishonest
-enterprises at least 80%: GAC Order 237 [S]).
+enterprises at least 80%: GAC Order 237 [S] gac-order-237, see ``docs/sources.md``).
 """
 
 from __future__ import annotations
@@ -37,7 +37,13 @@ __all__ = ["Detection", "Policy", "RiskFeature", "RiskModel", "TierShares", "Tie
 
 
 class TierShares(StrictModel):
-    """Share of supervised declarations by credit tier (must sum to 1)."""
+    """Tiers of Poisson trucks in the textbook reduction (must sum to 1).
+
+    Read only with ``policy.declarants: shares`` and Poisson trucks (``goods.drives_trucks:
+    false`` or goods disabled); refused elsewhere. The other two AEO shares:
+    ``population.enterprises.aeo_share`` (the default world) and ``goods.tier_shares`` (the
+    goods flow's enterprises under ``shares``). See :mod:`sim.scenario.relevance`.
+    """
 
     aeo: float = Field(
         0.15, ge=0, le=1, description="AEO share [A]; >70k entities classified, split unpublished"
@@ -64,7 +70,12 @@ class TierTreatment(StrictModel):
     random_floor: float = Field(
         ge=0, le=1, description="chance of a random scan when unflagged [A]"
     )
-    violation_rate: float = Field(ge=0, le=1, description="share of declarations violating [A]")
+    violation_rate: float = Field(
+        ge=0,
+        le=1,
+        description="share of declarations violating [A]; only with declarants: shares (the "
+        "population plants its own violations)",
+    )
 
 
 _RISK = packaged_risk_model()
@@ -96,7 +107,7 @@ def _key() -> TierTreatment:
 
 
 class Tiers(StrictModel):
-    """Treatment per tier: AEO <= 20%, dishonest >= 80% of average [S] GAC Order 237; values [A]."""
+    """Treatment per tier: AEO <= 20%, dishonest >= 80% of average [S] gac-order-237; values [A]."""
 
     aeo: TierTreatment = Field(default_factory=_aeo)
     whitelist: TierTreatment = Field(default_factory=_white)
@@ -180,7 +191,12 @@ class Policy(StrictModel):
         "the synthetic population (tiers classified as of each arrival's date); 'shares' draws "
         "truck tiers from tier_shares (travellers untiered), the textbook reduction",
     )
-    tier_shares: TierShares = Field(default_factory=TierShares)
+    tier_shares: TierShares = Field(
+        default_factory=TierShares,
+        description="tiers of Poisson trucks, only with declarants: shares and "
+        "goods.drives_trucks: false (the textbook reduction); otherwise tiers come from "
+        "population.enterprises.aeo_share (declarants: population) or goods.tier_shares",
+    )
     tiers: Tiers = Field(default_factory=Tiers)
     risk: RiskModel = Field(default_factory=RiskModel)
     detection: Detection = Field(default_factory=Detection)

@@ -2,7 +2,7 @@
 
 The synthetic population (:mod:`sim.population`) is drawn from these parameters and nothing else,
 so "what if AEO coverage doubles" is one ``--set population.enterprises.aeo_share=0.06``. Each
-default cites ``shared/domain.md`` where a figure is published there (**[S]** stated, **[D]**
+default cites its source in ``docs/sources.md`` where a figure is published (**[S]** stated, **[D]**
 derived) and is marked **[A]** where it is an assumption; the marks are repeated in the field
 descriptions, which ``customs-sim schema`` prints.
 
@@ -101,7 +101,8 @@ class EnterpriseMix(StrictModel):
     """The enterprises that declare at the second line."""
 
     count: int = Field(
-        70_000, ge=0, description="[S] more than 70,000 foreign-trade entities credit-classified"
+        70_000, ge=0, description="[S] more than 70,000 foreign-trade entities credit-classified "
+        "(reportify-1148248386177208320)"
     )
     hainan_share: float = Field(
         0.85, ge=0.0, le=1.0, description="[A] share registered in Hainan (USCC region 46xxxx)"
@@ -117,10 +118,16 @@ class EnterpriseMix(StrictModel):
     zero_tariff_share: float = Field(
         0.17, ge=0.0, le=1.0,
         description="[D] share of Hainan-registered enterprises eligible for zero tariff: more "
-        "than 10,000 eligible of more than 70,000 entities x 0.85 registered in Hainan",
+        "than 10,000 eligible (helm-2026-02-06) of more than 70,000 entities "
+        "(reportify-1148248386177208320) x 0.85 registered in Hainan",
     )
     aeo_share: float = Field(
-        0.03, ge=0.0, le=1.0, description="[A] share certified AEO (advanced certified)"
+        0.03,
+        ge=0.0,
+        le=1.0,
+        description="[A] share certified AEO (advanced certified): the AEO share of every "
+        "declarant in a run with policy.declarants: population (the default). With "
+        "declarants: shares it is unused; goods.tier_shares and policy.tier_shares apply",
     )
     aeo_local_customs_share: float = Field(
         0.85, ge=0.0, le=1.0,
@@ -133,7 +140,8 @@ class EnterpriseMix(StrictModel):
     )
     batch_exit_share: float = Field(
         0.30, ge=0.0, le=1.0,
-        description="[A] share of AEO and whitelist enterprises using batch exit",
+        description="[A] share of AEO and whitelist enterprises using batch exit, for the "
+        "population's batch_exit column only; a run uses goods.batch_exit_adoption",
     )
     risky_share: float = Field(
         0.02, ge=0.0, le=1.0, description="[A] share of enterprises prone to violations"
@@ -183,15 +191,17 @@ class IndividualMix(StrictModel):
     duty_free_buyer_share: float = Field(
         0.24, ge=0.0, le=1.0,
         description="[A] share of adults who bought duty-free in the year (5.683 M shoppers in "
-        "2024 [S] against an assumed ~23 M departures)",
+        "2024 [S] concall-2607 against an assumed ~23 M departures)",
     )
     duty_free_spend_fen: Distribution = Field(
         default_factory=lambda: LogNormal(kind="lognormal", mean=835_800.0, sd=1_200_000.0),
         description="duty-free spending per buyer in a year, fen: mean 8,358 CNY per shopper "
-        "(Spring Festival 2024) [S]; spread [A]",
+        "(Spring Festival 2024) [S] people-2024-02-19; spread [A]",
     )
     duty_free_quota_fen: int = Field(
-        ANNUAL_QUOTA_FEN, gt=0, description="[S] 100,000 CNY per person per year"
+        ANNUAL_QUOTA_FEN,
+        gt=0,
+        description="[S] 100,000 CNY per person per year (people-2023-10-19)",
     )
     quota_breach_share: float = Field(
         0.002, ge=0.0, le=1.0,
@@ -225,7 +235,8 @@ class IndividualMix(StrictModel):
     )
     new_energy_vehicle_share: float = Field(
         0.28, ge=0.0, le=1.0,
-        description="[S] new-energy vehicles, 28% of the Spring Festival 2026 forecast",
+        description="new-energy vehicles, 28% of the Spring Festival 2026 forecast [S] "
+        "bsxlk-19996336",
     )
 
 

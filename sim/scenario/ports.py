@@ -14,7 +14,7 @@ Strait ro-ro ports also have a *ferry* block: sailings per hour, vehicles per sa
 holding area of finite size where cleared vehicles wait to board.
 
 The defaults are the documented baseline (an ordinary post-closure day). Figures marked [S] or [D]
-come from ``shared/domain.md`` with their source; [A] marks an assumption, kept here as a
+cite their source by id in ``docs/sources.md``; [A] marks an assumption, kept here as a
 parameter so an analyst can change it.
 """
 
@@ -26,11 +26,14 @@ from pydantic import Field, field_validator, model_validator
 
 from sim.rules.ports import PORT_IDS, PortKind, port_fact
 from sim.scenario.distributions import Distribution, Triangular, Uniform
+from sim.scenario.ferry import Ferry
 from sim.scenario.schema_base import StrictModel
 from sim.scenario.validation import field_error
 
 __all__ = [
     "FLOWS",
+    "NANGANG_SAILINGS",
+    "XINHAI_SAILINGS",
     "Ferry",
     "FlowSpec",
     "Flows",
@@ -55,6 +58,12 @@ _STRAIT = [0.2, 0.1, 0.1, 0.1, 0.2, 0.4, 0.8, 1.3, 1.6, 1.7, 1.6, 1.5,
            1.4, 1.4, 1.5, 1.6, 1.6, 1.5, 1.3, 1.1, 0.9, 0.7, 0.5, 0.3]  # fmt: skip
 _AIR = [0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.8, 1.2, 1.4, 1.4, 1.3, 1.2,
         1.2, 1.2, 1.2, 1.2, 1.2, 1.2, 1.2, 1.1, 1.0, 0.9, 0.7, 0.5]  # fmt: skip
+
+
+XINHAI_SAILINGS = (2,) * 6 + (4,) * 16 + (3,) * 2
+"""Xinhai's ordinary departures per local hour [A] (82 a day; see :func:`_port`)."""
+NANGANG_SAILINGS = (1,) * 6 + (2,) * 18
+"""South Port's ordinary departures per local hour [A] (42 a day)."""
 
 
 def _within(profile: list[float], open_hour: int, close_hour: int) -> list[float]:
@@ -95,10 +104,12 @@ class Resources(StrictModel):
     """Lanes, machines and people at one port. Counts per port are not published [A]."""
 
     customs_channels: int = Field(
-        ge=0, description="customs supervision channels; 27 across the ten ports [S] worldports.org"
+        ge=0, description="customs supervision channels; 27 across the ten ports [S] "
+        "worldports-smart-supervision"
     )
     scanners: int = Field(
-        ge=0, description="H986 scanners: every customs channel has one [S], so default = channels"
+        ge=0, description="H986 scanners: every customs channel has one [S] "
+        "worldports-smart-supervision, so default = channels"
     )
     inspection_bays: int = Field(ge=0, description="manual-inspection bays [A]")
     duty_free_desks: int = Field(
@@ -118,7 +129,7 @@ class FlowSpec(StrictModel):
 
     per_day: float = Field(gt=0, description="expected arrivals on an ordinary day")
     source: str = Field(
-        "", description="where per_day comes from: [S] source, [D] derivation or [A] assumption"
+        "", description="where per_day comes from: a source, a derivation or an assumption"
     )
     hourly_profile: list[float] = Field(
         description="24 relative weights, hour 0 to 23 local time; normalised by the model"
@@ -152,19 +163,19 @@ class ServiceTimes(StrictModel):
 
     channel: Distribution = Field(
         default_factory=lambda: Triangular(kind="triangular", low=20, mode=40, high=60),
-        description="pass through a customs channel; whole pass <= 1 min [S] bastillepost 5459727",
+        description="pass through a customs channel; whole pass <= 1 min [S] bastillepost-5459727",
     )
     scan: Distribution = Field(
         default_factory=lambda: Triangular(kind="triangular", low=90, mode=120, high=150),
-        description="H986 scan, about 2 min per truck [S] bastillepost 5436443",
+        description="H986 scan, about 2 min per truck [S] bastillepost-5436443",
     )
     image_review: Distribution = Field(
         default_factory=lambda: Uniform(kind="uniform", low=120, high=300),
-        description="officer reviewing a scan image, 2-5 min [A] (domain.md starting value)",
+        description="officer reviewing a scan image, 2-5 min [A] (a starting value: not published)",
     )
     inspection: Distribution = Field(
         default_factory=lambda: Triangular(kind="triangular", low=1800, mode=3000, high=5400),
-        description="manual unload-and-inspect, 30-90 min [A] (domain.md starting value)",
+        description="manual unload-and-inspect, 30-90 min [A] (a starting value: not published)",
     )
     duty_free_check: Distribution = Field(
         default_factory=lambda: Triangular(kind="triangular", low=20, mode=40, high=75),
@@ -172,36 +183,14 @@ class ServiceTimes(StrictModel):
     )
 
 
-class Ferry(StrictModel):
-    """Ro-ro sailings across the strait and the holding area where vehicles wait to board."""
-
-    sailings_per_hour: list[int] = Field(
-        description="departures in each local hour 0-23, evenly spaced in the hour [A]"
-    )
-    vehicles_per_sailing: int = Field(
-        148, gt=0, description="about 148 vehicles per sailing [D] (Feb 2018 resumption, ecns.cn)"
-    )
-    holding_capacity: int = Field(
-        gt=0, description="vehicles the holding area takes; more wait outside (overflow) [A]"
-    )
-
-    @field_validator("sailings_per_hour")
-    @classmethod
-    def _timetable(cls, value: list[int]) -> list[int]:
-        if len(value) != 24:
-            raise ValueError(f"the timetable needs 24 entries, one per hour, not {len(value)}")
-        if any(n < 0 for n in value) or sum(value) == 0:
-            raise ValueError("sailings per hour must be >= 0 and not all zero")
-        return value
-
-
 class PortConfig(StrictModel):
     """One second-line port."""
 
-    kind: PortKind = Field(description="strait_roro, seaport or airport [S] (official list)")
+    kind: PortKind = Field(description="strait_roro, seaport or airport [S] topsdn-2025-08-01")
     name: str = Field(min_length=1, description="display name")
     opening_hours: list[HourWindow] = Field(
-        min_length=1, description="daily windows; same as the port's operating hours [S], hours [A]"
+        min_length=1, description="daily windows; the port's operating hours [S] "
+        "topsdn-2025-08-01, which are not published [A]"
     )
     resources: Resources
     flows: Flows
@@ -292,19 +281,20 @@ _Volumes = tuple[int | None, int | None, int | None, int | None]
 
 _SOURCES = {
     ("cargo_truck", "strait_roro"): "[A] supervised share of the ~2.1k trucks leaving by the "
-    "strait a day (764k truck-trips out in 2019 [S] rqppqr.cn); split between the two ports [A]",
+    "strait a day (764k truck-trips out in 2019 [S] rqppqr-119380); split between the two "
+    "ports [A]",
     ("cargo_truck", "seaport"): "[A] no per-port cargo figures for 2024; the strait ports carry "
-    "about 80% of cargo to the mainland [S] bastillepost 5459727",
+    "about 80% of cargo to the mainland [S] bastillepost-5459727",
     ("cargo_truck", "airport"): "[A] air cargo with supervised goods; not published",
     ("vehicle", "strait_roro"): "[D] 475k vehicles both ways in the first month after closure "
-    "[S] gmt8press -> ~7.7k out a day, less supervised trucks; split between ports [A]",
+    "[S] gmt8press-1169254 -> ~7.7k out a day, less supervised trucks; split between ports [A]",
     ("passenger", "strait_roro"): "[D] 1.608 M passengers both ways in the first month after "
-    "closure [S] gmt8press -> ~26k out a day; split between ports [A]",
+    "closure [S] gmt8press-1169254 -> ~26k out a day; split between ports [A]",
     ("passenger", "airport"): "[D] half of the airport's 2023 passengers / 365 (Meilan 24.33 M, "
-    "Phoenix 21.78 M, Boao 0.95 M [S] xtsnhl.com)",
+    "Phoenix 21.78 M, Boao 0.95 M [S] xtsnhl-8341)",
     **{
-        ("duty_free_traveller", kind): "[D]/[A] 5.683 M duty-free shoppers in 2024 [S] -> "
-        "15.6k a day; ~70% checked at a port, split between ports [A]"
+        ("duty_free_traveller", kind): "[D]/[A] 5.683 M duty-free shoppers in 2024 [S] "
+        "concall-2607 -> 15.6k a day; ~70% checked at a port, split between ports [A]"
         for kind in ("strait_roro", "airport")
     },
 }
@@ -368,10 +358,12 @@ def _port(port_id: str) -> PortConfig:
     )
     ferry = None
     if fact.kind == "strait_roro":
-        # Xinhai: two sailings an hour 06-23 and one at night; South Port: one an hour [A].
-        per_hour = [1] * 6 + [2] * 18 if port_id == "xinhai" else [1] * 24
+        # ~122 departures a day from Hainan [D] (7,591 sailings both ways in Jan 2024), split
+        # about 2:1 like the ports' traffic [A]: Xinhai 2 an hour at night, 4 by day, 3 late in
+        # the evening (82); South Port 1 an hour at night, 2 by day (42).
+        per_hour = XINHAI_SAILINGS if port_id == "xinhai" else NANGANG_SAILINGS
         ferry = Ferry(
-            sailings_per_hour=per_hour,
+            sailings_per_hour=list(per_hour),
             holding_capacity=1500 if port_id == "xinhai" else 800,
         )
     return PortConfig(

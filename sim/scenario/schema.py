@@ -1,7 +1,7 @@
 """The scenario schema: a whole simulated system declared as data.
 
 ``Scenario()`` with no arguments is the documented baseline: an ordinary post-closure day at the
-ten second-line ports, with every figure from ``shared/domain.md`` and every assumption marked
+ten second-line ports, with every figure sourced in ``docs/sources.md`` and every assumption marked
 as such in the field's description. A scenario file states only what differs (it is deep-merged
 onto these defaults). Unknown keys are rejected everywhere, and every cross-field rule is checked
 when the scenario is loaded, so the model never starts on an inconsistent system.
@@ -26,6 +26,7 @@ from sim.scenario.calendar import Calendar
 from sim.scenario.credit import CreditSection, default_credit
 from sim.scenario.events import Events
 from sim.scenario.goods import GoodsConfig
+from sim.scenario.observed import Observation
 from sim.scenario.policy import Policy
 from sim.scenario.population import PopulationSection
 from sim.scenario.ports import Ports
@@ -38,7 +39,9 @@ _NAME = re.compile(r"[A-Za-z0-9_.\-]+")
 
 
 class Scenario(StrictModel):
-    """A complete scenario."""
+    """A complete scenario. Every figure's description says whether it is sourced (S), derived (D)
+    or assumed (A), and the sourced and derived ones cite a source id listed, with its value, date
+    and address, in docs/sources.md of the customs-sim repository."""
 
     name: str = Field("baseline", min_length=1, description="name; outputs go to out/<name>/")
     description: str = ""
@@ -74,6 +77,11 @@ class Scenario(StrictModel):
     goods: GoodsConfig = Field(
         default_factory=GoodsConfig,
         description="enterprises moving supervised goods through account books and batch exit",
+    )
+    observed: list[Observation] = Field(
+        default_factory=list,
+        description="figures reported for a real episode, set beside the model's in the KPIs "
+        "(validation scenarios; never an input of the model)",
     )
 
     @field_validator("start")
@@ -130,7 +138,21 @@ class Scenario(StrictModel):
             if port in self.active_ports[:i]:
                 raise field_error(("active_ports", i), "port listed twice", port)
         self._check_events()
+        self._check_sailings()
+        self._check_observed()
         return self
+
+    def _check_observed(self) -> None:
+        for i, seen in enumerate(self.observed):
+            loc = ("observed", i)
+            self._check_window(loc, seen.at, name="at")
+            if seen.since is not None and not self.start <= seen.since <= seen.at:
+                raise field_error((*loc, "since"), "must be between the start and 'at'",
+                                  seen.since.isoformat())  # fmt: skip
+            for j, port in enumerate(seen.ports):
+                if port not in self.active_ports or self.ports.get(port).ferry is None:
+                    raise field_error((*loc, "ports", j),
+                                      "must be a simulated port with ferries", port)  # fmt: skip
 
     def _check_events(self) -> None:
         for i, w in enumerate(self.events.weather):
@@ -156,10 +178,25 @@ class Scenario(StrictModel):
                     (*loc, "scanners"), f"the port has only {have} scanners", o.scanners
                 )
 
-    def _check_window(self, loc: tuple[str | int, ...], start: datetime) -> None:
+    def _check_sailings(self) -> None:
+        """Extra sailings must fall (at least partly) inside the run, or they do nothing."""
+        for port_id, port in self.ports.items():
+            for i, extra in enumerate(port.ferry.extra_sailings if port.ferry else []):
+                if extra.end <= self.start or extra.start >= self.end:
+                    raise field_error(
+                        ("ports", port_id, "ferry", "extra_sailings", i, "start"),
+                        f"the window {extra.start.isoformat()} to {extra.end.isoformat()} is "
+                        f"outside the simulated period {self.start.isoformat()} to "
+                        f"{self.end.isoformat()}",
+                        extra.start.isoformat(),
+                    )
+
+    def _check_window(
+        self, loc: tuple[str | int, ...], start: datetime, name: str = "start"
+    ) -> None:
         if not self.start <= start < self.end:
             raise field_error(
-                (*loc, "start"),
+                (*loc, name),
                 f"outside the simulated period {self.start.isoformat()} to {self.end.isoformat()}",
                 start.isoformat(),
             )

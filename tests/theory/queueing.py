@@ -43,3 +43,33 @@ def t_interval(values: list[float], level: float = 0.95) -> tuple[float, float, 
     mean = float(arr.mean())
     half = float(stats.t.ppf((1 + level) / 2, arr.size - 1) * arr.std(ddof=1) / math.sqrt(arr.size))
     return mean, mean - half, mean + half
+
+
+def bulk_service_left_behind(a: float, b: int) -> float:
+    """Mean number left behind by a departure of a bulk-service queue with periodic service.
+
+    Departures every T take up to ``b`` customers; arrivals are Poisson, ``a`` = lambda T per
+    period. The number left after a departure is the Markov chain N' = max(N + A - b, 0),
+    A ~ Poisson(a). Its stationary distribution solves pi = pi P on a state space truncated
+    far beyond where it has mass (a < b), as a linear system.
+    """
+    if a >= b:
+        raise ValueError("unstable queue: lambda T must be below b")
+    size = int(60 * math.sqrt(a) + 20 * a / (b - a)) + 50
+    pmf = stats.poisson.pmf(np.arange(size + b), a)
+    p = np.zeros((size, size))
+    for i in range(size):
+        # from i: i + A - b = j for A = j + b - i (j >= 1); j = 0 collects A <= b - i
+        low = b - i
+        p[i, 0] = pmf[: max(low + 1, 0)].sum()
+        js = np.arange(1, size)
+        ks = js + low
+        ok = (ks >= 0) & (ks < len(pmf))
+        p[i, js[ok]] = pmf[ks[ok]]
+    p /= p.sum(axis=1, keepdims=True)  # the truncated tail goes back into the kept states
+    system = p.T - np.eye(size)
+    system[-1, :] = 1.0  # replace one balance equation by sum(pi) = 1
+    rhs = np.zeros(size)
+    rhs[-1] = 1.0
+    pi = np.linalg.solve(system, rhs)
+    return float(np.dot(np.arange(size), pi))

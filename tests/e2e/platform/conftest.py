@@ -14,13 +14,14 @@ from typing import Any
 
 import pytest
 
+from sim.api import EntityIn, ProblemBody
+from sim.client import PlatformClient
+from tests.e2e.platform.goods_flow import bearer, register_enterprise
 from tests.e2e.platform.platform_support import (
-    ADMIN,
     ADMIN_TOKEN,
     PgCluster,
     id_number,
     start_pg_cluster,
-    uscc,
 )
 
 with warnings.catch_warnings():
@@ -75,42 +76,30 @@ def client(app: Any) -> Iterator[TestClient]:
 
 
 class Api:
-    """Small conveniences over a client: register entities, issue tokens."""
+    """Small conveniences over the typed client: register entities, tokens as headers.
+
+    ``client`` is the raw HTTP client (for requests a test sends as they are); ``platform``
+    the typed client acting as admin over it.
+    """
 
     def __init__(self, client: Any) -> None:
         self.client = client
+        self.platform = PlatformClient(http=client, admin_token=ADMIN_TOKEN)
         self.n = 0
 
     def enterprise(self, entity_id: str, *, hainan: bool = True) -> dict[str, str]:
         """Register an enterprise and return headers carrying its own token."""
-        self.n += 1
-        r = self.client.post(
-            "/v1/entities",
-            headers=ADMIN,
-            json={
-                "id": entity_id,
-                "kind": "enterprise",
-                "code": uscc(self.n),
-                "name": f"企业{self.n}",
-                "registered_in_hainan": hainan,
-            },
-        )
-        assert r.status_code == 201, r.text
-        return self.token("enterprise", entity_id)
+        return bearer(register_enterprise(self.platform, entity_id, hainan=hainan))
 
     def individual(self, entity_id: str) -> None:
         self.n += 1
-        r = self.client.post(
-            "/v1/entities",
-            headers=ADMIN,
-            json={"id": entity_id, "kind": "individual", "code": id_number(self.n)},
+        self.platform.register_entity(
+            EntityIn(id=entity_id, kind="individual", code=id_number(self.n))
         )
-        assert r.status_code == 201, r.text
 
     def token(self, role: str, entity: str | None = None) -> dict[str, str]:
-        r = self.client.post("/v1/tokens", headers=ADMIN, json={"role": role, "entity": entity})
-        assert r.status_code == 201, r.text
-        return {"Authorization": f"Bearer {r.json()['token']}"}
+        """Headers with a token of ``role`` (the same one on every call: the client caches it)."""
+        return bearer(self.platform.as_actor(role, entity))
 
 
 @pytest.fixture
@@ -126,6 +115,7 @@ def problem() -> Callable[[Any, int], dict[str, Any]]:
         assert response.status_code == status, response.text
         assert response.headers["content-type"].startswith("application/problem+json")
         body: dict[str, Any] = response.json()
+        ProblemBody.model_validate(body)  # exactly the contract's error body
         assert body["status"] == status
         assert body["code"]
         return body

@@ -1,49 +1,65 @@
-"""A book ready for declarations (register, qualify, file, enter, book goods); their bodies."""
+"""Set-up through the typed client (:mod:`sim.client`): enterprises, a book ready for
+declarations, balances; and the body of a declaration for tests that send it raw."""
 
 from __future__ import annotations
 
+import datetime as dt
+import zlib
 from typing import Any
 
-from tests.e2e.platform.platform_support import ADMIN
+from sim.api import BookIn, EntityIn, EntryIn, OnIn, QualificationIn
+from sim.client import PlatformClient
+from tests.e2e.platform.platform_support import uscc
 
 BEEF = "0202.30"  # frozen boneless bovine meat: zero tariff, not on the taxed list
 
 
-def ready_book(api: Any, entity: str, book: str, qty: int, value_fen: int = 0) -> dict[str, str]:
+def bearer(view: PlatformClient) -> dict[str, str]:
+    """Headers carrying the view's token, for requests sent without the client."""
+    return {"Authorization": f"Bearer {view.token()}"}
+
+
+def register_enterprise(
+    platform: PlatformClient, entity_id: str, *, hainan: bool = True
+) -> PlatformClient:
+    """Register an enterprise (its credit code derived from its id); a client acting as it."""
+    platform.register_entity(
+        EntityIn(
+            id=entity_id,
+            kind="enterprise",
+            code=uscc(zlib.crc32(entity_id.encode())),
+            name=f"企业{entity_id}",
+            registered_in_hainan=hainan,
+        )
+    )
+    return platform.as_enterprise(entity_id)
+
+
+def ready_book(
+    platform: PlatformClient, entity: str, book: str, qty: int, value_fen: int = 0
+) -> dict[str, str]:
     """An enterprise with book ``book`` holding ``qty`` units of ``beef``; its headers."""
-    client = api.client
-    own: dict[str, str] = api.enterprise(entity)
-    r = client.post("/v1/qualifications", headers=own, json={"entity": entity, "on": "2026-01-05"})
-    assert r.status_code == 201, r.text
-    r = client.post(
-        "/v1/books", headers=own, json={"id": book, "entity": entity, "on": "2026-01-05"}
+    own = register_enterprise(platform, entity)
+    filed = dt.date(2026, 1, 5)
+    own.file_qualification(QualificationIn(entity=entity, on=filed))
+    own.file_book(BookIn(id=book, entity=entity, on=filed))
+    entry = EntryIn(
+        entry_id=f"{book}-IN1",
+        item="beef",
+        code=BEEF,
+        qty=qty,
+        value_fen=value_fen or qty * 10_000,
+        released=dt.date(2026, 1, 6),
     )
-    assert r.status_code == 201, r.text
-    r = client.post(
-        f"/v1/books/{book}/entries",
-        headers=own,
-        json={
-            "entry_id": f"{book}-IN1",
-            "item": "beef",
-            "code": BEEF,
-            "qty": qty,
-            "value_fen": value_fen or qty * 10_000,
-            "released": "2026-01-06",
-        },
-    )
-    assert r.status_code == 201 and r.json()["pending"] is True, r.text
-    r = client.post(
-        f"/v1/books/{book}/entries/{book}-IN1/booking", headers=own, json={"on": "2026-01-10"}
-    )
-    assert r.status_code == 201, r.text
-    return own
+    assert own.first_line_entry(book, entry).pending is True
+    assert own.book_entry(book, entry.entry_id, OnIn(on=dt.date(2026, 1, 10))).pending is False
+    return bearer(own)
 
 
-def balance(client: Any, book: str, item: str = "beef") -> int:
+def balance(platform: PlatformClient, book: str, item: str = "beef") -> int:
     """Units of ``item`` in ``book`` (0 when the ledger has dropped the emptied position)."""
-    state = client.get(f"/v1/books/{book}", headers=ADMIN).json()["state"]
-    position = state["positions"].get(item)
-    return int(position["qty"]) if position else 0
+    position = platform.as_admin().get_book(book).state.positions.get(item)
+    return position.qty if position else 0
 
 
 def declaration(qty: int, book: str = "B1", **extra: Any) -> dict[str, Any]:

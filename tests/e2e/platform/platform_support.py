@@ -9,15 +9,12 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
 import socket
 import subprocess
-import sys
 import tempfile
 import threading
 import time
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -237,61 +234,6 @@ class ThreadServer:
     def __exit__(self, *exc: object) -> None:
         self.server.should_exit = True
         self.thread.join(timeout=20)
-
-
-@contextmanager
-def served(
-    db_url: str,
-    *,
-    port: int | None = None,
-    workers: int = 1,
-    extra_env: dict[str, str] | None = None,
-) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
-    """``customs-sim serve`` in a subprocess; yields the process and its base URL."""
-    port = port or free_port()
-    env = {**os.environ, "REFPLATFORM_ADMIN_TOKEN": ADMIN_TOKEN, **(extra_env or {})}
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            "from sim.cli import main; main()",
-            "serve",
-            "--db",
-            db_url,
-            "--port",
-            str(port),
-            "--workers",
-            str(workers),
-            "--no-access-log",
-        ],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        start_new_session=True,  # its own process group: uvicorn's workers are stopped with it
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_healthy(base, proc)
-        yield proc, base
-    finally:
-        stop_group(proc)
-        if proc.stderr:
-            proc.stderr.close()
-
-
-def stop_group(proc: subprocess.Popen[bytes], grace_s: float = 10) -> None:
-    """Stop a server started in its own session, and every worker it spawned.
-
-    SIGTERM first (graceful shutdown), SIGKILL for whatever is left; a test that already
-    SIGKILLed the supervisor still gets its orphaned workers reaped here.
-    """
-    with suppress(ProcessLookupError):
-        os.killpg(proc.pid, signal.SIGTERM)
-    with suppress(subprocess.TimeoutExpired):
-        proc.wait(timeout=grace_s)
-    with suppress(ProcessLookupError):
-        os.killpg(proc.pid, signal.SIGKILL)
-    proc.wait(timeout=30)
 
 
 def wait_healthy(base: str, proc: subprocess.Popen[bytes], timeout: float = 30) -> None:

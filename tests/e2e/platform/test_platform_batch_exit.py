@@ -24,7 +24,7 @@ def _ship(client: Any, headers: dict[str, str], sid: str, on: str, qty: int = 1)
 
 
 def test_month_of_shipments_consolidated(api: Any, client: Any, problem: Any) -> None:
-    own = ready_book(api, "E1", "B1", qty=10, value_fen=1_000_000)
+    own = ready_book(api.platform, "E1", "B1", qty=10, value_fen=1_000_000)
     body = problem(_ship(client, own, "S0", "2026-02-01"), 409)
     assert body["code"] == "batch_exit_not_enabled"
     r = client.post("/v1/books/B1/batch-exit/admission", headers=own, json={"on": "2026-02-01"})
@@ -34,7 +34,7 @@ def test_month_of_shipments_consolidated(api: Any, client: Any, problem: Any) ->
     assert first.json()["release_note"] and first.json()["duties"]["total_fen"] > 0
     second = _ship(client, own, "S2", "2026-02-20", 3)
     assert second.status_code == 201
-    assert balance(client, "B1") == 5
+    assert balance(api.platform, "B1") == 5
     r = client.post(
         "/v1/books/B1/consolidated-declarations",
         headers=own,
@@ -63,7 +63,7 @@ def test_month_of_shipments_consolidated(api: Any, client: Any, problem: Any) ->
 
 
 def test_late_declaration_suspends_until_reinstated(api: Any, client: Any, problem: Any) -> None:
-    own = ready_book(api, "E1", "B1", qty=10)
+    own = ready_book(api.platform, "E1", "B1", qty=10)
     client.post("/v1/books/B1/batch-exit/admission", headers=own, json={"on": "2026-02-01"})
     assert _ship(client, own, "S1", "2026-02-03").status_code == 201
     status = client.get("/v1/books/B1/batch-exit", headers=own, params={"on": "2026-03-26"})
@@ -82,7 +82,7 @@ def test_late_declaration_suspends_until_reinstated(api: Any, client: Any, probl
 
 
 def test_key_attention_loses_batch_exit(api: Any, client: Any, problem: Any) -> None:
-    own = ready_book(api, "E1", "B1", qty=10)
+    own = ready_book(api.platform, "E1", "B1", qty=10)
     client.post("/v1/books/B1/batch-exit/admission", headers=own, json={"on": "2026-02-01"})
     r = client.post(
         "/v1/entities/E1/events",

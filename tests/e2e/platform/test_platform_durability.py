@@ -6,53 +6,29 @@ Also the 50-vs-30 race across two worker processes, where only SQLite's own writ
 
 from __future__ import annotations
 
-import signal
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
 
-from tests.e2e.platform.goods_flow import BEEF, declaration
-from tests.e2e.platform.platform_support import ADMIN, served, uscc
+from sim.client import LocalPlatform, PlatformClient, start_platform
+from tests.e2e.platform.goods_flow import declaration, ready_book
 
 
-def _setup(http: httpx.Client, qty: int) -> dict[str, str]:
-    def ok(r: httpx.Response) -> httpx.Response:
-        assert r.status_code == 201, r.text
-        return r
+def _ready(platform: LocalPlatform, qty: int) -> dict[str, str]:
+    with platform.client() as api:
+        return ready_book(api, "E1", "B1", qty, value_fen=qty * 100)
 
-    ok(
-        http.post(
-            "/v1/entities",
-            headers=ADMIN,
-            json={"id": "E1", "kind": "enterprise", "code": uscc(1), "registered_in_hainan": True},
-        )
-    )
-    token = ok(
-        http.post("/v1/tokens", headers=ADMIN, json={"role": "enterprise", "entity": "E1"})
-    ).json()["token"]
-    own = {"Authorization": f"Bearer {token}"}
-    ok(http.post("/v1/qualifications", headers=own, json={"entity": "E1", "on": "2026-01-05"}))
-    ok(http.post("/v1/books", headers=own, json={"id": "B1", "entity": "E1", "on": "2026-01-05"}))
-    ok(
-        http.post(
-            "/v1/books/B1/entries",
-            headers=own,
-            json={
-                "entry_id": "IN1",
-                "item": "beef",
-                "code": BEEF,
-                "qty": qty,
-                "value_fen": qty * 100,
-                "released": "2026-01-06",
-            },
-        )
-    )
-    ok(http.post("/v1/books/B1/entries/IN1/booking", headers=own, json={"on": "2026-01-07"}))
-    return own
+
+def _declarations(api: PlatformClient, book: str) -> set[str]:
+    stored: set[str] = set()
+    after = 0
+    while page := api.list_declarations(book, after=after, limit=1000):
+        stored.update(d.reference for d in page)
+        after = page[-1].id
+    return stored
 
 
 @pytest.mark.slow
@@ -62,9 +38,9 @@ def test_sigkill_loses_no_answered_declaration(tmp_path: Path) -> None:
     answered: list[str] = []
     lock = threading.Lock()
     enough = threading.Event()
-    with served(url) as (proc, base):
-        with httpx.Client(base_url=base, timeout=10) as http:
-            own = _setup(http, qty)
+    with start_platform(db_url=url) as platform:
+        own = _ready(platform, qty)
+        base = platform.base_url
 
         def _stream(worker: int) -> None:
             with httpx.Client(base_url=base, timeout=10) as http:
@@ -88,38 +64,28 @@ def test_sigkill_loses_no_answered_declaration(tmp_path: Path) -> None:
         for t in threads:
             t.start()
         assert enough.wait(60), "the stream did not get going"
-        proc.send_signal(signal.SIGKILL)  # requests are in flight right now
-        proc.wait(timeout=30)
+        platform.kill()  # requests are in flight right now
+        assert platform.process_ids() == []
         for t in threads:
             t.join(timeout=30)
-    assert len(answered) >= 150
+        assert len(answered) >= 150
 
-    with served(url) as (_proc, base), httpx.Client(base_url=base, timeout=10) as http:
-        stored: set[str] = set()
-        after = 0
-        while True:
-            page: list[dict[str, Any]] = http.get(
-                "/v1/declarations",
-                headers=ADMIN,
-                params={"book": "B1", "after": after, "limit": 1000},
-            ).json()
-            if not page:
-                break
-            stored.update(d["reference"] for d in page)
-            after = page[-1]["id"]
-        state = http.get("/v1/books/B1", headers=ADMIN).json()["state"]
+        platform.restart()  # the same database
+        with platform.client() as api:
+            stored = _declarations(api, "B1")
+            state = api.get_book("B1").state
     missing = set(answered) - stored
     assert not missing, f"{len(missing)} answered declarations lost, e.g. {sorted(missing)[:3]}"
     # The book and the declarations were committed together: nothing half-written.
-    assert state["positions"]["beef"]["qty"] == qty - len(stored)
+    assert state.positions["beef"].qty == qty - len(stored)
 
 
 @pytest.mark.slow
 def test_two_worker_processes_serialise_one_book(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'workers.db'}"
-    with served(url, workers=2) as (_proc, base):
-        with httpx.Client(base_url=base, timeout=30) as http:
-            own = _setup(http, 30)
+    with start_platform(db_url=url, workers=2) as platform:
+        own = _ready(platform, 30)
+        base = platform.base_url
 
         def _one(i: int) -> int:
             # A client per call: new connections spread over both workers.
@@ -133,8 +99,8 @@ def test_two_worker_processes_serialise_one_book(tmp_path: Path) -> None:
 
         with ThreadPoolExecutor(25) as pool:
             statuses = list(pool.map(_one, range(50)))
-        with httpx.Client(base_url=base, timeout=30) as http:
-            state = http.get("/v1/books/B1", headers=ADMIN).json()["state"]
+        with platform.client() as api:
+            state = api.get_book("B1").state
     assert statuses.count(201) == 30
     assert all(s in (201, 409, 422) for s in statuses)
-    assert "beef" not in state["positions"] or state["positions"]["beef"]["qty"] == 0
+    assert "beef" not in state.positions or state.positions["beef"].qty == 0

@@ -19,7 +19,7 @@ def _declare(client: Any, headers: dict[str, str], book: str, qty: int, **extra:
 
 
 def test_declaration_writes_off_and_assesses_duties(api: Any, client: Any) -> None:
-    own = ready_book(api, "E1", "B1", qty=10, value_fen=1_000_000)
+    own = ready_book(api.platform, "E1", "B1", qty=10, value_fen=1_000_000)
     r = _declare(client, own, "B1", 4, reference="D-1")
     assert r.status_code == 201, r.text
     out = r.json()
@@ -28,18 +28,18 @@ def test_declaration_writes_off_and_assesses_duties(api: Any, client: Any) -> No
     assert out["duties"]["total_fen"] == expected.total_fen > 0
     assert out["duties"]["duty_fen"] == expected.duty_fen
     assert out["tier"] == "whitelist" and out["channel"] in {"release", "scan", "inspection"}
-    assert balance(client, "B1") == 6
+    assert balance(api.platform, "B1") == 6
     again = client.get(f"/v1/declarations/{out['id']}", headers=own).json()
     assert again == out
     listed = client.get("/v1/declarations", headers=own, params={"book": "B1"}).json()
     assert [d["reference"] for d in listed] == ["D-1"]
     r = _declare(client, own, "B1", 1, reference="D-1")
     assert r.status_code == 409 and r.json()["field"] == "body.reference"
-    assert balance(client, "B1") == 6
+    assert balance(api.platform, "B1") == 6
 
 
 def test_channel_follows_indicators_and_tier(api: Any, client: Any) -> None:
-    own = ready_book(api, "E1", "B1", qty=10)
+    own = ready_book(api.platform, "E1", "B1", qty=10)
     # Default policy: whitelist x1.0; scan at 3, inspection at 6 (weights 3.0 + 2.5 + 1.5 = 7).
     heavy = ["declared_value_mismatch", "prior_record", "route_anomaly"]
     r = _declare(client, own, "B1", 1, risk_indicators=heavy)
@@ -64,11 +64,11 @@ def test_channel_follows_indicators_and_tier(api: Any, client: Any) -> None:
 def test_refusal_carries_the_rule_reason_and_changes_nothing(
     api: Any, client: Any, problem: Any
 ) -> None:
-    own = ready_book(api, "E1", "B1", qty=3)
+    own = ready_book(api.platform, "E1", "B1", qty=3)
     body = problem(_declare(client, own, "B1", 4), 409)
     assert body["code"] == "insufficient_balance"
     assert body["context"]["balance"] == 3
-    assert balance(client, "B1") == 3
+    assert balance(api.platform, "B1") == 3
     r = _declare(client, own, "B1", 1, risk_indicators=["astrology"])
     assert problem(r, 422)["field"] == "body.risk_indicators"
     r = _declare(client, own, "B1", 1, port="atlantis")
@@ -110,7 +110,7 @@ def test_enterprise_outside_hainan_is_not_qualified(api: Any, client: Any, probl
 
 
 def test_enterprise_cannot_touch_another_book(api: Any, client: Any, problem: Any) -> None:
-    ready_book(api, "E1", "B1", qty=5)
+    ready_book(api.platform, "E1", "B1", qty=5)
     intruder = api.enterprise("E2")
     assert problem(client.get("/v1/books/B1", headers=intruder), 403)["code"] == "forbidden"
     assert problem(_declare(client, intruder, "B1", 1), 403)["code"] == "forbidden"
@@ -139,12 +139,12 @@ def test_enterprise_cannot_touch_another_book(api: Any, client: Any, problem: An
         json={"item": "beef", "qty": 1, "on": "2026-01-20"},
     )
     assert r.status_code == 403
-    assert balance(client, "B1") == 5
+    assert balance(api.platform, "B1") == 5
 
 
 def test_transfers_and_processing(api: Any, client: Any) -> None:
-    own = ready_book(api, "E1", "B1", qty=10)
-    ready_book(api, "E2", "B2", qty=1)
+    own = ready_book(api.platform, "E1", "B1", qty=10)
+    ready_book(api.platform, "E2", "B2", qty=1)
     r = client.post(
         "/v1/books/B1/transfers",
         headers=own,
@@ -152,7 +152,7 @@ def test_transfers_and_processing(api: Any, client: Any) -> None:
     )
     assert r.status_code == 201, r.text
     assert r.json()["duties"]["total_fen"] == 0  # eligible to eligible: free
-    assert (balance(client, "B1"), balance(client, "B2")) == (6, 5)
+    assert (balance(api.platform, "B1"), balance(api.platform, "B2")) == (6, 5)
     r = client.post(
         "/v1/books/B1/transfers", headers=own, json={"item": "beef", "qty": 1, "on": "2026-01-21"}
     )
@@ -170,11 +170,11 @@ def test_transfers_and_processing(api: Any, client: Any) -> None:
     )
     assert r.status_code == 201, r.text
     assert r.json()["consumed"] == {"beef": 4} and r.json()["produced"] == {"jerky": 2}
-    assert (balance(client, "B1"), balance(client, "B1", "jerky")) == (1, 2)
+    assert (balance(api.platform, "B1"), balance(api.platform, "B1", "jerky")) == (1, 2)
 
 
 def test_fifty_write_offs_against_thirty(api: Any, app: Any) -> None:
-    own = ready_book(api, "E1", "B1", qty=30)
+    own = ready_book(api.platform, "E1", "B1", qty=30)
     with ThreadServer(app) as server, httpx.Client(base_url=server.base_url, timeout=60) as http:
 
         def _one(i: int) -> int:
@@ -199,7 +199,7 @@ def test_fifty_write_offs_against_thirty(api: Any, app: Any) -> None:
 
 
 def test_racing_repeats_of_one_declaration_write_off_once(api: Any, app: Any) -> None:
-    own = ready_book(api, "E1", "B1", qty=10)
+    own = ready_book(api.platform, "E1", "B1", qty=10)
     headers = {**own, "Idempotency-Key": "decl-42"}
     body = {
         "book": "B1",

@@ -14,7 +14,7 @@ _BODY = declaration(1)
 
 
 def test_bad_bodies_answer_like_every_other_route(api: Any, client: Any, problem: Any) -> None:
-    own = ready_book(api, "E1", "B1", qty=5)
+    own = ready_book(api.platform, "E1", "B1", qty=5)
     json_own = {**own, "Content-Type": "application/json"}
     r = client.post("/v1/declarations", headers=json_own, content=b"{not json")
     assert problem(r, 422)["code"] == "invalid_json"
@@ -31,11 +31,11 @@ def test_bad_bodies_answer_like_every_other_route(api: Any, client: Any, problem
     assert problem(r, 422)["field"] == "body.colour"
     r = client.post("/v1/declarations", headers=own, json={**_BODY, "date": "2026-02-30"})
     assert problem(r, 422)["field"] == "body.date"
-    assert balance(client, "B1") == 5  # nothing was written off by any of them
+    assert balance(api.platform, "B1") == 5  # nothing was written off by any of them
 
 
 def test_the_token_is_checked_before_the_body(api: Any, client: Any, problem: Any) -> None:
-    ready_book(api, "E1", "B1", qty=5)
+    ready_book(api.platform, "E1", "B1", qty=5)
     r = client.post("/v1/declarations", content=b"{not json")
     assert problem(r, 401)["code"] == "unauthorized"
     assert r.headers["www-authenticate"].startswith("Bearer")
@@ -58,7 +58,7 @@ def test_openapi_documents_the_hot_path_like_any_route(client: Any) -> None:
 
 
 def test_a_book_changed_by_another_route_is_read_again(api: Any, client: Any) -> None:
-    own = ready_book(api, "E1", "B1", qty=5)
+    own = ready_book(api.platform, "E1", "B1", qty=5)
     assert client.post("/v1/declarations", headers=own, json=_BODY).status_code == 201
     # The hot path now holds B1 decoded at its version; a first-line entry changes the book
     # through the ORM route. The next declaration must see the new goods, not the cached book.
@@ -81,25 +81,25 @@ def test_a_book_changed_by_another_route_is_read_again(api: Any, client: Any) ->
         "/v1/declarations", headers=own, json={**_BODY, "lines": [{"item": "beef", "qty": 50}]}
     )
     assert r.status_code == 201, r.text
-    assert balance(client, "B1") == 5 - 1 + 100 - 50
+    assert balance(api.platform, "B1") == 5 - 1 + 100 - 50
 
 
 def test_a_refused_declaration_leaves_no_trace_in_the_cache(
     api: Any, client: Any, problem: Any
 ) -> None:
-    own = ready_book(api, "E1", "B1", qty=3)
+    own = ready_book(api.platform, "E1", "B1", qty=3)
     assert client.post("/v1/declarations", headers=own, json=_BODY).status_code == 201
     taken = {**_BODY, "reference": "R-1"}
     assert client.post("/v1/declarations", headers=own, json=taken).status_code == 201
     # Same reference again: refused after the book was read, so its transaction rolls back.
     assert problem(client.post("/v1/declarations", headers=own, json=taken), 409)
-    assert balance(client, "B1") == 1
+    assert balance(api.platform, "B1") == 1
     r = client.post(
         "/v1/declarations", headers=own, json={**_BODY, "lines": [{"item": "beef", "qty": 2}]}
     )
     assert problem(r, 409)["code"] == "insufficient_balance"
     assert client.post("/v1/declarations", headers=own, json=_BODY).status_code == 201
-    assert balance(client, "B1") == 0
+    assert balance(api.platform, "B1") == 0
 
 
 class _Thing(BaseModel):

@@ -105,7 +105,7 @@ def _time_passes(app: Any) -> None:
 def test_a_request_whose_writes_committed_is_never_run_twice(
     api: Any, app: Any, client: Any, problem: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    own = ready_book(api, "E1", "B1", qty=10)
+    own = ready_book(api.platform, "E1", "B1", qty=10)
     decl = declaration(3)
     entity = {"id": "E9", "kind": "enterprise", "code": uscc(9)}
     _lose_answers(monkeypatch)
@@ -119,7 +119,7 @@ def test_a_request_whose_writes_committed_is_never_run_twice(
     again_e = client.post("/v1/entities", headers={**ADMIN, "Idempotency-Key": "e"}, json=entity)
     assert problem(again_d, 409)["code"] == "idempotency_answer_lost"
     assert problem(again_e, 409)["code"] == "idempotency_answer_lost"
-    assert balance(client, "B1") == 7  # written off once
+    assert balance(api.platform, "B1") == 7  # written off once
     assert _count(app, Declaration) == 1
     assert _count(app, Entity) == 2  # E1 and E9, once
 
@@ -127,7 +127,7 @@ def test_a_request_whose_writes_committed_is_never_run_twice(
 def test_a_request_that_committed_nothing_is_taken_over(
     api: Any, app: Any, client: Any, problem: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    own = ready_book(api, "E1", "B1", qty=2)
+    own = ready_book(api.platform, "E1", "B1", qty=2)
     too_much = declaration(5)
     headers = {**own, "Idempotency-Key": "t"}
     _lose_answers(monkeypatch)
@@ -139,13 +139,13 @@ def test_a_request_that_committed_nothing_is_taken_over(
     assert problem(r, 409)["code"] == "insufficient_balance"
     replay = client.post("/v1/declarations", headers=headers, json=too_much)
     assert replay.headers["idempotent-replayed"] == "true" and replay.content == r.content
-    assert balance(client, "B1") == 2
+    assert balance(api.platform, "B1") == 2
 
 
 def test_a_request_that_crashed_after_its_commit_is_not_run_again(
     api: Any, app: Any, client: Any, problem: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    own = ready_book(api, "E1", "B1", qty=10)
+    own = ready_book(api.platform, "E1", "B1", qty=10)
     body = declaration(3)
     headers = {**own, "Idempotency-Key": "c"}
 
@@ -159,4 +159,4 @@ def test_a_request_that_crashed_after_its_commit_is_not_run_again(
     _time_passes(app)
     r = client.post("/v1/declarations", headers=headers, json=body)
     assert problem(r, 409)["code"] == "idempotency_answer_lost"
-    assert balance(client, "B1") == 7 and _count(app, Declaration) == 1
+    assert balance(api.platform, "B1") == 7 and _count(app, Declaration) == 1

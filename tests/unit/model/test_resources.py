@@ -63,3 +63,35 @@ def test_daily_timeline_from_local_hours_and_outage() -> None:
     # 2 days x 12 h x 3 channels, minus 1 channel-hour of outage
     assert capacity_seconds(tl, 0, 48 * 3600.0) == (2 * 12 * 3 - 1) * 3600.0
     assert capacity_seconds(tl, 0, 4 * 3600.0) == (3 + 2) * 3600.0
+
+
+def test_the_queue_is_recorded_when_requests_wait_including_after_a_capacity_change() -> None:
+    from sim.model.resources import ScheduledResource
+
+    env = simpy.Environment()
+    resource = ScheduledResource(env, 1)
+
+    def user(arrive: float, hold: float) -> object:
+        yield env.timeout(arrive)
+        with resource.request() as req:
+            if req.triggered:
+                yield req
+            else:
+                resource.queued.append(env.now)
+                yield req
+                resource.served.append(env.now)
+            yield env.timeout(hold)
+
+    def widen() -> object:
+        yield env.timeout(6.0)
+        resource.set_capacity(3)
+
+    for arrive, hold in [(0, 5), (1, 5), (2, 5), (3, 1)]:
+        env.process(user(arrive, hold))
+    env.process(widen())
+    env.run()
+    times, levels = resource.queue_levels()
+    # three wait from 1, 2, 3; one is served at 5 (the first leaves), the other two at 6 when
+    # the capacity rises to 3.
+    assert times.tolist() == [0.0, 1.0, 2.0, 3.0, 5.0, 6.0, 6.0]
+    assert levels.tolist() == [0, 1, 2, 3, 2, 1, 0]

@@ -241,3 +241,33 @@ def test_too_many_people_born_on_one_day_is_a_clear_error(tmp_path: Path) -> Non
     assert "population.individuals.age_years: cannot issue unique identity numbers" in (
         result.output)
     assert not out.exists() and sorted(p.name for p in tmp_path.iterdir()) == ["s.yaml"]
+
+
+def test_a_history_continued_through_a_run_keeps_its_past() -> None:
+    """Histories go on past the reference day (events during a run) without changing the past."""
+    from datetime import timedelta
+
+    from sim.population import generate_population
+    from sim.population.events import EVENTS
+    from sim.scenario import Scenario
+
+    s = Scenario()
+    ref = s.start.date()
+    day0 = (ref - date(1970, 1, 1)).days
+    args = (s.population, s.credit, s.seed, ref)
+    plain = generate_population(*args, enterprises=4_000, individuals=30_000)
+    longer = generate_population(*args, enterprises=4_000, individuals=30_000,
+                                 history_until=ref + timedelta(days=365))
+    for name in ("enterprise_events", "individual_events"):
+        a, b = getattr(plain, name), getattr(longer, name)
+        past = b.day < day0
+        for column in ("entity", "day", "event", "department", "grade"):
+            assert np.array_equal(getattr(a, column), getattr(b, column)[past])
+        assert (b.day >= day0).sum() > 0 and b.day.max() < day0 + 365
+    future = longer.enterprise_events
+    kinds = {EVENTS[c] for c in future.event[future.day >= day0].tolist()}
+    assert {"rating", "smuggling_penalty", "aeo_certified"} <= kinds
+    # a year on, some tiers moved; at the reference day only that day's events can count
+    before, after = (longer.enterprise_timeline.tiers_at(d) for d in (day0 - 1, day0 + 364))
+    assert np.array_equal(before, plain.enterprise_timeline.tiers_at(day0 - 1))
+    assert (before != after).sum() > 10

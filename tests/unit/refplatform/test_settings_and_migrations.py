@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 
 import pytest
@@ -14,7 +15,9 @@ from refplatform.credit import FIRST_DAY, tier_spans
 from refplatform.db import Database, upgrade
 from refplatform.models import Base
 from refplatform.settings import DEFAULT_DB_URL, Settings, SettingsError
+from sim.rules.config import RulesConfig
 from sim.rules.credit import CreditEvent
+from sim.scenario import Scenario
 
 
 def test_settings_from_env() -> None:
@@ -31,14 +34,20 @@ def test_settings_from_env() -> None:
     assert (s.db_url, s.migrate_on_start, s.access_log) == ("sqlite:///x.db", False, False)
     assert s.admin_token is not None and s.admin_token.get_secret_value() == "sekrit-9"
     assert "sekrit" not in repr(s)
-    with pytest.raises(SettingsError, match=r"^REFPLATFORM_DUTY_FREE_QUOTA_FEN: .*\(got '-1'\)"):
-        Settings.from_env({"REFPLATFORM_DUTY_FREE_QUOTA_FEN": "-1"})
-    with pytest.raises(SettingsError, match="REFPLATFORM_RISK_POLICY: not JSON"):
-        Settings.from_env({"REFPLATFORM_RISK_POLICY": "{oops"})
-    with pytest.raises(SettingsError, match=r"REFPLATFORM_RISK_POLICY\.scan_threshold"):
-        Settings.from_env({"REFPLATFORM_RISK_POLICY": '{"scan_threshold": -1}'})
-    s = Settings.from_env({"REFPLATFORM_RISK_POLICY": '{"scan_threshold": 2.5}'})
-    assert s.risk.scan_threshold == 2.5
+    quota = r"^REFPLATFORM_RULES.duty_free_quota_fen: .*\(got -1\)"
+    with pytest.raises(SettingsError, match=quota):
+        Settings.from_env({"REFPLATFORM_RULES": '{"duty_free_quota_fen": -1}'})
+    with pytest.raises(SettingsError, match="REFPLATFORM_RULES: not JSON"):
+        Settings.from_env({"REFPLATFORM_RULES": "{oops"})
+    risk = RulesConfig().risk.model_dump(mode="json")
+    bad = json.dumps({"risk": {**risk, "scan_threshold": -1}})
+    with pytest.raises(SettingsError, match=r"REFPLATFORM_RULES\.risk\.scan_threshold"):
+        Settings.from_env({"REFPLATFORM_RULES": bad})
+    good = json.dumps({"risk": {**risk, "scan_threshold": 2.5}, "duty_free_quota_fen": 5})
+    s = Settings.from_env({"REFPLATFORM_RULES": good})
+    assert s.rules.risk.scan_threshold == 2.5 and s.rules.duty_free_quota_fen == 5
+    # unset: the packaged rules, which are also a scenario's defaults
+    assert Settings.from_env({}).rules == Scenario().rules_config()
 
 
 def test_migrations_match_the_models(tmp_path: Path) -> None:
@@ -104,3 +113,13 @@ def test_upgrading_a_database_with_entities_fills_their_tier_spans(tmp_path: Pat
         for r in rows
     ] == expected
     assert [r[3] for r in rows if r[0] == "E2"] == ["whitelist", "key_attention", "whitelist"]
+
+
+def test_faults_are_named_and_checked() -> None:
+    """Test-only broken rules come from a closed list; a typo is one line naming the variable."""
+    assert Settings.from_env({}).faults == frozenset()
+    s = Settings.from_env({"REFPLATFORM_FAULTS": " scan_as_release ,"})
+    assert s.faults == frozenset({"scan_as_release"})
+    typo = r"^REFPLATFORM_FAULTS: .*unknown fault 'scan_as_relase'"
+    with pytest.raises(SettingsError, match=typo):
+        Settings.from_env({"REFPLATFORM_FAULTS": "scan_as_relase"})

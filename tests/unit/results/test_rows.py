@@ -28,13 +28,16 @@ def _kpis() -> dict[str, Any]:
                         "flows": {"vehicle": 7, "cargo_truck": 2},
                         "seamless_clearance_share": 0.5,
                         "utilisation": {"customs_channels": 0.25, "officers": 0.125},
+                        "queues": {"officers": {"mean_waiting": 0.25}},
                         "bottleneck": "officers"},
             "xinhai": {"arrivals": 3, "released": 2, "queue_peak": 2,
                        "clearance_time_s": {"mean": 120.0, "p95": 600.0},
                        "seamless_clearance_share": 2 / 3, "utilisation": {},
                        "ferry": {"sailings_scheduled": 4, "sailings_cancelled": 1, "boarded": 9,
-                                 "holding_peak": 5, "holding_capacity": 1500, "overflow": 0,
-                                 "boarding_wait_s": {"p95": 1800.0}, "waiting_at_end": 2}},
+                                 "holding_peak": 750, "holding_capacity": 1500, "overflow": 0,
+                                 "boarding_wait_s": {"p95": 1800.0}, "waiting_at_end": 2,
+                                 "load_factor": 0.5, "outside_peak": 0, "delayed": 3,
+                                 "delayed_mean": 1.5, "staging_peak": 0, "staged": 0}},
         },
         "tiers": {"aeo": {"inspection_rate": 0.1, "inspection_rate_ci95": [0.0, 0.4]}},
         "littles_law": {"xinhai": {"L": 0.2, "lambda_W": 0.21}},
@@ -86,16 +89,19 @@ def test_table_lookup_and_official_port_order() -> None:
 
 def test_summary_tables_keep_the_terminal_columns() -> None:
     table = KpiTable(kpi_rows(_kpis()))
-    ports = port_summary(table, "s")
-    assert ports.columns == ("port", "arr", "rel", "mean", "p95", "q.peak", "no-stop", "chan",
-                             "offic")  # fmt: skip
+    ports = port_summary(table, "s", "KPI window W")
+    assert ports.columns == ("port", "arr", "rel", "mean", "p95", "no-stop", "chan", "offic",
+                             "bottleneck")  # fmt: skip
     assert ports.rows == (
-        ("xinhai", "3", "2", "2.0", "10.0", "2", "67%", "-", "-"),
-        ("nangang", "2", "2", "1.0", "2.0", "1", "50%", "25%", "12%"),
+        ("xinhai", "3", "2", "2.0", "10.0", "67%", "-", "-", "ferry 1.5"),
+        ("nangang", "2", "2", "1.0", "2.0", "50%", "25%", "12%", "officers 0.25"),
     )
+    assert ports.caption.startswith("KPI window W. Times in minutes")
     ferries = ferry_summary(table)
     assert ferries is not None
-    assert ferries.rows == (("xinhai", "3", "1", "9", "5", "1500", "0", "30.0", "2"),)
+    assert ferries.columns == ("port", "sailed", "cancel", "load", "hold", "outside", "delayed",
+                               "wait95", "left")  # fmt: skip
+    assert ferries.rows == (("xinhai", "3", "1", "50%", "50%", "0", "3", "30.0", "2"),)
     # means over replications are not whole numbers: one decimal
     means = KpiTable([KpiRow("xinhai", "", "", "arrivals", 2.5)])
     assert port_summary(means, "s").rows[0][1] == "2.5"

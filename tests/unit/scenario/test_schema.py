@@ -140,7 +140,8 @@ def test_set_on_one_port_keeps_the_other_nine(tmp_path: Path) -> None:
 )
 def test_bad_values_name_the_field(tmp_path: Path, override: str, path: str, message: str) -> None:
     file = tmp_path / "s.yaml"
-    file.write_text("name: bad\n")
+    # The textbook mode, where policy.tier_shares is read (elsewhere it is refused as ignored).
+    file.write_text("name: bad\npolicy: {declarants: shares}\ngoods: {drives_trucks: false}\n")
     with pytest.raises(ScenarioError) as info:
         load_scenario(file, [override])
     err = info.value

@@ -1,0 +1,104 @@
+"""Second-line declarations: lines written off a book, duties due, and the channel decided.
+
+``POST /v1/declarations`` is the platform's hot path: in one transaction it classifies the
+declarant on the declaration date, writes the lines off the book and assesses the duties (all
+lines or none), scores the risk indicators and routes the goods to ``release``, ``scan`` or
+``inspection``. ``POST /v1/declarations/{id}/inspection`` (officers) records what a scan or an
+inspection found; ``GET`` reads one declaration, or a book's in id order.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import Field
+
+from sim.api.common import Answer, Duties, Request
+from sim.api.fields import Fen, Id, Port, Qty
+from sim.rules.goods import Regime
+from sim.rules.risk import Route
+from sim.rules.tiers import Tier
+
+__all__ = [
+    "Channel",
+    "DeclarationIn",
+    "DeclarationOut",
+    "Inspection",
+    "InspectionIn",
+    "LineIn",
+    "LineOut",
+]
+
+Channel = Route
+"""Where a declaration is sent: ``release``, ``scan`` or ``inspection`` (:mod:`sim.rules.risk`)."""
+
+
+class LineIn(Request):
+    """One declared line."""
+
+    item: Id
+    qty: Qty
+    price_fen: Fen | None = Field(None, description="domestic sale price (processed goods)")
+    permit: bool = True
+
+
+class DeclarationIn(Request):
+    """A second-line exit declaration."""
+
+    reference: Id | None = Field(None, description="the declarant's reference; generated if absent")
+    book: Id
+    port: Port
+    date: dt.date
+    lines: list[LineIn] = Field(min_length=1, max_length=200)
+    risk_indicators: list[str] = Field(default_factory=list, max_length=50)
+
+
+class LineOut(Answer):
+    """One written-off line and its assessment."""
+
+    item: str
+    code: str
+    regime: Regime
+    qty: int
+    base_fen: int = Field(description="the customs value taxed")
+    value_added: float | None = Field(
+        description="the value-added ratio (processed goods; null otherwise)"
+    )
+    duty_exempt: bool = Field(description="import duty waived (value added >= 30%)")
+    duties: Duties
+
+
+class Inspection(Answer):
+    """What a scan or inspection found, as recorded."""
+
+    on: dt.date
+    channel: Literal["scan", "inspection"]
+    result: Literal["clear", "anomaly", "violation"]
+    findings: str
+
+
+class DeclarationOut(Answer):
+    """A declaration as decided."""
+
+    id: int
+    reference: str
+    book: str
+    entity: str
+    port: Port
+    date: dt.date
+    tier: Tier = Field(description="the declarant's tier on the declaration date")
+    risk_score: float
+    channel: Channel
+    duties: Duties
+    lines: list[LineOut]
+    inspection: Inspection | None = None
+
+
+class InspectionIn(Request):
+    """The result of a scan or inspection."""
+
+    on: dt.date
+    channel: Literal["scan", "inspection"]
+    result: Literal["clear", "anomaly", "violation"]
+    findings: str = Field("", max_length=2000)

@@ -1,0 +1,180 @@
+"""What officers tell the platform at the ports: inspection results and travellers' checks.
+
+From the journey records of the run:
+
+* **inspection results** (``POST /v1/declarations/{id}/inspection``, by an officer): a scanned
+  declaration's image review, at its end (``anomaly`` when the truck went on to a manual
+  inspection, ``clear`` otherwise), and a manual inspection, at its end (``violation`` when it
+  caught one, ``clear`` otherwise). The path names the declaration the platform created: the call
+  depends on the declaration's answer. Results due after the run's end were never given.
+* **duty-free travellers** at the moment they reach the check: a tier query
+  (``GET /v1/entities/{id}/tier``, expected: the tier the model gave the traveller that day) and
+  the departure check of what they present (``POST /v1/travellers/{id}/departure-checks``,
+  expected: the oracle's decision on the purchases and what was used before). A traveller is set
+  up with the year's purchases before the run (one check dated the day before the start) and
+  with every check of the run before the period.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import numpy as np
+
+from sim.results.records import Records
+from sim.rules.config import RulesConfig
+from sim.rules.dutyfree import check_departure
+from sim.workload.builder import CallBuilder
+from sim.workload.entity_calls import day_of
+
+__all__ = [
+    "InspectionResult",
+    "Traveller",
+    "add_inspection_results",
+    "add_travellers",
+    "inspection_results",
+    "travellers",
+]
+
+
+@dataclass(frozen=True)
+class InspectionResult:
+    """A result an officer records: its time, port, declaration, enterprise and content."""
+
+    time_s: float
+    port: str
+    reference: str
+    entity: str
+    channel: str
+    result: str
+
+
+def inspection_results(records: Records, first: Mapping[str, str]) -> list[InspectionResult]:
+    """Every scan and inspection result of the declared trucks, in time order.
+
+    Args:
+        records: the run's journey records.
+        first: declaration reference -> the channel the oracle chose (release, scan,
+            inspection); the records keep only the last one.
+    """
+    out: list[InspectionResult] = []
+    trucks = np.flatnonzero((records["flow"] == "cargo_truck") & (records["reference"] != ""))
+    for r in trucks.tolist():
+        ref = str(records["reference"][r])
+        port, entity = str(records["port"][r]), str(records["entity"][r])
+        route = records["route"][r]
+        if first.get(ref) == "scan" and not math.isnan(records["review_end"][r]):
+            result = "anomaly" if route == "inspection" else "clear"
+            out.append(InspectionResult(float(records["review_end"][r]), port, ref, entity,
+                                        "scan", result))
+        if route == "inspection" and not math.isnan(records["inspection_end"][r]):
+            result = "violation" if records["detected"][r] else "clear"
+            out.append(InspectionResult(float(records["inspection_end"][r]), port, ref, entity,
+                                        "inspection", result))
+    out.sort(key=lambda x: x.time_s)
+    return out
+
+
+def add_inspection_results(
+    builder: CallBuilder,
+    results: list[InspectionResult],
+    declarations: Mapping[str, int],
+    channels: Mapping[str, str],
+    *,
+    start: date,
+    start_offset_s: float,
+    period: tuple[float, float],
+) -> None:
+    """The results inside the period whose declaration is in the workload."""
+    for r in results:
+        decl = declarations.get(r.reference)
+        if decl is None or not period[0] <= r.time_s < period[1]:
+            continue
+        on = day_of(r.time_s, start, start_offset_s).isoformat()
+        builder.add(
+            "timed", r.time_s, "inspection_result", "POST",
+            "/v1/declarations/{depends_on.id}/inspection",
+            {"on": on, "channel": r.channel, "result": r.result}, "officer", "", r.entity, 200,
+            {"reference": r.reference, "channel": channels[r.reference],
+             "inspection.channel": r.channel, "inspection.result": r.result},
+            port=r.port, answer_of=decl,
+        )
+
+
+@dataclass(frozen=True)
+class Traveller:
+    """One duty-free crossing: who, when, where, what was presented and used before."""
+
+    time_s: float
+    port: str
+    person: str
+    day: date
+    tier: str
+    purchase_fen: int
+    used_before_fen: int
+
+
+def travellers(records: Records, start: date, start_offset_s: float) -> list[Traveller]:
+    """Every duty-free crossing with an identity, in time order."""
+    rows = np.flatnonzero((records["flow"] == "duty_free_traveller") & (records["entity"] != ""))
+    arrival = records["arrival"][rows]
+    order = np.argsort(arrival, kind="stable")
+    rows, arrival = rows[order], arrival[order]
+    first = (start - date(1970, 1, 1)).days
+    days = first + ((arrival + start_offset_s) // 86_400.0).astype(np.int64)
+    dates = {d: date(1970, 1, 1) + timedelta(days=d) for d in np.unique(days).tolist()}
+    columns = (records["port"][rows].tolist(), records["entity"][rows].tolist(),
+               records["tier"][rows].tolist(), records["purchase_fen"][rows].tolist(),
+               records["used_before_fen"][rows].tolist())
+    return [
+        Traveller(t, port, person, dates[d], tier, purchase, before)
+        for t, d, port, person, tier, purchase, before in zip(
+            arrival.tolist(), days.tolist(), *columns, strict=True)
+    ]
+
+
+def add_travellers(
+    builder: CallBuilder,
+    crossings: list[Traveller],
+    people: set[str],
+    rules: RulesConfig,
+    *,
+    start: date,
+    period: tuple[float, float],
+) -> None:
+    """Calls of the travellers ``people``: the year's earlier purchases, then their crossings."""
+    quota = rules.duty_free_quota_fen
+    seen: set[str] = set()
+    for c in crossings:
+        if c.person not in people or c.time_s >= period[1]:
+            continue
+        if c.person not in seen:
+            seen.add(c.person)
+            if c.day.year == start.year and c.used_before_fen > 0:
+                before = start - timedelta(days=1)
+                _check(builder, c, quota, "setup", -1.0, before, c.used_before_fen, 0)
+        timed = c.time_s >= period[0]
+        if timed:
+            builder.add(
+                "timed", c.time_s, "tier_query", "GET",
+                f"/v1/entities/{c.person}/tier?as_of={c.day}", "", "officer", "",
+                c.person, 200, f'{{"tier":"{c.tier}"}}', port=c.port, touches=(c.person,),
+            )
+        _check(builder, c, quota, "timed" if timed else "setup", c.time_s, c.day,
+               c.purchase_fen, c.used_before_fen)
+
+
+def _check(builder: CallBuilder, c: Traveller, quota: int, phase: str, time_s: float, day: date,
+           amount: int, used_before: int) -> None:
+    decided = check_departure(c.person, day, [amount], used_before, quota)
+    # Bodies as text straight away: ids, ports, dates, decisions and integers need no escaping.
+    builder.add(
+        phase, time_s, "departure_check", "POST", f"/v1/travellers/{c.person}/departure-checks",
+        f'{{"date":"{day}","port":"{c.port}","purchases":[{{"amount_fen":{amount}}}]}}',
+        "officer", "", c.person, 201,
+        f'{{"decision":"{decided.decision}","amount_fen":{amount},"used_before_fen":{used_before}}}',
+        port=c.port, touches=(c.person,),
+    )
