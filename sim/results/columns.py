@@ -102,10 +102,12 @@ class Column(Sequence[Any]):
     def __len__(self) -> int:
         return self._n
 
-    def __getitem__(self, i: int) -> Any:  # type: ignore[override]  # ints only, no slices
+    def __getitem__(self, i: int) -> Any:  # type: ignore[override]  # a slice gives a list
         try:
             return self._pages[i >> _SHIFT][i & _MASK]
         except TypeError:  # None: no page made; read the compact values, make nothing
+            if isinstance(i, slice):  # off the hot path: a list, as a list's slice is
+                return self.values()[i]
             return self._read(i)
 
     def _read(self, i: int) -> Any:

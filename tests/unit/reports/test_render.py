@@ -55,7 +55,7 @@ def test_the_same_results_render_the_same_bytes(run_dir: Path) -> None:
 
 def test_the_run_report_shows_the_terminal_table(run_dir: Path) -> None:
     html = (run_dir / "report.html").read_text()
-    for heading in ("arr", "rel", "mean", "p95", "q.peak", "no-stop", "chan", "offic"):
+    for heading in ("arr", "rel", "mean", "p95", "no-stop", "chan", "offic", "bottleneck"):
         assert f"<th>{heading}</th>" in html
 
 
