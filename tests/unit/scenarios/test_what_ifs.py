@@ -74,10 +74,10 @@ def test_fog_in_the_rush_cancels_the_sailings_and_fills_the_holding_areas() -> N
         f, c = fog["ports"][port]["ferry"], clear["ports"][port]["ferry"]
         assert f["sailings_cancelled"] > 0 == c["sailings_cancelled"]
         assert f["holding_peak"] >= c["holding_peak"]
-        assert f["holding_peak"] == f_cap(f) and f["outside_peak"] > 0 == c["outside_peak"]
+        assert f["holding_peak"] == _capacity(f) and f["outside_peak"] > 0 == c["outside_peak"]
         assert f["waiting_at_end"] > 2 * c["waiting_at_end"]
 
 
-def f_cap(ferry: dict[str, Any]) -> int:
+def _capacity(ferry: dict[str, Any]) -> int:
     """The holding area's capacity: fog fills it to the brim."""
     return int(ferry["holding_capacity"])
