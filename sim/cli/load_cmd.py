@@ -28,6 +28,7 @@ from loadtests.headroom import SearchLimits, find_max
 from loadtests.launch import ReplayRun, run_replay
 from loadtests.options import DEFAULTS, ReplayOptions
 from loadtests.slo import SloError, load_slo
+from reports import REPORT_FILE, ReportError, render_directory
 from sim.cli.common import console, fail
 from sim.cli.load_view import print_headroom, print_result, progress_printer
 from sim.client import PlatformError, TargetError, open_target
@@ -157,8 +158,20 @@ def _one_run(options: ReplayOptions, target: str | None, info: WorkloadInfo, out
         fail(f"--target: {exc}")
 
 
+def _write_report(out: Path) -> None:
+    """Render ``report.html`` beside the summary just written (atomically)."""
+    try:
+        html = render_directory(out)
+    except ReportError as exc:  # the files were just written: not a user's mistake
+        raise RuntimeError(f"cannot render the report of {out}: {exc}") from exc
+    staged = out / f".{REPORT_FILE}.tmp"
+    staged.write_text(html, encoding="utf-8")
+    os.replace(staged, out / REPORT_FILE)
+
+
 def _report(run: ReplayRun, out: Path) -> None:
     if run.result is not None:
+        _write_report(out)
         print_result(run.result, out)
     if run.code == 2:
         fail(run.message)
@@ -208,6 +221,7 @@ def _headroom(options: ReplayOptions, info: WorkloadInfo, limits: SearchLimits, 
             if source.exists():
                 shutil.copyfile(source, out / name)
         write_load_result(out / "summary.json", replace(best, headroom=headroom))
+        _write_report(out)
     period = f"{info.scenario}, {info.hours:g} h from {info.start}"
     print_headroom(headroom, period, out)
     if headroom.held is None:

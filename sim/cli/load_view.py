@@ -70,8 +70,9 @@ def print_result(result: LoadResult, out: Path) -> None:
     broken = [c for c in result.slo if not c.holds]
     for check in broken:
         console.print(f"SLO broken: {check.describe()}", highlight=False, markup=False)
-    console.print(f"results: {out / 'summary.json'}, junit.xml, latency_over_time.csv, "
-                  f"mismatches.jsonl, locust.html", highlight=False, soft_wrap=True)
+    console.print(f"results: {out / 'report.html'}, summary.json, junit.xml, "
+                  f"latency_over_time.csv, mismatches.jsonl, locust.html", highlight=False,
+                  soft_wrap=True)
 
 
 def print_headroom(headroom: Headroom, period: str, out: Path) -> None:
@@ -85,5 +86,5 @@ def print_headroom(headroom: Headroom, period: str, out: Path) -> None:
                       f"{step.p99_ms:.1f}", f"{step.achieved_rate:.1%}", why)
     console.print(table)
     console.print(f"the target {headroom.statement(period)} (search stopped: "
-                  f"{headroom.stopped}) -> {out / 'summary.json'}", highlight=False,
+                  f"{headroom.stopped}) -> {out / 'report.html'}", highlight=False,
                   soft_wrap=True)
