@@ -131,6 +131,7 @@ def test_a_wrong_channel_fails_the_run_and_two_workers_count_as_one(
     assert "SLO broken: run.mismatch_rate" in cli.stdout
     junit = (tmp_path / "two" / "junit.xml").read_text()
     assert 'name="mismatch_rate"' in junit and "<failure" in junit
+    assert "the SLO broke: " in (tmp_path / "two" / "report.html").read_text()
     for name in ("locust_stats.csv", "locust.html", "latency_over_time.csv"):
         assert (tmp_path / "two" / name).stat().st_size > 0, name
 
@@ -174,6 +175,7 @@ def test_the_headroom_search_runs_each_step_on_a_fresh_platform(tmp_path: Path) 
         assert read_load_result(tmp_path / "out" / step.directory / "summary.json").speed == \
             step.speed
     assert "holds 4x the predicted traffic of constant_rate" in cli.stdout
+    assert "The target holds 4x" in (tmp_path / "out" / "report.html").read_text()
 
 
 def test_locusts_web_ui_runs_the_replay_with_the_workload_as_an_option(

@@ -13,8 +13,9 @@ from tests.unit.reports.test_render import EXTERNAL
 
 
 def test_a_load_test_renders_with_its_verdict_and_objectives(tmp_path: Path) -> None:
-    result = replace(result_with_two_checks(),
-                     first_mismatches=({"seq": 7, "differences": ["channel: expected 'scan'"]},))
+    long = {"seq": 8, "answer": {"body": "x" * 5000}, "differences": ["status"]}
+    result = replace(result_with_two_checks(), first_mismatches=(
+        {"seq": 7, "differences": ["channel: expected 'scan'"]}, long))
     write_load_result(tmp_path / "summary.json", result)
     html = render_directory(tmp_path)
     assert not EXTERNAL.search(html)
