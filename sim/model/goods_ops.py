@@ -25,6 +25,7 @@ kind on that day. A policy change that leaves an enterprise's goods alone leaves
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Any, Protocol, runtime_checkable
@@ -43,7 +44,7 @@ from sim.rules.risk import assess_risk
 from sim.rules.tiers import TIERS, Tier
 from sim.scenario.goods import GoodsConfig, GoodsLine
 
-__all__ = ["EnterpriseCredit", "EnterpriseTiers", "GoodsBooks", "ShipmentPlan"]
+__all__ = ["EnterpriseCredit", "EnterpriseTiers", "GoodsBooks"]
 
 EnterpriseTiers = Callable[[np.ndarray, np.ndarray], np.ndarray]
 """``tiers_on(firms, days)``: tier codes (indices into :data:`sim.rules.tiers.TIERS`) of the
@@ -66,15 +67,6 @@ _EPOCH = date(1970, 1, 1)
 
 def _day(d: date) -> int:
     return (d - _EPOCH).days
-
-
-class ShipmentPlan:
-    """A shipment decided on a day: its port and its truck's time there."""
-
-    __slots__ = ("port", "time_s")
-
-    def __init__(self, port: str, time_s: float) -> None:
-        self.port, self.time_s = port, time_s
 
 
 class GoodsBooks:
@@ -176,7 +168,7 @@ class GoodsBooks:
     def opening_lot(self, e: int, line: GoodsLine, qty: int, first: date) -> None:
         """A lot released and booked on the first day (stock held before the run)."""
         entry = self._id("OP", e, first)
-        item = f"{line.code}:{line.regime}"
+        item = sys.intern(f"{line.code}:{line.regime}")
         value = qty * line.unit_value_fen
         book, _ = lg.release_first_line(self.books[e], entry, item, line.code, qty, value, first,
                                         self.tariff, regime=Regime(line.regime))
@@ -189,7 +181,7 @@ class GoodsBooks:
     def import_lot(self, t: float, today: date, e: int, line: GoodsLine, qty: int,
                    late: bool) -> str | None:
         """Goods released at the first line; the entry id when it waits to be booked."""
-        item = f"{line.code}:{'paid' if late else line.regime}"
+        item = sys.intern(f"{line.code}:{'paid' if late else line.regime}")
         entry = self._id("EN", e, today)
         value = qty * line.unit_value_fen
         fields: dict[str, Any] = {"ref": entry, "item": item, "code": line.code, "qty": qty,
@@ -243,10 +235,11 @@ class GoodsBooks:
             return
         assert line.product_code is not None
         used = lot.imported_fen * batches * line.input_per_unit // lot.qty
-        domestic = f"{line.product_code}:domestic"
+        # names are interned: a year of processing orders names the same few items
+        domestic = sys.intern(f"{line.product_code}:domestic")
         value = round(used * domestic_ratio)
         # the product's regime depends on the maker, so it is part of the item's name
-        made = f"{line.product_code}:{'va' if self.firms[e].encouraged else 'zt'}"
+        made = sys.intern(f"{line.product_code}:{'va' if self.firms[e].encouraged else 'zt'}")
         purchase = {"item": domestic, "code": line.product_code, "qty": batches,
                     "value_fen": value}
         try:
@@ -259,9 +252,8 @@ class GoodsBooks:
         order = self._id("PO", e, today)
         bom = lg.BillOfMaterials({item: line.input_per_unit, domestic: 1},
                                  {made: (line.product_code, 1)})
-        detail = {"inputs": dict(bom.inputs),
-                  "outputs": {k: {"code": c, "qty": q} for k, (c, q) in bom.outputs.items()},
-                  "batches": batches}
+        # (input, per batch, domestic input, product, its code, batches): a tuple, not dicts
+        detail = (item, line.input_per_unit, domestic, made, line.product_code, batches)
         try:
             self.books[e], out = lg.process(self.books[e], order, bom, batches, today,
                                             self.tariff)

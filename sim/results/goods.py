@@ -12,7 +12,8 @@ kind                   meaning
 ``booking``            a pending entry booked within the 14-day window
 ``late_booking``       an import not booked within 14 days: taxes back-paid (duties set)
 ``purchase``           domestically bought inputs booked for processing
-``processing``         a processing order (``detail``: its bill of materials and batches)
+``processing``         a processing order (``detail``: input, units per batch, domestic input,
+                       product, its tariff code, batches)
 ``transfer``           goods moved to another sampled enterprise's book (``other``)
 ``island_sale``        goods sold to a non-eligible buyer on the island (duties set)
 ``declaration``        a second-line declaration at ``port`` (duties, value-added value set)
@@ -60,6 +61,7 @@ permit, the tier lost), so a facility suspended for two causes counts twice.
 
 from __future__ import annotations
 
+from array import array
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
@@ -95,6 +97,9 @@ class GoodsEvents:
 
     ``overdue_at_end`` is a fact of the end state rather than an event: the batch-exit months
     past their due date and still undeclared when the run ends.
+
+    Numbers are kept in typed arrays (8 bytes each, not a Python object each): a year of the
+    baseline holds about a million events.
     """
 
     enterprises: int = 0
@@ -102,33 +107,33 @@ class GoodsEvents:
     overdue_at_end: int = 0
     entity: list[str] = field(default_factory=list)
     batch_exit: list[bool] = field(default_factory=list)
-    time_s: list[float] = field(default_factory=list)
-    day: list[int] = field(default_factory=list)
+    time_s: array[float] = field(default_factory=lambda: array("d"))
+    day: array[int] = field(default_factory=lambda: array("q"))
     kind: list[str] = field(default_factory=list)
-    enterprise: list[int] = field(default_factory=list)
+    enterprise: array[int] = field(default_factory=lambda: array("q"))
     port: list[str] = field(default_factory=list)
     regime: list[str] = field(default_factory=list)
-    duty_fen: list[int] = field(default_factory=list)
-    vat_fen: list[int] = field(default_factory=list)
-    consumption_fen: list[int] = field(default_factory=list)
-    value_added_fen: list[int] = field(default_factory=list)
+    duty_fen: array[int] = field(default_factory=lambda: array("q"))
+    vat_fen: array[int] = field(default_factory=lambda: array("q"))
+    consumption_fen: array[int] = field(default_factory=lambda: array("q"))
+    value_added_fen: array[int] = field(default_factory=lambda: array("q"))
     late: list[bool] = field(default_factory=list)
     cause: list[str] = field(default_factory=list)
     op: list[str] = field(default_factory=list)
     ref: list[str] = field(default_factory=list)
     item: list[str] = field(default_factory=list)
     code: list[str] = field(default_factory=list)
-    qty: list[int] = field(default_factory=list)
-    value_fen: list[int] = field(default_factory=list)
-    price_fen: list[int] = field(default_factory=list)
-    other: list[int] = field(default_factory=list)
+    qty: array[int] = field(default_factory=lambda: array("q"))
+    value_fen: array[int] = field(default_factory=lambda: array("q"))
+    price_fen: array[int] = field(default_factory=lambda: array("q"))
+    other: array[int] = field(default_factory=lambda: array("q"))
     tier: list[str] = field(default_factory=list)
     violation: list[bool] = field(default_factory=list)
     indicators: list[str] = field(default_factory=list)
-    score: list[float] = field(default_factory=list)
+    score: array[float] = field(default_factory=lambda: array("d"))
     channel: list[str] = field(default_factory=list)
     grounds: list[str] = field(default_factory=list)
-    detail: dict[int, dict[str, Any]] = field(default_factory=dict)
+    detail: dict[int, Any] = field(default_factory=dict)
 
     def add(
         self,
@@ -152,7 +157,7 @@ class GoodsEvents:
         price_fen: int | None = None,
         other: int = -1,
         decision: Decision | None = None,
-        detail: dict[str, Any] | None = None,
+        detail: Any = None,
     ) -> int:
         """Append one event; returns its row."""
         row = len(self.time_s)

@@ -216,9 +216,10 @@ class GoodsCalls:
                            {"qty": ev.qty[i], "domestic_fen": ev.value_fen[i]})]
 
     def _processing(self, i: int) -> list[_Call]:
-        detail = self.ev.detail[i]
-        body = {"order_id": self.ev.ref[i], "inputs": detail["inputs"],
-                "outputs": detail["outputs"], "batches": detail["batches"], "on": self._day(i)}
+        item, per_batch, domestic, made, code, batches = self.ev.detail[i]
+        body = {"order_id": self.ev.ref[i], "inputs": {item: per_batch, domestic: 1},
+                "outputs": {made: {"code": code, "qty": 1}}, "batches": batches,
+                "on": self._day(i)}
         return [self._spec(i, "processing", f"/v1/books/{self._book(i)}/processing", body,
                            {"regime": self.ev.regime[i]})]
 
