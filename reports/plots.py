@@ -26,7 +26,7 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-__all__ = ["Bars", "Line", "bars", "ecdf", "hourly_panels", "lines_over"]
+__all__ = ["Bars", "Line", "bars", "ecdf", "hourly_panels", "lines_over", "xy"]
 
 _STYLE: Any = {  # Any: matplotlib types rcParams keys as literals
     "svg.fonttype": "none",
@@ -181,6 +181,28 @@ def lines_over(
             h = None if line.half_width is None else np.asarray(line.half_width) * scale
             ax.errorbar(x, y, yerr=h, label=line.label, marker="o", capsize=3, linewidth=1.3)
         ax.set_xticks(x, list(x_labels))
+        ax.set_xlabel(xlabel)
+        ax.set_ylabel(ylabel)
+        ax.set_title(title, fontsize=9, loc="left")
+        if len(lines) > 1:
+            ax.legend(fontsize=7, frameon=False)
+        fig.tight_layout()
+        return _svg(fig)
+
+
+def xy(
+    x: Sequence[float], lines: Sequence[Line], *, xlabel: str, ylabel: str, title: str,
+    log_y: bool = False, marker: str = "",
+) -> str:  # fmt: skip
+    """Lines over a numeric x (seconds of a load test, speed-ups of a search)."""
+    if not len(x) or not lines:
+        return ""
+    with plt.rc_context(_STYLE):
+        fig, ax = plt.subplots(figsize=(_WIDTH, 2.6))
+        for line in lines:
+            ax.plot(list(x), list(line.y), label=line.label, linewidth=1.3, marker=marker or None)
+        if log_y:
+            ax.set_yscale("log")
         ax.set_xlabel(xlabel)
         ax.set_ylabel(ylabel)
         ax.set_title(title, fontsize=9, loc="left")

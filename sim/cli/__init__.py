@@ -13,6 +13,7 @@ from sim.cli import (
     dynamics_cmds,
     experiment_cmds,
     goods_cmds,
+    load_cmd,
     population_cmds,
     report_cmds,
     run_cmd,
@@ -40,6 +41,7 @@ dynamics_cmds.register(app)
 goods_cmds.register(app)
 serve_cmd.register(app)
 workload_cmds.register(app)
+load_cmd.register(app)
 
 
 def main() -> None:
