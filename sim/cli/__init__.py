@@ -10,6 +10,7 @@ import typer
 
 from sim.cli import (
     credit_cmds,
+    drill_cmd,
     dynamics_cmds,
     goods_cmds,
     population_cmds,
@@ -36,6 +37,7 @@ dynamics_cmds.register(app)
 goods_cmds.register(app)
 serve_cmd.register(app)
 workload_cmds.register(app)
+drill_cmd.register(app)
 
 
 def main() -> None:
