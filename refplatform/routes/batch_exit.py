@@ -17,9 +17,9 @@ from fastapi import APIRouter, Query
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from refplatform.books import load, lock_book, save, tariff
+from refplatform.books import load, lock_book, save
 from refplatform.credit import tier_of
-from refplatform.deps import Caller, Db, Staff, Writer, require_entity_access
+from refplatform.deps import Caller, Db, Rules, Staff, Writer, require_entity_access
 from refplatform.errors import Problem
 from refplatform.models import BatchExitList, Book, ConsolidatedDeclaration, Entity
 from refplatform.routes.books import duties_record
@@ -35,18 +35,19 @@ from sim.api.batch_exit import (
 from sim.api.common import OnIn
 from sim.rules import batch_exit, ledger
 from sim.rules.account_book import Book as LedgerBook
+from sim.rules.config import RulesConfig
 
 __all__ = ["router"]
 
 router = APIRouter(prefix="/v1", tags=["batch exit"])
 
 
-def _current(session: Session, row: Book, on: dt.date) -> LedgerBook:
+def _current(session: Session, row: Book, on: dt.date, rules: RulesConfig) -> LedgerBook:
     """The book with its holder's tier as of ``on``."""
     book = load(row)
     entity = session.get(Entity, row.entity_id)
     assert entity is not None  # a foreign key
-    tier = tier_of(session, entity, on)
+    tier = tier_of(session, entity, on, rules.credit)
     return book if book.holder.tier == tier else ledger.with_tier(book, tier)
 
 
@@ -60,11 +61,11 @@ def _next_month(year: int, month: int) -> dt.date:
     response_model=BatchExitStatus,
     summary="Admit to batch exit",
 )
-def admit(book_id: str, body: OnIn, db: Db, caller: Writer) -> dict[str, Any]:
+def admit(book_id: str, body: OnIn, db: Db, caller: Writer, rules: Rules) -> dict[str, Any]:
     """Admit the book's enterprise to batch exit (AEO and whitelist only)."""
     with db.write() as session:
         row = lock_book(session, book_id, caller)
-        book = batch_exit.admit_batch_exit(_current(session, row, body.on), body.on)
+        book = batch_exit.admit_batch_exit(_current(session, row, body.on, rules), body.on)
         status = batch_exit.batch_exit_status(book, body.on)
         save(session, row, book, "batch_admission", body.on, status)
     return status
@@ -76,11 +77,12 @@ def admit(book_id: str, body: OnIn, db: Db, caller: Writer) -> dict[str, Any]:
     response_model=BatchExitStatus,
     summary="Suspend batch exit",
 )
-def suspend(book_id: str, body: SuspendIn, db: Db, _officer: Staff) -> dict[str, Any]:
+def suspend(book_id: str, body: SuspendIn, db: Db, _officer: Staff, rules: Rules) -> dict[str, Any]:
     """Record a suspension cause (customs)."""
     with db.write() as session:
         row = lock_book(session, book_id)
-        book = batch_exit.suspend_batch_exit(_current(session, row, body.on), body.cause, body.on)
+        current = _current(session, row, body.on, rules)
+        book = batch_exit.suspend_batch_exit(current, body.cause, body.on)
         status = batch_exit.batch_exit_status(book, body.on)
         save(session, row, book, "batch_suspension", body.on, status)
     return status
@@ -92,12 +94,14 @@ def suspend(book_id: str, body: SuspendIn, db: Db, _officer: Staff) -> dict[str,
     response_model=BatchExitStatus,
     summary="Apply for reinstatement",
 )
-def reinstate(book_id: str, body: ReinstateIn, db: Db, caller: Writer) -> dict[str, Any]:
+def reinstate(
+    book_id: str, body: ReinstateIn, db: Db, caller: Writer, rules: Rules
+) -> dict[str, Any]:
     """Lift a suspension once every cause is fixed."""
     with db.write() as session:
         row = lock_book(session, book_id, caller)
         book = batch_exit.reinstate_batch_exit(
-            _current(session, row, body.on), body.on, permits_in_order=body.permits_in_order
+            _current(session, row, body.on, rules), body.on, permits_in_order=body.permits_in_order
         )
         status = batch_exit.batch_exit_status(book, body.on)
         save(session, row, book, "batch_reinstatement", body.on, status)
@@ -109,14 +113,16 @@ def reinstate(book_id: str, body: ReinstateIn, db: Db, caller: Writer) -> dict[s
     response_model=BatchExitStatus,
     summary="Batch-exit status on a date",
 )
-def status(book_id: str, db: Db, caller: Caller, on: Annotated[dt.date, Query()]) -> dict[str, Any]:
+def status(
+    book_id: str, db: Db, caller: Caller, on: Annotated[dt.date, Query()], rules: Rules
+) -> dict[str, Any]:
     """Whether the facility is enabled or suspended (and why), and the months still open."""
     with db.read() as session:
         row = session.get(Book, book_id)
         if row is None:
             raise Problem(404, "unknown_book", f"no account book {book_id!r}", field="path.book_id")
         require_entity_access(caller, row.entity_id)
-        return batch_exit.batch_exit_status(_current(session, row, on), on)
+        return batch_exit.batch_exit_status(_current(session, row, on, rules), on)
 
 
 @router.post(
@@ -125,18 +131,18 @@ def status(book_id: str, db: Db, caller: Caller, on: Annotated[dt.date, Query()]
     response_model=ShipmentOut,
     summary="File a batch exit list",
 )
-def file_list(body: ShipmentIn, db: Db, caller: Writer) -> dict[str, Any]:
+def file_list(body: ShipmentIn, db: Db, caller: Writer, rules: Rules) -> dict[str, Any]:
     """File a shipment's exit list and release note; its goods leave the book."""
     with db.write() as session:
         row = lock_book(session, body.book, caller, field="body.book")
         book, shipment = batch_exit.file_batch_shipment(
-            _current(session, row, body.on),
+            _current(session, row, body.on, rules),
             body.shipment_id,
             body.item,
             body.qty,
             body.on,
             body.port,
-            tariff(),
+            rules.tariff_table,
             price_fen=body.price_fen,
             permit=body.permit,
         )
@@ -169,12 +175,14 @@ def file_list(body: ShipmentIn, db: Db, caller: Writer) -> dict[str, Any]:
     response_model=ConsolidatedOut,
     summary="Monthly consolidated declaration",
 )
-def consolidate(book_id: str, body: ConsolidatedIn, db: Db, caller: Writer) -> dict[str, Any]:
+def consolidate(
+    book_id: str, body: ConsolidatedIn, db: Db, caller: Writer, rules: Rules
+) -> dict[str, Any]:
     """Declare one month's batch-exit shipments and pay their tax."""
     with db.write() as session:
         row = lock_book(session, book_id, caller)
         book, decl = batch_exit.declare_consolidated(
-            _current(session, row, body.on),
+            _current(session, row, body.on, rules),
             body.year,
             body.month,
             body.on,

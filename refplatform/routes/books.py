@@ -21,9 +21,9 @@ from typing import Any
 from fastapi import APIRouter
 from sqlalchemy.orm import Session
 
-from refplatform.books import load, lock_book, lock_books, save, tariff
+from refplatform.books import load, lock_book, lock_books, save
 from refplatform.credit import tier_of
-from refplatform.deps import Caller, Db, Writer, require_entity_access
+from refplatform.deps import Caller, Db, Rules, Writer, require_entity_access
 from refplatform.errors import Problem
 from refplatform.models import Book, Entity, Qualification
 from sim.api.books import (
@@ -81,12 +81,14 @@ def _entry_record(out: ledger.EntryOutcome) -> dict[str, Any]:
     response_model=QualificationOut,
     summary="File a qualification",
 )
-def file_qualification(body: QualificationIn, db: Db, caller: Writer) -> dict[str, Any]:
+def file_qualification(
+    body: QualificationIn, db: Db, caller: Writer, rules: Rules
+) -> dict[str, Any]:
     """File (or re-file) an enterprise's zero-tariff qualification."""
     require_entity_access(caller, body.entity)
     with db.write() as session:
         entity = _entity(session, body.entity, "body.entity")
-        tier = tier_of(session, entity, body.on)
+        tier = tier_of(session, entity, body.on, rules.credit)
         q = ledger.file_qualification(
             entity.id,
             hainan_registered=entity.registered_in_hainan,
@@ -148,7 +150,9 @@ def get_book(book_id: str, db: Db, caller: Caller) -> dict[str, Any]:
     response_model=EntryOut,
     summary="First-line entry",
 )
-def first_line_entry(book_id: str, body: EntryIn, db: Db, caller: Writer) -> dict[str, Any]:
+def first_line_entry(
+    book_id: str, body: EntryIn, db: Db, caller: Writer, rules: Rules
+) -> dict[str, Any]:
     """Goods released at the first line: pending booking, or taxed at the border."""
     with db.write() as session:
         row = lock_book(session, book_id, caller)
@@ -160,7 +164,7 @@ def first_line_entry(book_id: str, body: EntryIn, db: Db, caller: Writer) -> dic
             body.qty,
             body.value_fen,
             body.released,
-            tariff(),
+            rules.tariff_table,
             body.regime,
         )
         record = _entry_record(out)
@@ -190,11 +194,13 @@ def book_entry(book_id: str, entry_id: str, body: OnIn, db: Db, caller: Writer) 
     response_model=EntryOut,
     summary="Settle an overdue entry",
 )
-def settle_entry(book_id: str, entry_id: str, body: OnIn, db: Db, caller: Writer) -> dict[str, Any]:
+def settle_entry(
+    book_id: str, entry_id: str, body: OnIn, db: Db, caller: Writer, rules: Rules
+) -> dict[str, Any]:
     """Back-pay the taxes of an entry not booked in time; the goods become ordinary."""
     with db.write() as session:
         row = lock_book(session, book_id, caller)
-        book, out = ledger.settle_overdue_entry(load(row), entry_id, body.on, tariff())
+        book, out = ledger.settle_overdue_entry(load(row), entry_id, body.on, rules.tariff_table)
         record = _entry_record(out)
         save(session, row, book, "settlement", body.on, record)
     return record
@@ -206,12 +212,14 @@ def settle_entry(book_id: str, entry_id: str, body: OnIn, db: Db, caller: Writer
     response_model=PurchaseOut,
     summary="Domestic purchase",
 )
-def purchase(book_id: str, body: PurchaseIn, db: Db, caller: Writer) -> dict[str, Any]:
+def purchase(
+    book_id: str, body: PurchaseIn, db: Db, caller: Writer, rules: Rules
+) -> dict[str, Any]:
     """Book goods bought on the domestic market."""
     with db.write() as session:
         row = lock_book(session, book_id, caller)
         book, out = ledger.purchase_domestic(
-            load(row), body.item, body.code, body.qty, body.value_fen, tariff()
+            load(row), body.item, body.code, body.qty, body.value_fen, rules.tariff_table
         )
         record = {
             "item": out.item,
@@ -229,13 +237,15 @@ def purchase(book_id: str, body: PurchaseIn, db: Db, caller: Writer) -> dict[str
     response_model=TransferOut,
     summary="Intra-island transfer",
 )
-def transfer(book_id: str, body: TransferIn, db: Db, caller: Writer) -> dict[str, Any]:
+def transfer(
+    book_id: str, body: TransferIn, db: Db, caller: Writer, rules: Rules
+) -> dict[str, Any]:
     """Move goods to another eligible book (no tax) or out to a non-eligible entity (tax)."""
     with db.write() as session:
         if body.to_book is None:
             row = lock_book(session, book_id, caller)
             book, out = ledger.transfer_out(
-                load(row), body.item, body.qty, body.on, tariff(), body.price_fen
+                load(row), body.item, body.qty, body.on, rules.tariff_table, body.price_fen
             )
             record = {
                 "item": out.item,
@@ -269,7 +279,9 @@ def transfer(book_id: str, body: TransferIn, db: Db, caller: Writer) -> dict[str
     response_model=ProcessingOut,
     summary="Processing order",
 )
-def processing(book_id: str, body: ProcessingIn, db: Db, caller: Writer) -> dict[str, Any]:
+def processing(
+    book_id: str, body: ProcessingIn, db: Db, caller: Writer, rules: Rules
+) -> dict[str, Any]:
     """Run a bill of materials: inputs consumed, processed outputs produced."""
     bom = ledger.BillOfMaterials(
         inputs=dict(body.inputs),
@@ -277,7 +289,9 @@ def processing(book_id: str, body: ProcessingIn, db: Db, caller: Writer) -> dict
     )
     with db.write() as session:
         row = lock_book(session, book_id, caller)
-        book, out = ledger.process(load(row), body.order_id, bom, body.batches, body.on, tariff())
+        book, out = ledger.process(
+            load(row), body.order_id, bom, body.batches, body.on, rules.tariff_table
+        )
         record = {
             "order_id": out.order_id,
             "consumed": dict(out.consumed),

@@ -26,14 +26,14 @@ from refplatform.credit import (
     refresh_feed,
     refresh_spans,
 )
-from refplatform.deps import Caller, Db, require, require_entity_access
+from refplatform.deps import Caller, Db, Rules, require, require_entity_access
 from refplatform.errors import Problem
 from refplatform.models import Entity, HistoryEvent, TierSpan
 from refplatform.security import Principal
 from sim.api.credit import EventIn, EventOut, TierMembers, TierOut
 from sim.api.entities import EntityKind
 from sim.api.tokens import Role
-from sim.rules.credit import HistoryError, classify, default_table, parse_record
+from sim.rules.credit import HistoryError, classify, parse_record
 from sim.rules.tiers import Tier
 
 __all__ = ["router"]
@@ -57,7 +57,9 @@ def _entity(session: Any, entity_id: str) -> Entity:
     response_model=EventOut,
     summary="Post a history event",
 )
-def post_event(entity_id: str, body: EventIn, db: Db, caller: _Poster) -> dict[str, Any]:
+def post_event(
+    entity_id: str, body: EventIn, db: Db, caller: _Poster, rules: Rules
+) -> dict[str, Any]:
     """Record a dated credit event; answers the tier before and after it."""
     department = body.department
     if caller.role is Role.DEPARTMENT:
@@ -83,13 +85,13 @@ def post_event(entity_id: str, body: EventIn, db: Db, caller: _Poster) -> dict[s
         if body.grade is not None:
             raw["grade"] = body.grade
         try:
-            event = parse_record(raw, 1, default_table())
+            event = parse_record(raw, 1, rules.credit)
         except HistoryError as exc:
             field = getattr(exc, "field", None) or "event"
             raise Problem(
                 422, "invalid_event", str(exc).removeprefix("line 1: "), field=f"body.{field}"
             ) from exc
-        before = classification(session, entity, body.date)
+        before = classification(session, entity, body.date, rules.credit)
         row = HistoryEvent(
             entity_id=entity.id,
             date=event.date,
@@ -103,9 +105,9 @@ def post_event(entity_id: str, body: EventIn, db: Db, caller: _Poster) -> dict[s
         # Read once for the tier after the event, the feed and the spans (classify ignores
         # events after its date).
         history = events_of(session, entity)
-        after = classify(history, body.date, default_table())
-        added = refresh_feed(session, entity, history)
-        refresh_spans(session, entity, history)
+        after = classify(history, body.date, rules.credit)
+        added = refresh_feed(session, entity, history, rules.credit)
+        refresh_spans(session, entity, history, rules.credit)
         return {
             "id": row.id,
             "entity": entity.id,
@@ -123,14 +125,15 @@ def post_event(entity_id: str, body: EventIn, db: Db, caller: _Poster) -> dict[s
     "/entities/{entity_id}/tier", response_model=TierOut, summary="An entity's tier on a date"
 )
 def get_tier(
-    entity_id: str, db: Db, caller: Caller, as_of: Annotated[dt.date, Query()]
+    entity_id: str, db: Db, caller: Caller, as_of: Annotated[dt.date, Query()], rules: Rules
 ) -> dict[str, Any]:
     """The tier on ``as_of``, its grounds and when each lapses."""
     if caller.role is Role.ENTERPRISE:
         require_entity_access(caller, entity_id)
     with db.read() as session:
         entity = _entity(session, entity_id)
-        return classification_record(classification(session, entity, as_of))
+        found = classification(session, entity, as_of, rules.credit)
+        return classification_record(found)
 
 
 @router.get(

@@ -14,7 +14,7 @@ from fastapi import APIRouter
 from sqlalchemy.exc import IntegrityError
 
 from refplatform.credit import refresh_spans
-from refplatform.deps import Caller, Db, Staff, require_entity_access
+from refplatform.deps import Caller, Db, Rules, Staff, require_entity_access
 from refplatform.errors import Problem
 from refplatform.identifiers import check_code
 from refplatform.models import Entity
@@ -41,6 +41,7 @@ def register_entity(
     body: EntityIn,
     db: Db,
     _staff: Staff,
+    rules: Rules,
 ) -> EntityOut:
     """Register an enterprise or individual after checking its code."""
     problem = check_code(body.kind, body.code)
@@ -61,7 +62,8 @@ def register_entity(
                 )
             session.add(row)
             session.flush()  # the entity row first: its tier span refers to it
-            refresh_spans(session, row, [])  # no history yet: whitelist from the first day
+            # no history yet: whitelist from the first day
+            refresh_spans(session, row, [], rules.credit)
     except IntegrityError as exc:
         raise Problem(
             409, "duplicate_entity", f"code {body.code!r} is already registered", field="body.code"

@@ -11,12 +11,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends
 
-from refplatform.deps import Db, require
+from refplatform.deps import Db, Rules, require
 from refplatform.errors import Problem
 from refplatform.models import ApiToken, Entity
 from refplatform.security import Principal, hash_token, new_token
 from sim.api.tokens import Role, TokenIn, TokenOut
-from sim.rules.credit import default_table
 
 __all__ = ["router"]
 
@@ -25,7 +24,10 @@ router = APIRouter(prefix="/v1", tags=["tokens"])
 
 @router.post("/tokens", status_code=201, response_model=TokenOut, summary="Issue a token")
 def issue_token(
-    body: TokenIn, db: Db, _admin: Annotated[Principal, Depends(require(Role.ADMIN))]
+    body: TokenIn,
+    db: Db,
+    _admin: Annotated[Principal, Depends(require(Role.ADMIN))],
+    rules: Rules,
 ) -> TokenOut:
     """Issue a bearer token (admin only)."""
     if body.role in (Role.ENTERPRISE, Role.DEPARTMENT) and body.entity is None:
@@ -36,8 +38,8 @@ def issue_token(
         raise Problem(
             422, "invalid_input", f"a {body.role.value} token names no entity", field="body.entity"
         )
-    if body.role is Role.DEPARTMENT and body.entity not in default_table().departments:
-        known = ", ".join(sorted(default_table().departments))
+    if body.role is Role.DEPARTMENT and body.entity not in rules.credit.departments:
+        known = ", ".join(sorted(rules.credit.departments))
         raise Problem(
             422,
             "invalid_input",
