@@ -23,12 +23,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
+from typing import cast
 
 from sim.drill.catalogue import Process, RoleSpec
 from sim.population import Population, generate_population
 from sim.rng import RandomStreams
 from sim.rules.config import RulesConfig
-from sim.rules.credit import CreditEvent, CreditTable
+from sim.rules.credit import CreditEvent, CreditTable, EntityKind
 from sim.rules.dutyfree import ADULT_AGE, age_on
 from sim.rules.oracle import tier_as_of
 from sim.scenario.population import PopulationSection
@@ -157,7 +158,7 @@ class Casting:
         history = self._histories.get(row.key, [])
         if any(e.date >= start for e in history):
             return False
-        c = tier_as_of(row.key, kind, history, start, self._rules)  # type: ignore[arg-type]
+        c = tier_as_of(row.key, cast(EntityKind, kind), history, start, self._rules.credit)
         return c.tier == spec.tier and (spec.tier == "key_attention" or not c.grounds)
 
     def cast(self, process: Process, port: str) -> Mapping[str, CastMember]:

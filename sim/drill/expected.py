@@ -32,17 +32,24 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from fractions import Fraction
-from typing import Any
+from typing import Any, cast
 
 from sim.rules import batch_exit, ledger
 from sim.rules.account_book import Book
 from sim.rules.config import RulesConfig
-from sim.rules.credit import Classification, CreditEvent, HistoryError, parse_record
+from sim.rules.credit import (
+    Classification,
+    CreditEvent,
+    EntityKind,
+    HistoryError,
+    parse_record,
+)
 from sim.rules.goods import Regime
 from sim.rules.identifiers import is_valid_resident_id, is_valid_uscc
 from sim.rules.ledger_codec import book_to_dict
 from sim.rules.oracle import DeclarationRequest, check_departure, decide_declaration, tier_as_of
 from sim.rules.refusals import HTTP_STATUS, Reason, Refusal
+from sim.rules.tiers import Tier
 
 __all__ = ["Expectation", "ExpectedPlatform"]
 
@@ -99,7 +106,7 @@ def _tier_record(c: Classification) -> dict[str, Any]:
 
 @dataclass
 class _Entity:
-    kind: str
+    kind: EntityKind
     code: str
     name: str
     hainan: bool
@@ -155,9 +162,9 @@ class ExpectedPlatform:
         exact = inputs * (1 + value_added)
         return -(-exact.numerator // exact.denominator)
 
-    def _tier(self, key: str, on: date) -> str:
+    def _tier(self, key: str, on: date) -> Tier:
         e = self._entities[key]
-        return tier_as_of(key, e.kind, e.history, on, self.rules).tier  # type: ignore[arg-type]
+        return tier_as_of(key, e.kind, e.history, on, self.rules.credit).tier
 
     # -- entities and credit -----------------------------------------------------------------------
 
@@ -170,7 +177,7 @@ class ExpectedPlatform:
         if key in self._entities or any(e.code == code for e in self._entities.values()):
             return _problem(409, "duplicate_entity")
         hainan = bool(body.get("registered_in_hainan", False))
-        self._entities[key] = _Entity(kind, code, body.get("name", ""), hainan)
+        self._entities[key] = _Entity(cast(EntityKind, kind), code, body.get("name", ""), hainan)
         return Expectation(201, {"id": key, "kind": kind, "code": code,
                                  "name": body.get("name", ""), "registered_in_hainan": hainan})
 
@@ -200,7 +207,7 @@ class ExpectedPlatform:
         e = self._entities.get(key)
         if e is None:
             return _problem(404, "unknown_entity")
-        c = tier_as_of(key, e.kind, e.history, as_of, self.rules)  # type: ignore[arg-type]
+        c = tier_as_of(key, e.kind, e.history, as_of, self.rules.credit)
         return Expectation(200, _tier_record(c))
 
     def get_entity(self, key: str) -> Expectation:
@@ -334,7 +341,7 @@ class ExpectedPlatform:
         reference = body["reference"]
         request = DeclarationRequest(reference, body["port"], on, lines, indicators)
         try:
-            decided = decide_declaration(book, tier, request, self.rules)  # type: ignore[arg-type]
+            decided = decide_declaration(book, tier, request, self.rules)
         except Refusal as refusal:
             return _refused(refusal)
         if reference in self.declarations:
