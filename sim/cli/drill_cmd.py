@@ -21,7 +21,7 @@ import os
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich import box
@@ -54,8 +54,6 @@ __all__ = ["EXIT_CODES", "drill", "plan_for", "print_drill", "register", "write_
 EXIT_CODES = {"pass": 0, "fail": 1, "not_supported": 3}
 """Exit status by verdict (2 is a usage error)."""
 
-_MARK = {"pass": "ok", "fail": "FAIL", "not_supported": "n/s"}
-
 
 def split_list(values: Sequence[str] | None) -> list[str] | None:
     """``--opt a,b --opt c`` as ``[a, b, c]`` (None when the option is not given)."""
@@ -68,20 +66,20 @@ def check_ports(ports: list[str] | None) -> list[str] | None:
     """The ``--ports`` given, checked against the ten (exit 2 naming a wrong one)."""
     for port in ports or ():
         if port not in PORT_IDS:
-            fail(f"--ports: unknown port {port!r} (one of {', '.join(PORT_IDS)})")
+            fail(f"--ports: unknown port id; known: {', '.join(PORT_IDS)} (got {port!r})")
     return ports
 
 
 def check_out(out: Path) -> None:
-    """Make ``--out`` (a directory) or exit 2 saying why it cannot be."""
+    """Exit 2 unless ``--out`` is a directory that can be made or written into (it is made
+    only when there is something to write)."""
     if out.exists() and not out.is_dir():
         fail(f"--out: not a directory (got {out})")
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        fail(f"--out: cannot create {out}: {exc.strerror or exc}")
-    if not os.access(out, os.W_OK | os.X_OK):
-        fail(f"--out: cannot write into {out}")
+    existing = out
+    while not existing.exists():
+        existing = existing.parent
+    if not existing.is_dir() or not os.access(existing, os.W_OK | os.X_OK):
+        fail(f"--out: cannot write into {existing} (got {out})")
 
 
 def plan_for(
@@ -119,23 +117,41 @@ def progress_bar(label: str) -> Iterator[Callable[[int, int], None]]:
         yield update
 
 
+def _matrix_tables(summary: DrillSummary) -> Iterator[Table]:
+    """The matrix: ports running the same processes together (seaports, airports), in tables
+    as wide as the terminal allows."""
+    matrix = summary.matrix()
+    groups: dict[tuple[str, ...], list[str]] = {}
+    for port in summary.ports:
+        ran = tuple(p for p in summary.processes if port in matrix.get(p, {}))
+        groups.setdefault(ran, []).append(port)
+    for processes, ports in groups.items():
+        name_width = max(len(p) for p in processes) + 2
+        per_table = max(1, (console.width - name_width) // 13)
+        for first in range(0, len(ports), per_table):
+            chunk = ports[first:first + per_table]
+            table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
+            table.add_column("process", no_wrap=True)
+            for port in chunk:
+                table.add_column(port, justify="right", no_wrap=True)
+            for process in processes:
+                table.add_row(process, *(_cell(matrix[process].get(port)) for port in chunk))
+            yield table
+
+
+def _cell(cell: dict[str, Any] | None) -> str:
+    if cell is None:
+        return ""
+    mark = {"pass": "", "fail": "FAIL ", "not_supported": "n/s "}[cell["status"]]
+    return f"{mark}{cell['passed']}/{cell['total']}"
+
+
 def print_drill(summary: DrillSummary, *, show: int = 5) -> None:
     """The matrix, the first failures, the faults and the audit, on the terminal."""
-    matrix = summary.matrix()
-    table = Table(title="drill: steps passed per process and port", box=box.SIMPLE_HEAD,
-                  pad_edge=False, caption="ok: every step passed; FAIL: a step did not; "
-                  "n/s: a step the platform API has no operation for (not a pass)")
-    table.add_column("process")
-    for port in summary.ports:
-        table.add_column(port, justify="right")
-    for process in summary.processes:
-        cells = []
-        for port in summary.ports:
-            cell = matrix.get(process, {}).get(port)
-            cells.append("" if cell is None else
-                         f"{_MARK[cell['status']]} {cell['passed']}/{cell['total']}")
-        table.add_row(process, *cells)
-    console.print(table)
+    console.print("steps passed per process and port (FAIL: a step did not pass; n/s: a step "
+                  "the platform API has no operation for, not a pass)", highlight=False)
+    for table in _matrix_tables(summary):
+        console.print(table)
     bad = [s for s in summary.steps if s.status not in ("pass", "not_supported")]
     for s in bad[:show]:
         console.print(f"{s.status}: {s.process}@{s.port} step {s.index} ({s.step}, "
@@ -175,7 +191,11 @@ def print_drill(summary: DrillSummary, *, show: int = 5) -> None:
 
 
 def write_drill_outputs(out: Path, summary: DrillSummary) -> None:
-    """``summary.json`` and ``junit.xml`` in ``out``."""
+    """``summary.json`` and ``junit.xml`` in ``out`` (made if missing)."""
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        fail(f"--out: cannot create {out}: {exc.strerror or exc}")
     write_summary(out / "summary.json", summary)
     write_junit(out / "junit.xml", summary)
 

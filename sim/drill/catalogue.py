@@ -145,10 +145,10 @@ class _ProcessDoc(_Strict):
     @classmethod
     def _ports(cls, value: str | list[str]) -> str | list[str]:
         if isinstance(value, list):
-            known = {p.id for p in PORTS}
+            known = [p.id for p in PORTS]
             for port in value:
                 if port not in known:
-                    raise ValueError(f"unknown port {port!r} (one of {', '.join(sorted(known))})")
+                    raise ValueError(f"unknown port id {port!r}; known: {', '.join(known)}")
         return value
 
 

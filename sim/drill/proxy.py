@@ -140,8 +140,7 @@ class TcpProxy:
                     if not data:
                         return
                     if sock is pair.upstream and self._take_drop():
-                        pair.close()
-                        self.cut()
+                        self.cut()  # this connection too, before the client can reconnect
                         self._schedule_restore()
                         return
                     (pair.upstream if sock is pair.client else pair.client).sendall(data)
@@ -178,6 +177,8 @@ class TcpProxy:
             pairs = list(self._pairs)
             self.cuts += counted
         if listener is not None:
+            with suppress(OSError):  # stops listening at once, also under a blocked accept()
+                listener.shutdown(socket.SHUT_RDWR)
             with suppress(OSError):
                 listener.close()
         for pair in pairs:
