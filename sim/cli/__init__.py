@@ -14,6 +14,7 @@ from sim.cli import (
     dynamics_cmds,
     goods_cmds,
     population_cmds,
+    rehearse_cmd,
     run_cmd,
     scenario_cmds,
     serve_cmd,
@@ -38,6 +39,7 @@ goods_cmds.register(app)
 serve_cmd.register(app)
 workload_cmds.register(app)
 drill_cmd.register(app)
+rehearse_cmd.register(app)
 
 
 def main() -> None:
