@@ -154,7 +154,7 @@ def add_travellers(
                 _check(builder, c, quota, "setup", -1.0, before, c.used_before_fen, 0)
         timed = c.time_s >= period[0]
         if timed:
-            builder.add_text(
+            builder.add(
                 "timed", c.time_s, "tier_query", "GET",
                 f"/v1/entities/{c.person}/tier?as_of={c.day.isoformat()}", "", "officer", "",
                 c.person, 200, dumps({"tier": c.tier}), port=c.port, touches=(c.person,),
@@ -167,7 +167,7 @@ def _check(builder: CallBuilder, c: Traveller, quota: int, phase: str, time_s: f
            amount: int, used_before: int) -> None:
     decided = check_departure(c.person, day, [amount], used_before, quota)
     # Bodies as text straight away: ids, ports, dates, decisions and integers need no escaping.
-    builder.add_text(
+    builder.add(
         phase, time_s, "departure_check", "POST", f"/v1/travellers/{c.person}/departure-checks",
         f'{{"date":"{day.isoformat()}","port":"{c.port}","purchases":[{{"amount_fen":{amount}}}]}}',
         "officer", "", c.person, 201,
