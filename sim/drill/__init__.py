@@ -5,13 +5,14 @@ process give the right answer, at every port, also when something breaks". Befor
 authorities rehearsed each process at each second-line port; this package does that against a
 platform:
 
-- :mod:`~sim.drill.catalogue` — the processes as data (``scenarios/drills/*.yaml``): steps
-  naming an API operation, an entity by role, a date and the request's business facts, never
-  an expected answer;
+- :mod:`~sim.drill.catalogue` (and its schema, :mod:`~sim.drill.catalogue_schema`) — the
+  processes as data (``scenarios/drills/*.yaml``): steps naming an API operation, an entity by
+  role, a date and the request's business facts, never an expected answer;
 - :mod:`~sim.drill.operations` — who sends each operation and what the drill fills in;
 - :mod:`~sim.drill.cast` — the synthetic entities of the population playing each role, fresh
   for each process at each port;
-- :mod:`~sim.drill.expected` — the oracle's platform: each step decided by :mod:`sim.rules`;
+- :mod:`~sim.drill.expected` (over :mod:`~sim.drill.registry`) — the oracle's platform: each
+  step decided by :mod:`sim.rules`;
 - :mod:`~sim.drill.plan` — every request and its expected answer, before anything is sent;
 - :mod:`~sim.drill.runner` — sending them, checking and timing every answer;
 - :mod:`~sim.drill.faults` and :mod:`~sim.drill.proxy` — killing the platform, locking its

@@ -37,22 +37,23 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import yaml
-from pydantic import (
-    BaseModel,
-    ConfigDict,
-    Field,
-    ValidationError,
-    field_validator,
-    model_validator,
-)
+from pydantic import ValidationError
 
+from sim.drill.catalogue_schema import (
+    CatalogueError,
+    FileDoc,
+    IncludeSpec,
+    ProcessDoc,
+    RoleSpec,
+    StepSpec,
+    error_line,
+    first_error,
+)
 from sim.drill.operations import DRILL_OPERATIONS, NOT_SUPPORTED, RunContext, build_request
 from sim.rules.ports import PORTS
-from sim.rules.tiers import Tier
-from sim.scenario.errors import format_value
 
 __all__ = [
     "PORT_GROUPS",
@@ -72,89 +73,6 @@ PORT_GROUPS: dict[str, tuple[str, ...]] = {
 }
 """Where processes run: goods leave through the seven seaports (the two strait ro-ro ports
 included), travellers through the three airports."""
-
-
-class CatalogueError(ValueError):
-    """A mistake in a drill catalogue, as one line naming the file, the step and the field."""
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class RoleSpec(_Strict):
-    """The profile of a synthetic entity a process needs (checked on the process's start)."""
-
-    kind: Literal["enterprise", "individual"]
-    tier: Tier = Field("whitelist", description="its tier on the start date, with no ground "
-                       "active unless key_attention")
-    hainan: bool | None = Field(None, description="enterprise registered in Hainan")
-    zero_tariff: bool | None = Field(None, description="enterprise eligible for zero tariff")
-    encouraged: bool | None = Field(None, description="encouraged-industry enterprise")
-    age: Literal["adult", "minor"] | None = Field(None, description="individual 18+ or under")
-
-    @model_validator(mode="after")
-    def _fits_kind(self) -> RoleSpec:
-        if self.kind == "individual":
-            for name in ("hainan", "zero_tariff", "encouraged"):
-                if getattr(self, name) is not None:
-                    raise ValueError(f"{name}: only for enterprises")
-            if self.tier == "aeo":
-                raise ValueError("tier: individuals are whitelist or key_attention")
-        elif self.age is not None:
-            raise ValueError("age: only for individuals")
-        return self
-
-
-class StepSpec(_Strict):
-    """One step as the catalogue states it."""
-
-    name: str = Field(min_length=1, max_length=80)
-    op: str
-    entity: str = Field(min_length=1)
-    day: int | None = Field(None, ge=0, le=36_600)
-    date: dt.date | None = None
-    entry: str | None = Field(None, min_length=1, max_length=64)
-    to: str | None = None
-    of: str | None = None
-    body: dict[str, Any] = Field(default_factory=dict)
-
-    @field_validator("op")
-    @classmethod
-    def _known(cls, value: str) -> str:
-        if value not in DRILL_OPERATIONS and value not in NOT_SUPPORTED:
-            known = ", ".join([*DRILL_OPERATIONS, *NOT_SUPPORTED])
-            raise ValueError(f"unknown operation (one of {known})")
-        return value
-
-
-class _Include(_Strict):
-    include: str
-    entity: str
-
-
-class _ProcessDoc(_Strict):
-    title: str = Field(min_length=1)
-    description: str = ""
-    ports: Literal["seaports", "airports"] | list[str]
-    start: dt.date
-    roles: dict[str, RoleSpec] = Field(min_length=1)
-    steps: list[dict[str, Any]] = Field(min_length=1)
-
-    @field_validator("ports")
-    @classmethod
-    def _ports(cls, value: str | list[str]) -> str | list[str]:
-        if isinstance(value, list):
-            known = [p.id for p in PORTS]
-            for port in value:
-                if port not in known:
-                    raise ValueError(f"unknown port id {port!r}; known: {', '.join(known)}")
-        return value
-
-
-class _FileDoc(_Strict):
-    fragments: dict[str, list[dict[str, Any]]] = Field(default_factory=dict)
-    processes: dict[str, _ProcessDoc] = Field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -211,23 +129,8 @@ class Catalogue:
         return [p for pid, p in self.processes.items() if pid in wanted]
 
 
-def _first_error(exc: ValidationError) -> tuple[str, str, Any]:
-    err = exc.errors(include_url=False)[0]
-    where = ".".join(str(p) for p in err["loc"] if not str(p).startswith("function-"))
-    message = str(err["msg"]).removeprefix("Value error, ")
-    value = err.get("input") if err["type"] not in ("missing", "extra_forbidden") else None
-    if err["type"] == "extra_forbidden":
-        message = "unknown field"
-    return where, message, value
 
-
-def _line(source: str, where: str, field: str, message: str, value: Any = None) -> str:
-    got = "" if value is None else f" (got {format_value(value)})"
-    at = f"{field}: " if field else ""
-    return f"{source}: {where}: {at}{message}{got}"
-
-
-def _read(path: Path) -> _FileDoc:
+def _read(path: Path) -> FileDoc:
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except OSError as exc:
@@ -240,10 +143,10 @@ def _read(path: Path) -> _FileDoc:
     if not isinstance(raw, dict):
         raise CatalogueError(f"{path}: expected a mapping with processes: and fragments:")
     try:
-        return _FileDoc.model_validate(raw)
+        return FileDoc.model_validate(raw)
     except ValidationError as exc:
-        where, message, value = _first_error(exc)
-        raise CatalogueError(_line(str(path), where, "", message, value)) from None
+        where, message, value = first_error(exc)
+        raise CatalogueError(error_line(str(path), where, "", message, value)) from None
 
 
 def _expand(
@@ -260,17 +163,17 @@ def _expand(
             out.append((label, raw))
             continue
         try:
-            inc = _Include.model_validate(raw)
+            inc = IncludeSpec.model_validate(raw)
         except ValidationError as exc:
-            field, message, value = _first_error(exc)
-            raise CatalogueError(_line(source, label, field, message, value)) from None
+            field, message, value = first_error(exc)
+            raise CatalogueError(error_line(source, label, field, message, value)) from None
         if inc.include not in fragments:
             known = ", ".join(fragments) or "none"
-            raise CatalogueError(_line(source, label, "include", f"no such fragment (known: "
+            raise CatalogueError(error_line(source, label, "include", f"no such fragment (known: "
                                        f"{known})", inc.include))
         for m, step in enumerate(fragments[inc.include], start=1):
             if not isinstance(step, dict) or "include" in step or "entity" in step:
-                raise CatalogueError(_line(source, f"fragment {inc.include}, step {m}", "",
+                raise CatalogueError(error_line(source, f"fragment {inc.include}, step {m}", "",
                                            "a fragment step is a mapping without entity: or "
                                            "include:"))
             name = f"{step.get('name', '')} ({inc.entity})"
@@ -280,11 +183,11 @@ def _expand(
 
 
 def _check_step(
-    spec: StepSpec, process: _ProcessDoc, label: str, source: str, seen: Mapping[str, str],
+    spec: StepSpec, process: ProcessDoc, label: str, source: str, seen: Mapping[str, str],
     entries: set[str],
 ) -> None:
     def fail(field: str, message: str, value: Any = None) -> CatalogueError:
-        return CatalogueError(_line(source, label, field, message, value))
+        return CatalogueError(error_line(source, label, field, message, value))
 
     if spec.entity not in process.roles:
         raise fail("entity", f"no such role (roles: {', '.join(process.roles)})", spec.entity)
@@ -358,11 +261,11 @@ def _check_body(spec: StepSpec, op_name: str, fail: Any) -> None:
     try:
         model.model_validate(request.body)
     except ValidationError as exc:
-        field, message, value = _first_error(exc)
+        field, message, value = first_error(exc)
         raise fail(f"body.{field}", message, value) from None
 
 
-def _process(pid: str, doc: _ProcessDoc, fragments: Mapping[str, list[dict[str, Any]]],
+def _process(pid: str, doc: ProcessDoc, fragments: Mapping[str, list[dict[str, Any]]],
              source: str) -> Process:
     where = f"process {pid}"
     seen: dict[str, str] = {}
@@ -373,8 +276,8 @@ def _process(pid: str, doc: _ProcessDoc, fragments: Mapping[str, list[dict[str, 
         try:
             spec = StepSpec.model_validate(raw)
         except ValidationError as exc:
-            field, message, value = _first_error(exc)
-            raise CatalogueError(_line(source, named, field, message, value)) from None
+            field, message, value = first_error(exc)
+            raise CatalogueError(error_line(source, named, field, message, value)) from None
         _check_step(spec, doc, named, source, seen, entries)
         seen[spec.name] = spec.op
         if spec.op == "first_line_entry":

@@ -2,10 +2,11 @@
 
 A drill compares each answer of the platform with what the rules say it must be. The rules
 (:mod:`sim.rules`) decide one request from its facts, so the drill keeps those facts as the
-platform should hold them: the entities registered, their credit histories, qualifications,
-account books (immutable :class:`~sim.rules.account_book.Book` values), declarations, and each
-traveller's duty-free purchases per year. :class:`ExpectedPlatform` takes the steps in order and,
-for each, asks the rules for the decision —
+platform should hold them: the entities registered, their credit histories and each traveller's
+duty-free purchases per year (:class:`~sim.drill.registry.ExpectedRegistry`, which this extends),
+qualifications, account books (immutable :class:`~sim.rules.account_book.Book` values) and
+declarations. :class:`ExpectedPlatform` takes the steps in order and, for each, asks the rules for
+the decision —
 
 - credit events and tier queries: :func:`sim.rules.oracle.tier_as_of`;
 - qualifications, books, entries, bookings, purchases, transfers, processing:
@@ -27,93 +28,32 @@ declaration's id, a book's version, a release note's number) and a department fe
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from datetime import date
 from fractions import Fraction
-from typing import Any, cast
+from typing import Any
 
+from sim.drill.registry import (
+    Expectation,
+    ExpectedRegistry,
+    as_json,
+    as_json_dict,
+    duties_record,
+    problem,
+    refused,
+)
 from sim.rules import batch_exit, ledger
 from sim.rules.account_book import Book
 from sim.rules.config import RulesConfig
-from sim.rules.credit import (
-    Classification,
-    CreditEvent,
-    EntityKind,
-    HistoryError,
-    parse_record,
-)
 from sim.rules.goods import Regime
-from sim.rules.identifiers import is_valid_resident_id, is_valid_uscc
 from sim.rules.ledger_codec import book_to_dict
-from sim.rules.oracle import DeclarationRequest, check_departure, decide_declaration, tier_as_of
-from sim.rules.refusals import HTTP_STATUS, Reason, Refusal
-from sim.rules.tiers import Tier
+from sim.rules.oracle import DeclarationRequest, decide_declaration
+from sim.rules.refusals import Reason, Refusal
 
 __all__ = ["Expectation", "ExpectedPlatform"]
 
 
-@dataclass(frozen=True)
-class Expectation:
-    """What a step must be answered.
-
-    Attributes:
-        status: the HTTP status.
-        fields: dotted answer path -> value (a whole object compares as a whole).
-        books: the account books an accepted write changes (for the audit).
-        declaration: the reference of the declaration an accepted ``declare`` files.
-    """
-
-    status: int
-    fields: dict[str, Any]
-    books: tuple[str, ...] = ()
-    declaration: str | None = None
-
-    @property
-    def accepted(self) -> bool:
-        """Whether the request must succeed."""
-        return self.status < 300
-
-
-def _plain(value: Any) -> Any:
-    """As JSON data (tuples to lists, ISO dates), exactly as a JSON answer reads back."""
-    return json.loads(json.dumps(value, default=str))
-
-
-def _plain_dict(value: Mapping[str, Any]) -> dict[str, Any]:
-    plain: dict[str, Any] = _plain(value)
-    return plain
-
-
-def _problem(status: int, code: str) -> Expectation:
-    return Expectation(status, {"code": code})
-
-
-def _refused(refusal: Refusal) -> Expectation:
-    return _problem(HTTP_STATUS[refusal.reason], refusal.reason.value)
-
-
-def _duties(d: Any) -> dict[str, int]:
-    return {"duty_fen": d.duty_fen, "vat_fen": d.vat_fen, "consumption_fen": d.consumption_fen,
-            "total_fen": d.total_fen}
-
-
-def _tier_record(c: Classification) -> dict[str, Any]:
-    return {"entity": c.entity, "tier": c.tier, "as_of": c.as_of.isoformat(), "kind": c.kind,
-            "aeo_certified": c.aeo_certified, "grounds": [g.to_record() for g in c.grounds]}
-
-
-@dataclass
-class _Entity:
-    kind: EntityKind
-    code: str
-    name: str
-    hainan: bool
-    history: list[CreditEvent] = field(default_factory=list)
-
-
-class ExpectedPlatform:
+class ExpectedPlatform(ExpectedRegistry):
     """The platform's state as the rules make it, step by step (see the module docstring).
 
     Args:
@@ -121,8 +61,7 @@ class ExpectedPlatform:
     """
 
     def __init__(self, rules: RulesConfig) -> None:
-        self.rules = rules
-        self._entities: dict[str, _Entity] = {}
+        super().__init__(rules)
         self._quals: dict[str, ledger.Qualification] = {}
         self.books: dict[str, Book] = {}
         """Account book id -> its value as the platform must hold it."""
@@ -131,13 +70,12 @@ class ExpectedPlatform:
         """Declaration reference -> its stored answer (without the platform's id)."""
         self.declarations_of: dict[str, list[str]] = {}
         """Book -> references of its accepted declarations, in filing order."""
-        self._duty_free: dict[tuple[str, int], int] = {}
 
     # -- reading the state -------------------------------------------------------------------------
 
     def book_state(self, book: str) -> dict[str, Any]:
         """A book's state as ``GET /v1/books/{id}`` must show it."""
-        return _plain_dict(book_to_dict(self.books[book]))
+        return as_json_dict(book_to_dict(self.books[book]))
 
     def owner(self, book: str) -> str:
         """The entity a book belongs to."""
@@ -162,77 +100,22 @@ class ExpectedPlatform:
         exact = inputs * (1 + value_added)
         return -(-exact.numerator // exact.denominator)
 
-    def _tier(self, key: str, on: date) -> Tier:
-        e = self._entities[key]
-        return tier_as_of(key, e.kind, e.history, on, self.rules.credit).tier
-
-    # -- entities and credit -----------------------------------------------------------------------
-
-    def register_entity(self, body: Mapping[str, Any]) -> Expectation:
-        """``POST /v1/entities``."""
-        key, kind, code = body["id"], body["kind"], str(body["code"]).upper()
-        valid = is_valid_uscc(code) if kind == "enterprise" else is_valid_resident_id(code)
-        if not valid:
-            return _problem(422, "invalid_code")
-        if key in self._entities or any(e.code == code for e in self._entities.values()):
-            return _problem(409, "duplicate_entity")
-        hainan = bool(body.get("registered_in_hainan", False))
-        self._entities[key] = _Entity(cast(EntityKind, kind), code, body.get("name", ""), hainan)
-        return Expectation(201, {"id": key, "kind": kind, "code": code,
-                                 "name": body.get("name", ""), "registered_in_hainan": hainan})
-
-    def post_event(self, key: str, body: Mapping[str, Any]) -> Expectation:
-        """``POST /v1/entities/{id}/events``."""
-        e = self._entities.get(key)
-        if e is None:
-            return _problem(404, "unknown_entity")
-        raw = {"entity": key, "kind": e.kind, "date": body["date"], "event": body["event"]}
-        for name in ("department", "grade"):
-            if body.get(name) is not None:
-                raw[name] = body[name]
-        try:
-            event = parse_record(raw, 1, self.rules.credit)
-        except HistoryError:
-            return _problem(422, "invalid_event")
-        before = self._tier(key, event.date)
-        e.history.append(event)
-        after = self._tier(key, event.date)
-        return Expectation(201, {"entity": key, "date": event.date.isoformat(),
-                                 "event": event.event, "department": event.department,
-                                 "grade": event.grade, "tier_before": before,
-                                 "tier_after": after})
-
-    def get_tier(self, key: str, as_of: date) -> Expectation:
-        """``GET /v1/entities/{id}/tier?as_of=``."""
-        e = self._entities.get(key)
-        if e is None:
-            return _problem(404, "unknown_entity")
-        c = tier_as_of(key, e.kind, e.history, as_of, self.rules.credit)
-        return Expectation(200, _tier_record(c))
-
-    def get_entity(self, key: str) -> Expectation:
-        """``GET /v1/entities/{id}``."""
-        e = self._entities.get(key)
-        if e is None:
-            return _problem(404, "unknown_entity")
-        return Expectation(200, {"id": key, "kind": e.kind, "code": e.code, "name": e.name,
-                                 "registered_in_hainan": e.hainan})
-
     # -- qualification and books -------------------------------------------------------------------
 
     def file_qualification(self, body: Mapping[str, Any]) -> Expectation:
         """``POST /v1/qualifications``."""
         key, on = body["entity"], date.fromisoformat(body["on"])
-        e = self._entities.get(key)
-        if e is None:
-            return _problem(404, "unknown_entity")
+        registered = self.entity(key)
+        if registered is None:
+            return problem(404, "unknown_entity")
+        kind, hainan = registered
         encouraged = bool(body.get("encouraged", False))
         try:
-            q = ledger.file_qualification(key, hainan_registered=e.hainan,
-                                          individual=e.kind == "individual",
-                                          encouraged=encouraged, tier=self._tier(key, on), on=on)
+            q = ledger.file_qualification(key, hainan_registered=hainan,
+                                          individual=kind == "individual",
+                                          encouraged=encouraged, tier=self.tier(key, on), on=on)
         except Refusal as refusal:
-            return _refused(refusal)
+            return refused(refusal)
         self._quals[key] = q
         return Expectation(201, {"entity": key, "encouraged": encouraged, "tier": q.tier,
                                  "filed": on.isoformat()})
@@ -240,17 +123,17 @@ class ExpectedPlatform:
     def file_book(self, body: Mapping[str, Any]) -> Expectation:
         """``POST /v1/books``."""
         book_id, key, on = body["id"], body["entity"], date.fromisoformat(body["on"])
-        if key not in self._entities:
-            return _problem(404, "unknown_entity")
+        if self.entity(key) is None:
+            return problem(404, "unknown_entity")
         holder = self._quals.get(key)
         if holder is None:
-            return _problem(409, "not_qualified")
+            return problem(409, "not_qualified")
         if book_id in self.books:
-            return _problem(409, "duplicate_id")
+            return problem(409, "duplicate_id")
         try:
             book = ledger.file_book(book_id, holder, on)
         except Refusal as refusal:
-            return _refused(refusal)
+            return refused(refusal)
         self.books[book_id], self._owner[book_id] = book, key
         return Expectation(201, {"id": book_id, "entity": key, "state": self.book_state(book_id)},
                            books=(book_id,))
@@ -258,7 +141,7 @@ class ExpectedPlatform:
     def get_book(self, book_id: str) -> Expectation:
         """``GET /v1/books/{id}``."""
         if book_id not in self.books:
-            return _problem(404, "unknown_book")
+            return problem(404, "unknown_book")
         return Expectation(200, {"id": book_id, "entity": self._owner[book_id],
                                  "state": self.book_state(book_id)})
 
@@ -267,7 +150,7 @@ class ExpectedPlatform:
         """Entries, bookings, settlements, purchases, transfers and processing of one book."""
         book = self.books.get(book_id)
         if book is None:
-            return _problem(404, "unknown_book")
+            return problem(404, "unknown_book")
         tariff = self.rules.tariff_table
         try:
             if op == "transfer":
@@ -278,18 +161,19 @@ class ExpectedPlatform:
                     body["value_fen"], date.fromisoformat(body["released"]), tariff,
                     Regime(body.get("regime", "zero_tariff")))
                 fields = {"entry_id": out.entry_id, "item": out.item, "qty": out.qty,
-                          "pending": out.pending, "duties": _duties(out.duties)}
+                          "pending": out.pending, "duties": duties_record(out.duties)}
             elif op in ("book_entry", "settle_entry"):
                 on = date.fromisoformat(body["on"])
                 new, out = (ledger.book_entry(book, path["entry_id"], on) if op == "book_entry"
                             else ledger.settle_overdue_entry(book, path["entry_id"], on, tariff))
                 fields = {"entry_id": out.entry_id, "item": out.item, "qty": out.qty,
-                          "pending": out.pending, "duties": _duties(out.duties)}
+                          "pending": out.pending, "duties": duties_record(out.duties)}
             elif op == "purchase":
                 new, bought = ledger.purchase_domestic(book, body["item"], body["code"],
                                                        body["qty"], body["value_fen"], tariff)
                 fields = {"item": bought.item, "qty": bought.qty,
-                          "domestic_fen": bought.domestic_fen, "duties": _duties(bought.duties)}
+                          "domestic_fen": bought.domestic_fen,
+                          "duties": duties_record(bought.duties)}
             else:
                 bom = ledger.BillOfMaterials(
                     dict(body["inputs"]),
@@ -300,9 +184,9 @@ class ExpectedPlatform:
                           "produced": dict(made.produced), "imported_fen": made.imported_fen,
                           "domestic_fen": made.domestic_fen, "regime": made.regime.value}
         except Refusal as refusal:
-            return _refused(refusal)
+            return refused(refusal)
         self.books[book_id] = new
-        return Expectation(201, _plain(fields), books=(book_id,))
+        return Expectation(201, as_json(fields), books=(book_id,))
 
     def _transfer(self, book: Book, body: Mapping[str, Any]) -> Expectation:
         on, to = date.fromisoformat(body["on"]), body.get("to_book")
@@ -311,16 +195,16 @@ class ExpectedPlatform:
                                            self.rules.tariff_table, body.get("price_fen"))
             self.books[book.book_id] = new
             return Expectation(201, {"item": out.item, "qty": out.qty, "to_book": None,
-                                     "duties": _duties(out.duties)}, books=(book.book_id,))
+                                     "duties": duties_record(out.duties)}, books=(book.book_id,))
         if to == book.book_id:
-            return _problem(422, "same_book")
+            return problem(422, "same_book")
         dst = self.books.get(to)
         if dst is None:
-            return _problem(404, "unknown_book")
+            return problem(404, "unknown_book")
         src, dst_new, out = ledger.transfer(book, dst, body["item"], body["qty"], on)
         self.books[book.book_id], self.books[to] = src, dst_new
         return Expectation(201, {"item": out.item, "qty": out.qty, "to_book": to,
-                                 "duties": _duties(out.duties)}, books=(book.book_id, to))
+                                 "duties": duties_record(out.duties)}, books=(book.book_id, to))
 
     # -- second line -------------------------------------------------------------------------------
 
@@ -329,13 +213,13 @@ class ExpectedPlatform:
         weights = self.rules.risk.weights
         indicators = tuple(body.get("risk_indicators", ()))
         if any(name not in weights for name in indicators):
-            return _problem(422, "unknown_risk_indicator")
+            return problem(422, "unknown_risk_indicator")
         book_id, on = body["book"], date.fromisoformat(body["date"])
         book = self.books.get(book_id)
         if book is None:
-            return _problem(404, "unknown_book")
+            return problem(404, "unknown_book")
         key = self._owner[book_id]
-        tier = self._tier(key, on)
+        tier = self.tier(key, on)
         lines = tuple(ledger.ExitLine(ln["item"], ln["qty"], ln.get("price_fen"),
                                       ln.get("permit", True)) for ln in body["lines"])
         reference = body["reference"]
@@ -343,18 +227,18 @@ class ExpectedPlatform:
         try:
             decided = decide_declaration(book, tier, request, self.rules)
         except Refusal as refusal:
-            return _refused(refusal)
+            return refused(refusal)
         if reference in self.declarations:
-            return _problem(409, "duplicate_id")
+            return problem(409, "duplicate_id")
         self.books[book_id] = decided.book
-        record = _plain({
+        record = as_json({
             "reference": reference, "book": book_id, "entity": key, "port": body["port"],
             "date": on.isoformat(), "tier": tier, "risk_score": decided.risk.score,
-            "channel": decided.channel, "duties": _duties(decided.declaration.duties),
+            "channel": decided.channel, "duties": duties_record(decided.declaration.duties),
             "lines": [{"item": r.item, "code": r.code, "regime": r.regime.value, "qty": r.qty,
                        "base_fen": r.base_fen,
                        "value_added": None if r.value_added is None else float(r.value_added),
-                       "duty_exempt": r.duty_exempt, "duties": _duties(r.duties)}
+                       "duty_exempt": r.duty_exempt, "duties": duties_record(r.duties)}
                       for r in decided.declaration.lines],
             "inspection": None,
         })
@@ -366,17 +250,17 @@ class ExpectedPlatform:
         """``GET /v1/declarations/{id}`` of the declaration filed as ``reference``."""
         record = self.declarations.get(reference)
         if record is None:
-            return _problem(404, "unknown_declaration")
+            return problem(404, "unknown_declaration")
         return Expectation(200, dict(record))
 
     def record_inspection(self, reference: str, body: Mapping[str, Any]) -> Expectation:
         """``POST /v1/declarations/{id}/inspection``."""
         record = self.declarations.get(reference)
         if record is None:
-            return _problem(404, "unknown_declaration")
+            return problem(404, "unknown_declaration")
         record["inspection"] = {"on": body["on"], "channel": body["channel"],
                                 "result": body["result"], "findings": body.get("findings", "")}
-        return Expectation(200, _plain(record))
+        return Expectation(200, as_json(record))
 
     # -- batch exit --------------------------------------------------------------------------------
 
@@ -387,13 +271,13 @@ class ExpectedPlatform:
         """
         book = self.books.get(book_id)
         if book is None:
-            return _problem(404, "unknown_book")
+            return problem(404, "unknown_book")
         on = date.fromisoformat(body["on"])
-        tier = self._tier(self._owner[book_id], on)
+        tier = self.tier(self._owner[book_id], on)
         current = book if book.holder.tier == tier else ledger.with_tier(book, tier)
         try:
             if op == "batch_exit_status":
-                return Expectation(200, _plain(batch_exit.batch_exit_status(current, on)))
+                return Expectation(200, as_json(batch_exit.batch_exit_status(current, on)))
             if op == "file_batch_list":
                 new, s = batch_exit.file_batch_shipment(
                     current, body["shipment_id"], body["item"], body["qty"], on, body["port"],
@@ -402,14 +286,14 @@ class ExpectedPlatform:
                 fields: dict[str, Any] = {
                     "shipment_id": body["shipment_id"], "book": book_id, "item": s.item,
                     "code": s.code, "regime": s.regime.value, "qty": s.qty,
-                    "base_fen": s.base_fen, "duties": _duties(s.duties), "port": s.port,
+                    "base_fen": s.base_fen, "duties": duties_record(s.duties), "port": s.port,
                     "filed": on.isoformat(), "period": batch_exit.period_of(on)}
             elif op == "consolidate":
                 new, c = batch_exit.declare_consolidated(
                     current, body["year"], body["month"], on,
                     shipment_ids=body.get("shipment_ids"))
                 fields = {"book": book_id, "period": c.period, "shipment_ids": c.shipment_ids,
-                          "qty": c.qty, "duties": _duties(c.duties), "due": c.due.isoformat(),
+                          "qty": c.qty, "duties": duties_record(c.duties), "due": c.due.isoformat(),
                           "filed": on.isoformat(), "late": c.late}
             else:
                 if op == "admit_batch_exit":
@@ -422,26 +306,6 @@ class ExpectedPlatform:
                         current, on, permits_in_order=bool(body.get("permits_in_order", False)))
                 fields = batch_exit.batch_exit_status(new, on)
         except Refusal as refusal:
-            return _refused(refusal)
+            return refused(refusal)
         self.books[book_id] = new
-        return Expectation(201, _plain(fields), books=(book_id,))
-
-    # -- travellers --------------------------------------------------------------------------------
-
-    def departure_check(self, key: str, body: Mapping[str, Any]) -> Expectation:
-        """``POST /v1/travellers/{id}/departure-checks``."""
-        e = self._entities.get(key)
-        if e is None:
-            return _problem(404, "unknown_entity")
-        if e.kind != "individual":
-            return _problem(422, "not_an_individual")
-        on = date.fromisoformat(body["date"])
-        amounts = [p["amount_fen"] for p in body["purchases"]]
-        used_before = self._duty_free.get((key, on.year), 0)
-        d = check_departure(e.code, on, amounts, used_before, self.rules.duty_free_quota_fen)
-        self._duty_free[key, on.year] = used_before + sum(amounts)
-        return Expectation(201, {
-            "traveller": key, "date": on.isoformat(), "decision": d.decision,
-            "amount_fen": d.amount_fen, "quota_fen": d.quota_fen,
-            "used_before_fen": d.used_before_fen, "used_fen": d.used_fen,
-            "remaining_fen": d.remaining_fen, "excess_fen": d.excess_fen})
+        return Expectation(201, as_json(fields), books=(book_id,))

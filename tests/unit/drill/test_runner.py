@@ -190,3 +190,15 @@ def test_a_repeat_answered_differently_is_found(small: DrillPlan) -> None:
     report = audit(small, execution, client, repeat=[position])
     assert (report.replays, report.replays_identical) == (1, 0)
     assert "answered 409, not as the first time" in report.problems[0]
+
+
+def test_an_answer_lost_in_a_crash_is_its_own_outcome(small: DrillPlan) -> None:
+    def lost(step: PlannedStep, position: int, body: dict[str, Any]) -> tuple[int, Any] | None:
+        if step.name == "processing":
+            return 409, {"code": "idempotency_answer_lost", "status": 409}
+        return None
+
+    execution, _ = _run(small, Scripted(small, lost))
+    outcome = next(r for r in execution.results if r.step == "processing")
+    assert outcome.status == "answer_lost"
+    assert outcome.note == "the platform carried the request out but lost its answer"
