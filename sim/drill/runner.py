@@ -15,7 +15,8 @@ accounts for all of them whatever happens:
   a crash) is ``answer_lost``: the audit checks the effect.
 
 Retries are counted per step, by cause (connection refused, timeout, dropped connection, 503,
-a first request still in progress), from the client's counters. Hooks see each step before and
+a first request still in progress), from the client's counters, so the retries of issuing the
+actor's token on its first step count too. Hooks see each step before and
 after it is sent: that is where fault drills break the platform (:mod:`sim.drill.faults`).
 """
 
@@ -27,6 +28,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from sim.api.problems import ProblemCode
 from sim.client import PlatformClient, PlatformError, PlatformUnreachable
 from sim.drill.plan import DrillPlan, PlannedStep
 from sim.results.drill import StepResult, StepStatus
@@ -34,7 +36,7 @@ from sim.workload.expect import compare_fields
 
 __all__ = ["Execution", "StepHooks", "execute"]
 
-_ANSWER_LOST = "idempotency_answer_lost"
+_ANSWER_LOST = ProblemCode.IDEMPOTENCY_ANSWER_LOST.value
 
 
 class StepHooks(Protocol):
@@ -141,7 +143,8 @@ class _Runner:
         if step.writes and answer.status < 500:
             self.out.answers[position] = (answer.status, answer.body)
         values: dict[str, Any] = {
-            "duration_ms": elapsed, "retries": sum(causes.values()), "retry_causes": dict(causes),
+            "duration_ms": elapsed, "retries": sum(causes.values()),
+            "retry_causes": dict(causes),
             "request": request, "answer": {"status": answer.status, "body": answer.body},
             "expected": expected,
         }
