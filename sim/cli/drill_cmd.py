@@ -224,8 +224,8 @@ def drill(
     ] = None,
     catalogue: Annotated[
         list[Path] | None,
-        typer.Option("--catalogue", help="Drill catalogue file or directory (repeatable; "
-                     "default: scenarios/drills)."),
+        typer.Option("--catalogue", metavar="PATH", help="Drill catalogue file or directory "
+                     "(repeatable; default: scenarios/drills)."),
     ] = None,
     scenario_file: Annotated[
         Path | None,
