@@ -10,8 +10,8 @@ the *world* of the run (:class:`World`):
   enterprises, with their tier as of the start (which qualifies them for batch exit), their
   encouraged-industry flag and their planted violation rate (batch-exit use follows
   ``goods.batch_exit_adoption``); their shipments are the supervised trucks at the ports
-  (``goods.drives_trucks``), each declared with its enterprise's tier classified as of the
-  truck's date;
+  (``goods.drives_trucks``), each declared with its enterprise's tier and listing grounds
+  classified as of the truck's date;
 - travellers, and supervised trucks when the goods flow does not drive them, are drawn from
   its pools, each with the credit tier classified as of its arrival date.
 
@@ -107,7 +107,7 @@ def build_world(scenario: Scenario) -> World:
 
 
 class GoodsTiers:
-    """The goods enterprises' tiers on any date, classified from their population histories.
+    """The goods enterprises' tiers and listing grounds on any date, from their histories.
 
     A class rather than a closure so that a :class:`World` pickles (a process pool or a Dask
     cluster ships it to its workers).
@@ -129,6 +129,14 @@ class GoodsTiers:
             on = days == day
             out[on] = self._pool.tiers_at(int(day))[self._rows[firm[on]]]
         return out
+
+    def grounds(self, firm: np.ndarray, days: np.ndarray) -> list[str]:
+        """Active listing grounds of the enterprises ``firm`` on ``days`` ('' if not listed)."""
+        rows = self._rows[firm].tolist()
+        return [
+            self._pool.grounds_at(int(day)).get(row, "")
+            for row, day in zip(rows, np.asarray(days).tolist(), strict=True)
+        ]
 
 
 def run_scenario(

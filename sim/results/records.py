@@ -10,9 +10,10 @@ flow, tier, route) are strings.
 A journey also says *who* and *what*, so that it can be sent to a platform and its answer
 checked (:mod:`sim.workload`): the ``entity`` (an enterprise's unified social credit code or a
 traveller's identity number), the declaration ``reference``, the account ``book``, the batch-exit
-``shipment``, the ``risk_indicators`` the goods showed (comma-separated names), and for a duty-free
-traveller the purchases presented (``purchase_fen``) and what the traveller had used of the
-year's quota before (``used_before_fen``). Empty strings and zeros where they do not apply.
+``shipment``, the ``risk_indicators`` the goods showed (comma-separated names), the declarant's
+listing ``grounds`` when it is on the key-attention list, and for a duty-free traveller the
+purchases presented (``purchase_fen``) and what the traveller had used of the year's quota before
+(``used_before_fen``). Empty strings and zeros where they do not apply.
 
 The model fills one :class:`RecordGroup` per port and flow (preallocated Python lists: assigning
 a float into a list is the cheapest write on the simulation's hot path), and :func:`concat`
@@ -65,8 +66,11 @@ CATEGORY_COLUMNS: tuple[str, ...] = ("port", "flow", "tier", "route")
 otherwise, backlog for supervised trucks already cleared and waiting for a ferry when the run
 starts; ``tier`` is empty for journeys that do not declare."""
 
-IDENTITY_COLUMNS: tuple[str, ...] = ("entity", "reference", "book", "shipment", "risk_indicators")
-"""Who and what a journey is (strings, empty where they do not apply)."""
+IDENTITY_COLUMNS: tuple[str, ...] = (
+    "entity", "reference", "book", "shipment", "risk_indicators", "grounds"
+)
+"""Who and what a journey is (strings, empty where they do not apply); ``grounds`` are the
+declarant's active listing grounds that day (comma-separated sources, for key-attention)."""
 
 AMOUNT_COLUMNS: tuple[str, ...] = ("purchase_fen", "used_before_fen")
 """Duty-free purchases presented and the year's quota used before (integer fen; 0 otherwise)."""
