@@ -12,7 +12,7 @@ the decision —
 - qualifications, books, entries, bookings, purchases, transfers, processing:
   :mod:`sim.rules.ledger`;
 - second-line declarations: :func:`sim.rules.oracle.decide_declaration`, with the declarant's
-  tier on the declaration date;
+  tier and listing grounds on the declaration date;
 - batch exit: :mod:`sim.rules.batch_exit`, with the holder's tier on the operation's date;
 - departure checks: :func:`sim.rules.oracle.check_departure`;
 
@@ -47,7 +47,7 @@ from sim.rules.account_book import Book
 from sim.rules.config import RulesConfig
 from sim.rules.goods import Regime
 from sim.rules.ledger_codec import book_to_dict
-from sim.rules.oracle import DeclarationRequest, decide_declaration
+from sim.rules.oracle import DeclarationRequest, decide_declaration, listing_grounds
 from sim.rules.refusals import Reason, Refusal
 
 __all__ = ["Expectation", "ExpectedPlatform"]
@@ -219,13 +219,15 @@ class ExpectedPlatform(ExpectedRegistry):
         if book is None:
             return problem(404, "unknown_book")
         key = self._owner[book_id]
-        tier = self.tier(key, on)
+        classified = self.classification(key, on)
+        tier = classified.tier
         lines = tuple(ledger.ExitLine(ln["item"], ln["qty"], ln.get("price_fen"),
                                       ln.get("permit", True)) for ln in body["lines"])
         reference = body["reference"]
         request = DeclarationRequest(reference, body["port"], on, lines, indicators)
         try:
-            decided = decide_declaration(book, tier, request, self.rules)
+            decided = decide_declaration(book, tier, request, self.rules,
+                                         listing_grounds(classified))
         except Refusal as refusal:
             return refused(refusal)
         if reference in self.declarations:

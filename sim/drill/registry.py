@@ -116,10 +116,14 @@ class ExpectedRegistry:
         self._entities: dict[str, _Entity] = {}
         self._duty_free: dict[tuple[str, int], int] = {}
 
+    def classification(self, key: str, on: date) -> Classification:
+        """The registered entity ``key``'s classification on ``on``, from its history."""
+        e = self._entities[key]
+        return tier_as_of(key, e.kind, e.history, on, self.rules.credit)
+
     def tier(self, key: str, on: date) -> Tier:
         """The registered entity ``key``'s tier on ``on``, from its history."""
-        e = self._entities[key]
-        return tier_as_of(key, e.kind, e.history, on, self.rules.credit).tier
+        return self.classification(key, on).tier
 
     def entity(self, key: str) -> tuple[EntityKind, bool] | None:
         """A registered entity's kind and Hainan registration (None: not registered)."""
