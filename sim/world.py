@@ -37,6 +37,7 @@ from sim.model.routing import SharesTierSource, TierSource
 from sim.model.shipments import EnterpriseTiers
 from sim.population import PoolTierSource, Population, generate_population
 from sim.results import RunResult
+from sim.results.stream import RecordStream
 from sim.rng import RandomStreams
 from sim.scenario import Scenario
 
@@ -145,6 +146,7 @@ def run_scenario(
     replication: int = 0,
     progress: Callable[[float], None] | None = None,
     world: World | None = None,
+    records_to: RecordStream | None = None,
 ) -> RunResult:
     """Run ``scenario`` in the world it names.
 
@@ -154,6 +156,8 @@ def run_scenario(
         progress: called with the fraction of the horizon simulated.
         world: built earlier by :func:`build_world` (reuse it across replications to generate
             the population once); by default built here.
+        records_to: stream the records to this file by simulated day instead of keeping them
+            (see :func:`sim.model.simulate`).
     """
     w = world if world is not None else build_world(scenario)
     return simulate(
@@ -163,4 +167,5 @@ def run_scenario(
         tier_source=w.declarants,
         goods_enterprises=w.goods_enterprises,
         goods_tiers=w.goods_tiers,
+        records_to=records_to,
     )

@@ -12,9 +12,11 @@ from sim.cli import (
     credit_cmds,
     drill_cmd,
     dynamics_cmds,
+    experiment_cmds,
     goods_cmds,
     population_cmds,
     rehearse_cmd,
+    report_cmds,
     run_cmd,
     scenario_cmds,
     serve_cmd,
@@ -32,6 +34,8 @@ app = typer.Typer(
 )
 scenario_cmds.register(app)
 run_cmd.register(app)
+experiment_cmds.register(app)
+report_cmds.register(app)
 credit_cmds.register(app)
 population_cmds.register(app)
 dynamics_cmds.register(app)

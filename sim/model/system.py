@@ -47,7 +47,7 @@ from sim.model.resources import (
 from sim.model.routing import TierSource, decide, inspect, route_names
 from sim.model.shipments import PortShipments
 from sim.model.strait import build_strait
-from sim.results.records import RecordGroup
+from sim.results.records import Column, RecordGroup
 from sim.results.run import FerryStats
 from sim.rng import RandomStreams
 from sim.rules.ports import PORT_IDS
@@ -169,7 +169,7 @@ def _resource(
     return resource
 
 
-_Trucks = tuple[RecordGroup, list[int], list[int], dict[str, list[float]], np.ndarray]
+_Trucks = tuple[RecordGroup, list[int], list[int], dict[str, Column], np.ndarray]
 
 
 def _trucks(ctx: _Context, port_id: str, cfg: PortConfig) -> _Trucks | None:
@@ -202,8 +202,9 @@ def _trucks(ctx: _Context, port_id: str, cfg: PortConfig) -> _Trucks | None:
     found = inspect(first, violation, policy.detection, streams.generator(f"detect.{port_id}"))
     n = len(times)
     svc = cfg.service
+    # Columns: pages of Python floats made as trucks arrive, dropped once they are written out
     service = {
-        kind: dist.sample(streams.generator(f"service.{port_id}.{kind}"), n).tolist()
+        kind: Column(dist.sample(streams.generator(f"service.{port_id}.{kind}"), n))
         for kind, dist in (
             ("channel", svc.channel),
             ("scan", svc.scan),
@@ -220,6 +221,7 @@ def _trucks(ctx: _Context, port_id: str, cfg: PortConfig) -> _Trucks | None:
         violation=np.asarray(violation, dtype=bool).tolist(),
         detected=found.detected.tolist(),
         ids=ids,
+        inputs=list(service.values()),
     )
     return group, np.asarray(first).tolist(), found.final.tolist(), service, np.asarray(tier)
 
@@ -249,7 +251,7 @@ def _vehicles(ctx: _Context, port_id: str, cfg: PortConfig) -> RecordGroup | Non
     if times is None:
         return None
     group = _plain_group(port_id, "vehicle", "non_customs", times)
-    group.times["release"] = list(group.arrival)
+    group.times["release"] = group.arrival  # copied (compact) by the group's Times
     return group
 
 
@@ -276,7 +278,8 @@ def _duty_free(
         system.departures.add(group, ctx.days(times), travellers)
     system.groups.append(group)
     rng = ctx.streams.generator(f"service.{port_id}.duty_free_check")
-    check = cfg.service.duty_free_check.sample(rng, len(times)).tolist()
+    check = Column(cfg.service.duty_free_check.sample(rng, len(times)))
+    group.inputs.append(check)  # dropped with the group's pages
     desk = _resource(ctx, system, port_id, "duty_free_desks", desks)
     ctx.env.process(DutyFreeCheck(ctx.env, group, check, desk).source())
 
