@@ -5,9 +5,10 @@
 catalogue's processes (``scenarios/drills`` by default) at their ports with entities of the
 synthetic population, sends every step (starting the reference platform on loopback with the
 scenario's rules when no ``--target`` is given), checks each answer against the rules' oracle,
-audits what the platform stored, and writes ``summary.json`` (``sim.results.drill``) and
-``junit.xml`` into DIR. The terminal shows the matrix process x port, each failure with its
-request, answer and expectation, the faults and the audit.
+audits what the platform stored, and writes ``summary.json`` (``sim.results.drill``),
+``junit.xml`` and ``report.html`` (the self-contained HTML report) into DIR. The terminal shows
+the matrix process x port, each failure with its request, answer and expectation, the faults
+and the audit.
 
 Exit status: 0 when every step passed and the audit is clean; 3 when the only steps that did
 not pass are ones the platform API has no operation for ("not supported"); 1 otherwise; 2 for a
@@ -28,6 +29,7 @@ from rich import box
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from reports import REPORT_FILE, ReportError, render_directory
 from sim.cli.common import SetOption, console, fail, load_or_exit
 from sim.drill import (
     FAULTS,
@@ -49,7 +51,15 @@ from sim.results.drill_junit import write_junit
 from sim.rules.ports import PORT_IDS
 from sim.scenario import Scenario
 
-__all__ = ["EXIT_CODES", "drill", "plan_for", "print_drill", "register", "write_drill_outputs"]
+__all__ = [
+    "EXIT_CODES",
+    "drill",
+    "plan_for",
+    "print_drill",
+    "register",
+    "write_drill_outputs",
+    "write_report",
+]
 
 EXIT_CODES = {"pass": 0, "fail": 1, "not_supported": 3}
 """Exit status by verdict (2 is a usage error)."""
@@ -190,18 +200,35 @@ def print_drill(summary: DrillSummary, *, show: int = 5) -> None:
                   f"{retries} retries: {summary.verdict}", highlight=False)
 
 
+def write_report(directory: Path) -> None:
+    """Render ``directory``'s results as ``report.html``, atomically.
+
+    Raises:
+        RuntimeError: the harness's own files did not render (a bug, not a user's mistake).
+    """
+    try:
+        html = render_directory(directory)
+    except ReportError as exc:
+        raise RuntimeError(f"cannot render the report of {directory}: {exc}") from exc
+    staged = directory / f".{REPORT_FILE}.tmp"
+    staged.write_text(html, encoding="utf-8")
+    os.replace(staged, directory / REPORT_FILE)
+
+
 def write_drill_outputs(out: Path, summary: DrillSummary) -> None:
-    """``summary.json`` and ``junit.xml`` in ``out`` (made if missing)."""
+    """``summary.json``, ``junit.xml`` and ``report.html`` in ``out`` (made if missing)."""
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         fail(f"--out: cannot create {out}: {exc.strerror or exc}")
     write_summary(out / "summary.json", summary)
     write_junit(out / "junit.xml", summary)
+    write_report(out)
 
 
 def drill(
-    out: Annotated[Path, typer.Option("--out", help="Directory for summary.json and junit.xml.")],
+    out: Annotated[Path, typer.Option("--out", help="Directory for summary.json, junit.xml and "
+                                      "report.html.")],
     target: Annotated[
         str | None,
         typer.Option("--target", metavar="URL", help="Platform base URL (default: start the "
@@ -269,7 +296,8 @@ def drill(
         fail(str(exc))
     write_drill_outputs(out, summary)
     print_drill(summary, show=show)
-    console.print(f"-> {out / 'summary.json'}, {out / 'junit.xml'}", highlight=False)
+    console.print(f"-> {out / 'summary.json'}, {out / 'junit.xml'}, {out / REPORT_FILE}",
+                  highlight=False)
     raise typer.Exit(EXIT_CODES[summary.verdict])
 
 

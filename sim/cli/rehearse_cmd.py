@@ -13,8 +13,8 @@
 5. the period's traffic replayed against the platform. This build has no open-model load test
    (``customs-sim load``) yet, so the stage is the functional replay of the workload (one call
    at a time, every answer checked, no SLO), and says so (``DIR/load/mismatches.jsonl``);
-6. the HTML report, once the reports package is in the build (skipped, and said so, until
-   then);
+6. the HTML report of it all (``DIR/report.html``: the stages, the model's tables and plots,
+   the drill's matrix, failures, faults and audit, the replay);
 
 and writes one summary, ``DIR/rehearsal.json`` (:mod:`sim.results.rehearsal`). Everything is
 written into a directory beside DIR and moved into place at the end, so a mistake found on the
@@ -28,6 +28,7 @@ import shutil
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
@@ -36,6 +37,7 @@ import typer
 from rich import box
 from rich.table import Table
 
+from reports import REPORT_FILE
 from sim.cli.common import SetOption, console, fail, load_or_exit
 from sim.cli.drill_cmd import (
     EXIT_CODES,
@@ -46,6 +48,7 @@ from sim.cli.drill_cmd import (
     progress_bar,
     split_list,
     write_drill_outputs,
+    write_report,
 )
 from sim.client import PlatformClient, PlatformUnreachable, TargetError
 from sim.drill import (
@@ -77,10 +80,9 @@ from sim.world import build_world, run_scenario
 
 __all__ = ["register", "rehearse"]
 
-_OUTPUTS = ("model", "workload.parquet", "drill", "load", "rehearsal.json")
+_OUTPUTS = ("model", "workload.parquet", "drill", "load", "rehearsal.json", REPORT_FILE)
 _LOAD_NOTE = ("functional replay in place of the load test: every call sent one at a time and "
               "its answer checked, no timing and no SLO (customs-sim load is not in this build)")
-_REPORT_NOTE = "the HTML report needs the reports package, not in this build"
 
 
 @contextmanager
@@ -248,9 +250,15 @@ def _rehearse(scenario: Scenario, period: Period, chosen: list[Process],
         fail(str(exc))
     except PlatformUnreachable as exc:
         fail(f"the reference platform stopped answering: {exc}")
-    stages.append(Stage("report", "skipped", 0.0, note=_REPORT_NOTE))
     summary = RehearsalSummary(scenario.name, scenario.seed, period.start.isoformat(),
-                               period.hours, period.ports, tuple(stages))
+                               period.hours, period.ports,
+                               (*stages, Stage("report", "done", 0.0, {}, (REPORT_FILE,))))
+    write_rehearsal(staged / "rehearsal.json", summary)
+    with _timed() as took:
+        write_report(staged)
+    # The report shows every stage but itself; the summary keeps its time too.
+    summary = replace(summary, stages=(*stages, Stage("report", "done", took[0], {},
+                                                      (REPORT_FILE,))))
     write_rehearsal(staged / "rehearsal.json", summary)
     return summary
 

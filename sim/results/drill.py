@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 __all__ = [
+    "FORMAT",
     "STEP_STATUSES",
     "AuditReport",
     "DrillSummary",
@@ -48,6 +49,9 @@ STEP_STATUSES: tuple[StepStatus, ...] = (
     "pass", "fail", "not_supported", "not_sent", "unreachable", "answer_lost",
 )
 """Every outcome a step can have, the good one first."""
+
+FORMAT = "customs-sim-drill/1"
+"""The format name and version written into every file of this kind."""
 
 
 @dataclass(frozen=True)
@@ -267,7 +271,7 @@ class DrillSummary:
     def to_dict(self) -> dict[str, Any]:
         """The summary as JSON data (``summary.json``)."""
         return {
-            "format": _FORMAT,
+            "format": FORMAT,
             "target": self.target,
             "seed": self.seed,
             "processes": list(self.processes),
@@ -289,8 +293,8 @@ class DrillSummary:
         Raises:
             ValueError: not a drill summary of this format.
         """
-        if data.get("format") != _FORMAT:
-            raise ValueError(f"not a {_FORMAT} document")
+        if data.get("format") != FORMAT:
+            raise ValueError(f"not a {FORMAT} document")
         audit = data.get("audit")
         return cls(
             target=data["target"],
@@ -304,8 +308,6 @@ class DrillSummary:
             duration_s=data.get("duration_s", 0.0),
         )
 
-
-_FORMAT = "customs-sim-drill/1"
 
 
 def write_summary(path: Path, summary: DrillSummary) -> None:

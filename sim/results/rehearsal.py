@@ -27,12 +27,20 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-__all__ = ["STAGE_STATUSES", "RehearsalSummary", "Stage", "read_rehearsal", "write_rehearsal"]
+__all__ = [
+    "FORMAT",
+    "STAGE_STATUSES",
+    "RehearsalSummary",
+    "Stage",
+    "read_rehearsal",
+    "write_rehearsal",
+]
 
 StageStatus = Literal["done", "pass", "fail", "not_supported", "skipped"]
 STAGE_STATUSES: tuple[StageStatus, ...] = ("done", "pass", "fail", "not_supported", "skipped")
 
-_FORMAT = "customs-sim-rehearsal/1"
+FORMAT = "customs-sim-rehearsal/1"
+"""The format name and version written into every file of this kind."""
 
 
 @dataclass(frozen=True)
@@ -104,7 +112,7 @@ class RehearsalSummary:
     def to_dict(self) -> dict[str, Any]:
         """The summary as JSON data (``rehearsal.json``)."""
         return {
-            "format": _FORMAT, "scenario": self.scenario, "seed": self.seed,
+            "format": FORMAT, "scenario": self.scenario, "seed": self.seed,
             "start": self.start, "hours": self.hours, "ports": list(self.ports),
             "verdict": self.verdict, "stages": [s.to_dict() for s in self.stages],
         }
@@ -116,8 +124,8 @@ class RehearsalSummary:
         Raises:
             ValueError: not a rehearsal summary of this format.
         """
-        if data.get("format") != _FORMAT:
-            raise ValueError(f"not a {_FORMAT} document")
+        if data.get("format") != FORMAT:
+            raise ValueError(f"not a {FORMAT} document")
         stages = tuple(Stage(**{**s, "outputs": tuple(s["outputs"])}) for s in data["stages"])
         return cls(data["scenario"], data["seed"], data["start"], data["hours"],
                    tuple(data["ports"]), stages)
