@@ -120,9 +120,13 @@ class RecordStream:
         self._writer.close()
 
 
-# The KPIs read categories, flags and times; identities and amounts are for workloads.
-# (If compute_kpis ever reads one of these, the byte-for-byte test of kpis_from_file fails.)
-_KPI_COLUMNS = tuple(c for c in RECORD_COLUMNS if c not in (*IDENTITY_COLUMNS, *AMOUNT_COLUMNS))
+# The KPIs read categories, flags, times and the listing grounds (inspection by ground); the
+# other identities and the amounts are for workloads. (If compute_kpis ever reads one of these,
+# the byte-for-byte test of kpis_from_file fails.)
+_KPI_COLUMNS = tuple(
+    c for c in RECORD_COLUMNS
+    if c == "grounds" or c not in (*IDENTITY_COLUMNS, *AMOUNT_COLUMNS)
+)
 
 
 def _read(path: Path, column: str, value: str) -> Records:
