@@ -38,6 +38,7 @@ DEFAULT_DB_URL = "sqlite:///refplatform.db"
 
 FAULTS: dict[str, str] = {
     "scan_as_release": "a declaration the oracle sends to a scan is answered 'release'",
+    "quota_one_fen_short": "the duty-free quota is applied one fen short of the configured one",
 }
 """The rules the platform can be told to break (test-only), and what each does."""
 _PREFIX = "REFPLATFORM_"

@@ -48,7 +48,7 @@ THIRD_PARTY: dict[str, set[str] | None] = {
     "sim.workload": {"numpy", "orjson", "pyarrow", "pydantic"},
     "sim.experiment": {"numpy", "scipy", "pyarrow", "dask"},
     "sim.client": {"httpx", "pydantic"},
-    "sim.drill": {"httpx", "pydantic"},
+    "sim.drill": {"httpx", "pydantic", "yaml"},  # yaml: the drill catalogue is YAML data
     "sim.cli": None,
     "refplatform": {
         "fastapi",

@@ -37,6 +37,8 @@ def departure_check(
 ) -> dict[str, Any]:
     """Check the purchases against the traveller's annual quota and age."""
     quota: int = request.app.state.settings.rules.duty_free_quota_fen
+    if "quota_one_fen_short" in request.app.state.settings.faults:
+        quota -= 1  # a broken rule, on purpose (test-only, REFPLATFORM_FAULTS)
     with db.write() as session:
         traveller = session.get(Entity, traveller_id)
         if traveller is None:

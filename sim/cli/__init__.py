@@ -10,11 +10,13 @@ import typer
 
 from sim.cli import (
     credit_cmds,
+    drill_cmd,
     dynamics_cmds,
     experiment_cmds,
     goods_cmds,
     load_cmd,
     population_cmds,
+    rehearse_cmd,
     report_cmds,
     run_cmd,
     scenario_cmds,
@@ -42,6 +44,8 @@ goods_cmds.register(app)
 serve_cmd.register(app)
 workload_cmds.register(app)
 load_cmd.register(app)
+drill_cmd.register(app)
+rehearse_cmd.register(app)
 
 
 def main() -> None:

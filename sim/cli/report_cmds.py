@@ -25,7 +25,8 @@ def report(
         Path | None, typer.Option("--out", help="The HTML file (default: DIR/report.html).")
     ] = None,
 ) -> None:
-    """Render DIR's saved results (run, replications, comparison or sweep) as report.html."""
+    """Render DIR's saved results (run, replications, comparison, sweep, drill or rehearsal)
+    as report.html."""
     try:
         html = render_directory(directory)
     except ReportError as exc:

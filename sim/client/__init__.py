@@ -44,7 +44,13 @@ from sim.client.errors import (
 )
 from sim.client.local import LocalPlatform, PlatformStartError, start_platform
 from sim.client.retry import ClientStats, RetryPolicy
-from sim.client.target import TargetError, check_target, is_loopback, open_target
+from sim.client.target import (
+    TargetError,
+    check_target,
+    is_loopback,
+    open_target,
+    start_reference_platform,
+)
 
 __all__ = [
     "Actor",
@@ -72,4 +78,5 @@ __all__ = [
     "is_loopback",
     "open_target",
     "start_platform",
+    "start_reference_platform",
 ]

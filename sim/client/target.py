@@ -30,7 +30,14 @@ from sim.client.clients import PlatformClient
 from sim.client.errors import PlatformError
 from sim.client.local import LocalPlatform, PlatformStartError, start_platform
 
-__all__ = ["ADMIN_TOKEN_ENV", "TargetError", "check_target", "is_loopback", "open_target"]
+__all__ = [
+    "ADMIN_TOKEN_ENV",
+    "TargetError",
+    "check_target",
+    "is_loopback",
+    "open_target",
+    "start_reference_platform",
+]
 
 ADMIN_TOKEN_ENV = "REFPLATFORM_ADMIN_TOKEN"
 """Where the admin token of a given target is read from."""
@@ -71,6 +78,31 @@ def check_target(target: str, *, allow_remote: bool = False) -> str:
     return target.rstrip("/")
 
 
+def start_reference_platform(
+    rules: Mapping[str, Any] | None = None, **platform: Any
+) -> LocalPlatform:
+    """Start the reference platform configured with ``rules``, as :func:`open_target` does.
+
+    For a run that needs the platform itself, not only a client of it (a fault drill kills and
+    restarts it); use it in a ``with`` block.
+
+    Args:
+        rules: the rules' configuration (JSON data of ``sim.rules.config.RulesConfig``); None:
+            the platform's defaults.
+        platform: more options of :class:`~sim.client.local.LocalPlatform`.
+
+    Raises:
+        TargetError: the platform did not start (one line).
+    """
+    extra = dict(platform.pop("extra_env", {}) or {})
+    if rules is not None:
+        extra["REFPLATFORM_RULES"] = json.dumps(dict(rules))
+    try:
+        return start_platform(extra_env=extra, **platform)
+    except PlatformStartError as exc:
+        raise TargetError(f"the reference platform did not start: {exc}") from None
+
+
 @contextmanager
 def open_target(
     target: str | None,
@@ -97,13 +129,7 @@ def open_target(
         TargetError: a bad or unreachable target, a missing token, or a failed start.
     """
     if target is None:
-        extra = dict(platform.pop("extra_env", {}) or {})
-        if rules is not None:
-            extra["REFPLATFORM_RULES"] = json.dumps(dict(rules))
-        try:
-            local: LocalPlatform = start_platform(extra_env=extra, **platform)
-        except PlatformStartError as exc:
-            raise TargetError(f"the reference platform did not start: {exc}") from None
+        local = start_reference_platform(rules, **platform)
         with local, local.client() as client:
             yield client
         return

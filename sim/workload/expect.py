@@ -7,8 +7,9 @@ difference in words; an empty list is a match. Values compare exactly: the platf
 model compute money in integer fen and scores from the same weights, so there is nothing to
 round. Fields the expectation does not name are not checked (an answer may say more).
 
-:func:`resolve_path` fills a path's ``{depends_on.id}`` from the answer of the call it depends
-on.
+:func:`compare_fields` is the same check for an expectation held apart from a workload call
+(a drill's). :func:`resolve_path` fills a path's ``{depends_on.id}`` from the answer of the call
+it depends on.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from typing import Any
 
 from sim.workload.calls import Call
 
-__all__ = ["DEPENDS_ON_ID", "compare", "resolve_path"]
+__all__ = ["DEPENDS_ON_ID", "compare", "compare_fields", "resolve_path"]
 
 DEPENDS_ON_ID = "{depends_on.id}"
 """The placeholder a path uses for the id the depended-on call's answer carries."""
@@ -48,10 +49,24 @@ def compare(call: Call, status: int, answer: Any) -> list[str]:
         status: the HTTP status answered.
         answer: the answer's body, parsed (a problem+json object for an error).
     """
+    return compare_fields(call.expected_status, call.expected_json(), status, answer)
+
+
+def compare_fields(
+    expected_status: int, expected: Mapping[str, Any], status: int, answer: Any
+) -> list[str]:
+    """The differences between an answer and an expected status and answer fields.
+
+    Args:
+        expected_status: the status the answer must have.
+        expected: dotted answer path -> the value it must hold.
+        status: the HTTP status answered.
+        answer: the answer's body, parsed.
+    """
     differences: list[str] = []
-    if status != call.expected_status:
-        differences.append(f"status: expected {call.expected_status}, got {status}")
-    for dotted, want in call.expected_json().items():
+    if status != expected_status:
+        differences.append(f"status: expected {expected_status}, got {status}")
+    for dotted, want in expected.items():
         got = _at(answer, dotted)
         if got is _MISSING:
             differences.append(f"{dotted}: expected {_show(want)}, missing from the answer")

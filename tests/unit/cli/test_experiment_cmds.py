@@ -138,7 +138,8 @@ def test_report_of_a_directory_without_results(tmp_path: Path) -> None:
     code, output = _invoke("report", str(tmp_path))
     assert code == 2
     assert output.strip().splitlines() == [
-        f"error: {tmp_path}: no results a report can show here (known kinds: experiment, load_test, run)"
+        f"error: {tmp_path}: no results a report can show here (known kinds: "
+        "experiment, load_test, rehearsal, drill, run)"
     ]
     code, output = _invoke("report", str(tmp_path / "missing"))
     assert (code, output.strip()) == (2, f"error: {tmp_path / 'missing'}: no such directory")
