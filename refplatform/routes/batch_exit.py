@@ -13,15 +13,17 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
+from pydantic import TypeAdapter
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from refplatform.books import load, lock_book, save, tariff
 from refplatform.credit import tier_of
-from refplatform.deps import Caller, Db, Staff, Writer, require_entity_access
+from refplatform.deps import Caller, Db, PathId, Staff, Writer, require_entity_access
 from refplatform.errors import Problem
 from refplatform.models import BatchExitList, Book, ConsolidatedDeclaration, Entity
+from refplatform.request_context import respond
 from refplatform.routes.books import duties_record
 from sim.api.batch_exit import (
     BatchExitStatus,
@@ -33,12 +35,18 @@ from sim.api.batch_exit import (
     SuspendIn,
 )
 from sim.api.common import OnIn
+from sim.api.fields import Day
 from sim.rules import batch_exit, ledger
 from sim.rules.account_book import Book as LedgerBook
+from sim.rules.refusals import Reason
 
 __all__ = ["router"]
 
 router = APIRouter(prefix="/v1", tags=["batch exit"])
+
+_STATUS = TypeAdapter(BatchExitStatus)
+_SHIPMENT = TypeAdapter(ShipmentOut)
+_CONSOLIDATED = TypeAdapter(ConsolidatedOut)
 
 
 def _current(session: Session, row: Book, on: dt.date) -> LedgerBook:
@@ -60,14 +68,14 @@ def _next_month(year: int, month: int) -> dt.date:
     response_model=BatchExitStatus,
     summary="Admit to batch exit",
 )
-def admit(book_id: str, body: OnIn, db: Db, caller: Writer) -> dict[str, Any]:
+def admit(book_id: PathId, body: OnIn, db: Db, caller: Writer) -> Response:
     """Admit the book's enterprise to batch exit (AEO and whitelist only)."""
     with db.write() as session:
         row = lock_book(session, book_id, caller)
         book = batch_exit.admit_batch_exit(_current(session, row, body.on), body.on)
         status = batch_exit.batch_exit_status(book, body.on)
         save(session, row, book, "batch_admission", body.on, status)
-    return status
+        return respond(status, 201, _STATUS)
 
 
 @router.post(
@@ -76,14 +84,15 @@ def admit(book_id: str, body: OnIn, db: Db, caller: Writer) -> dict[str, Any]:
     response_model=BatchExitStatus,
     summary="Suspend batch exit",
 )
-def suspend(book_id: str, body: SuspendIn, db: Db, _officer: Staff) -> dict[str, Any]:
+def suspend(book_id: PathId, body: SuspendIn, db: Db, _officer: Staff) -> Response:
     """Record a suspension cause (customs)."""
     with db.write() as session:
         row = lock_book(session, book_id)
-        book = batch_exit.suspend_batch_exit(_current(session, row, body.on), body.cause, body.on)
+        cause = Reason(body.cause)
+        book = batch_exit.suspend_batch_exit(_current(session, row, body.on), cause, body.on)
         status = batch_exit.batch_exit_status(book, body.on)
         save(session, row, book, "batch_suspension", body.on, status)
-    return status
+        return respond(status, 201, _STATUS)
 
 
 @router.post(
@@ -92,7 +101,7 @@ def suspend(book_id: str, body: SuspendIn, db: Db, _officer: Staff) -> dict[str,
     response_model=BatchExitStatus,
     summary="Apply for reinstatement",
 )
-def reinstate(book_id: str, body: ReinstateIn, db: Db, caller: Writer) -> dict[str, Any]:
+def reinstate(book_id: PathId, body: ReinstateIn, db: Db, caller: Writer) -> Response:
     """Lift a suspension once every cause is fixed."""
     with db.write() as session:
         row = lock_book(session, book_id, caller)
@@ -101,7 +110,7 @@ def reinstate(book_id: str, body: ReinstateIn, db: Db, caller: Writer) -> dict[s
         )
         status = batch_exit.batch_exit_status(book, body.on)
         save(session, row, book, "batch_reinstatement", body.on, status)
-    return status
+        return respond(status, 201, _STATUS)
 
 
 @router.get(
@@ -109,7 +118,7 @@ def reinstate(book_id: str, body: ReinstateIn, db: Db, caller: Writer) -> dict[s
     response_model=BatchExitStatus,
     summary="Batch-exit status on a date",
 )
-def status(book_id: str, db: Db, caller: Caller, on: Annotated[dt.date, Query()]) -> dict[str, Any]:
+def status(book_id: PathId, db: Db, caller: Caller, on: Annotated[Day, Query()]) -> dict[str, Any]:
     """Whether the facility is enabled or suspended (and why), and the months still open."""
     with db.read() as session:
         row = session.get(Book, book_id)
@@ -125,7 +134,7 @@ def status(book_id: str, db: Db, caller: Caller, on: Annotated[dt.date, Query()]
     response_model=ShipmentOut,
     summary="File a batch exit list",
 )
-def file_list(body: ShipmentIn, db: Db, caller: Writer) -> dict[str, Any]:
+def file_list(body: ShipmentIn, db: Db, caller: Writer) -> Response:
     """File a shipment's exit list and release note; its goods leave the book."""
     with db.write() as session:
         row = lock_book(session, body.book, caller, field="body.book")
@@ -160,7 +169,7 @@ def file_list(body: ShipmentIn, db: Db, caller: Writer) -> dict[str, Any]:
             )
         )
         save(session, row, book, "batch_shipment", body.on, record)
-    return record
+        return respond(record, 201, _SHIPMENT)
 
 
 @router.post(
@@ -169,7 +178,7 @@ def file_list(body: ShipmentIn, db: Db, caller: Writer) -> dict[str, Any]:
     response_model=ConsolidatedOut,
     summary="Monthly consolidated declaration",
 )
-def consolidate(book_id: str, body: ConsolidatedIn, db: Db, caller: Writer) -> dict[str, Any]:
+def consolidate(book_id: PathId, body: ConsolidatedIn, db: Db, caller: Writer) -> Response:
     """Declare one month's batch-exit shipments and pay their tax."""
     with db.write() as session:
         row = lock_book(session, book_id, caller)
@@ -211,4 +220,4 @@ def consolidate(book_id: str, body: ConsolidatedIn, db: Db, caller: Writer) -> d
         )
         save(session, row, book, "consolidated", body.on, record)
         record["id"] = cd.id
-    return record
+        return respond(record, 201, _CONSOLIDATED)
