@@ -21,7 +21,6 @@ in id order, so two opposite transfers cannot deadlock.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 from typing import Any
 
 from sqlalchemy import select
@@ -32,16 +31,9 @@ from refplatform.errors import Problem
 from refplatform.models import Book, BookOperation
 from refplatform.security import Principal
 from sim.rules.account_book import Book as LedgerBook
-from sim.rules.goods import TariffTable, default_tariff
 from sim.rules.ledger_codec import book_from_dict, book_to_dict
 
-__all__ = ["load", "lock_book", "lock_books", "save", "tariff"]
-
-
-@functools.cache
-def tariff() -> TariffTable:
-    """The tariff table duties are computed from (the rules' packaged table)."""
-    return default_tariff()
+__all__ = ["load", "lock_book", "lock_books", "save"]
 
 
 def lock_book(

@@ -31,12 +31,14 @@ from refplatform.models import Entity, HistoryEvent, Notification, TierSpan
 from sim.rules.credit import (
     Classification,
     CreditEvent,
+    CreditTable,
     EventKind,
     classify,
     default_table,
     notifications,
     tier_timeline,
 )
+from sim.rules.oracle import tier_as_of
 
 __all__ = [
     "FIRST_DAY",
@@ -81,27 +83,27 @@ def events_of(session: Session, entity: Entity, until: dt.date | None = None) ->
     ]
 
 
-def classification(session: Session, entity: Entity, as_of: dt.date) -> Classification:
-    """The entity's classification on ``as_of``, by ``sim.rules.credit.classify``.
+def classification(
+    session: Session, entity: Entity, as_of: dt.date, table: CreditTable
+) -> Classification:
+    """The entity's classification on ``as_of``: the oracle's tier query on its history.
 
     Args:
         session: An open session.
         entity: The entity.
         as_of: The date.
+        table: The credit scale table of the platform's rules.
 
     Returns:
         The classification (whitelist, no grounds, for an entity without history).
     """
-    events = events_of(session, entity, as_of)
-    if not events:
-        kind: Any = entity.kind
-        return Classification(entity.id, kind, as_of, "whitelist", ())
-    return classify(events, as_of, default_table())
+    kind: Any = entity.kind
+    return tier_as_of(entity.id, kind, events_of(session, entity, as_of), as_of, table)
 
 
-def tier_of(session: Session, entity: Entity, as_of: dt.date) -> str:
+def tier_of(session: Session, entity: Entity, as_of: dt.date, table: CreditTable) -> str:
     """Just the tier of :func:`classification`."""
-    return classification(session, entity, as_of).tier
+    return classification(session, entity, as_of, table).tier
 
 
 class HistoryCache:
@@ -150,12 +152,13 @@ class HistoryCache:
         kind: str,
         version: int,
         as_of: dt.date,
+        table: CreditTable,
     ) -> str:
-        """The entity's tier on ``as_of`` by ``sim.rules.credit.classify``."""
+        """The entity's tier on ``as_of`` by ``sim.rules.credit.classify`` with ``table``."""
         events = self.events(load, entity_id, kind, version)
         if not events:
             return "whitelist"
-        return classify(events, as_of, default_table()).tier
+        return classify(events, as_of, table).tier
 
 
 def classification_record(result: Classification) -> dict[str, Any]:
@@ -167,13 +170,16 @@ def classification_record(result: Classification) -> dict[str, Any]:
     return record
 
 
-def refresh_feed(session: Session, entity: Entity, events: Sequence[CreditEvent]) -> int:
+def refresh_feed(
+    session: Session, entity: Entity, events: Sequence[CreditEvent], table: CreditTable
+) -> int:
     """Bring the notification feed of one entity in line with its history.
 
     Args:
         session: A write session.
         entity: The entity whose history just changed.
         events: Its whole history (:func:`events_of`).
+        table: The credit scale table (who is notified, the scales).
 
     Returns:
         How many notification rows were added.
@@ -181,7 +187,7 @@ def refresh_feed(session: Session, entity: Entity, events: Sequence[CreditEvent]
     wanted: dict[tuple[str, dt.date, str, str], dict[str, Any]] = {}
     if events:
         horizon = max(e.date for e in events) + dt.timedelta(days=_HORIZON_DAYS)
-        for note in notifications(events, horizon, table=default_table()):
+        for note in notifications(events, horizon, table=table):
             record = note.to_record()
             for department in note.departments:
                 wanted[(department, note.date, note.before, note.after)] = record
@@ -217,7 +223,9 @@ def refresh_feed(session: Session, entity: Entity, events: Sequence[CreditEvent]
     return added
 
 
-def tier_spans(events: Sequence[CreditEvent]) -> list[tuple[dt.date, dt.date | None, str]]:
+def tier_spans(
+    events: Sequence[CreditEvent], table: CreditTable | None = None
+) -> list[tuple[dt.date, dt.date | None, str]]:
     """An entity's tier over all days, as ``(valid_from, valid_to, tier)`` spans.
 
     Computed by ``sim.rules.credit.tier_timeline`` up to the same horizon as the notification
@@ -225,6 +233,8 @@ def tier_spans(events: Sequence[CreditEvent]) -> list[tuple[dt.date, dt.date | N
 
     Args:
         events: The entity's whole history (see :func:`events_of`).
+        table: The credit scale table (default: the packaged one, which the migration that
+            first filled the spans used).
 
     Returns:
         Consecutive spans from :data:`FIRST_DAY`; the tier on day ``d`` is that of the span with
@@ -233,22 +243,26 @@ def tier_spans(events: Sequence[CreditEvent]) -> list[tuple[dt.date, dt.date | N
     starts: list[tuple[dt.date, str]] = [(FIRST_DAY, "whitelist")]
     if events:
         horizon = max(e.date for e in events) + dt.timedelta(days=_HORIZON_DAYS)
-        starts += [(c.date, c.after) for c in tier_timeline(events, horizon, default_table())]
+        starts += [(c.date, c.after)
+                   for c in tier_timeline(events, horizon, table or default_table())]
     ends: list[dt.date | None] = [start for start, _ in starts[1:]]
     ends.append(None)
     return [(start, end, tier) for (start, tier), end in zip(starts, ends, strict=True)]
 
 
-def refresh_spans(session: Session, entity: Entity, events: Sequence[CreditEvent]) -> None:
+def refresh_spans(
+    session: Session, entity: Entity, events: Sequence[CreditEvent], table: CreditTable
+) -> None:
     """Replace the entity's stored tier spans with those of its current history.
 
     Args:
         session: A write session.
         entity: The entity (new, or whose history just changed).
         events: Its whole history (:func:`events_of`; none for a new entity).
+        table: The credit scale table of the platform's rules.
     """
     session.execute(delete(TierSpan).where(TierSpan.entity_id == entity.id))
     session.add_all(
         TierSpan(entity_id=entity.id, valid_from=start, valid_to=end, tier=tier)
-        for start, end, tier in tier_spans(events)
+        for start, end, tier in tier_spans(events, table)
     )

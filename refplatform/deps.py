@@ -36,6 +36,7 @@ from refplatform.security import Principal
 from refplatform.settings import Settings
 from sim.api.fields import ID_PATTERN, MAX_DB_ID
 from sim.api.tokens import Role
+from sim.rules.config import RulesConfig
 
 __all__ = [
     "BEARER_SECURITY",
@@ -46,10 +47,12 @@ __all__ = [
     "PathId",
     "QueryCursor",
     "QueryLimit",
+    "Rules",
     "Staff",
     "Writer",
     "get_db",
     "get_principal",
+    "get_rules",
     "get_settings",
     "require",
     "require_direct",
@@ -69,6 +72,12 @@ async def get_settings(request: Request) -> Settings:
     """The application's settings."""
     settings: Settings = request.app.state.settings
     return settings
+
+
+async def get_rules(request: Request) -> RulesConfig:
+    """The rules' configuration every decision takes (``REFPLATFORM_RULES``)."""
+    rules: RulesConfig = request.app.state.settings.rules
+    return rules
 
 
 def _unauthorized(detail: str) -> Problem:
@@ -183,6 +192,8 @@ def require_entity_access(principal: Principal, entity_id: str) -> None:
 
 
 Db = Annotated[Database, Depends(get_db)]
+Rules = Annotated[RulesConfig, Depends(get_rules)]
+"""The platform's rules: risk model, credit scale table, tariff, duty-free quota."""
 Caller = Annotated[Principal, Depends(get_principal)]
 Staff = Annotated[Principal, Depends(require(Role.ADMIN, Role.OFFICER))]
 """Admin or officer: customs acts, inspection results, look-ups across entities."""

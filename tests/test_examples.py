@@ -150,9 +150,15 @@ def _resolve_command(tokens: list[str]) -> tuple[tuple[str, ...], Command, list[
     command: Command = CLI
     path: tuple[str, ...] = ()
     rest = list(tokens)
-    while _is_group(command) and rest and rest[0] in command.commands:
-        path = (*path, rest[0])
-        command = command.commands[rest.pop(0)]
+    while _is_group(command) and rest:
+        if rest[0] in command.commands:
+            name = rest.pop(0)
+        elif getattr(command, "default_command", None) and not rest[0].startswith("-"):
+            name = command.default_command  # e.g. ``workload SCENARIO`` is ``workload export``
+        else:
+            break
+        path = (*path, name)
+        command = command.commands[name]
     return path, command, rest
 
 

@@ -18,9 +18,9 @@ from pydantic import TypeAdapter
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from refplatform.books import load, lock_book, save, tariff
+from refplatform.books import load, lock_book, save
 from refplatform.credit import tier_of
-from refplatform.deps import Caller, Db, PathId, Staff, Writer, require_entity_access
+from refplatform.deps import Caller, Db, PathId, Rules, Staff, Writer, require_entity_access
 from refplatform.errors import Problem
 from refplatform.models import BatchExitList, Book, ConsolidatedDeclaration, Entity
 from refplatform.request_context import respond
@@ -38,6 +38,7 @@ from sim.api.common import OnIn
 from sim.api.fields import Day
 from sim.rules import batch_exit, ledger
 from sim.rules.account_book import Book as LedgerBook
+from sim.rules.config import RulesConfig
 from sim.rules.refusals import Reason
 
 __all__ = ["router"]
@@ -49,12 +50,12 @@ _SHIPMENT = TypeAdapter(ShipmentOut)
 _CONSOLIDATED = TypeAdapter(ConsolidatedOut)
 
 
-def _current(session: Session, row: Book, on: dt.date) -> LedgerBook:
+def _current(session: Session, row: Book, on: dt.date, rules: RulesConfig) -> LedgerBook:
     """The book with its holder's tier as of ``on``."""
     book = load(row)
     entity = session.get(Entity, row.entity_id)
     assert entity is not None  # a foreign key
-    tier = tier_of(session, entity, on)
+    tier = tier_of(session, entity, on, rules.credit)
     return book if book.holder.tier == tier else ledger.with_tier(book, tier)
 
 
@@ -68,11 +69,11 @@ def _next_month(year: int, month: int) -> dt.date:
     response_model=BatchExitStatus,
     summary="Admit to batch exit",
 )
-def admit(book_id: PathId, body: OnIn, db: Db, caller: Writer) -> Response:
+def admit(book_id: PathId, body: OnIn, db: Db, caller: Writer, rules: Rules) -> Response:
     """Admit the book's enterprise to batch exit (AEO and whitelist only)."""
     with db.write() as session:
         row = lock_book(session, book_id, caller)
-        book = batch_exit.admit_batch_exit(_current(session, row, body.on), body.on)
+        book = batch_exit.admit_batch_exit(_current(session, row, body.on, rules), body.on)
         status = batch_exit.batch_exit_status(book, body.on)
         save(session, row, book, "batch_admission", body.on, status)
         return respond(status, 201, _STATUS)
@@ -84,12 +85,14 @@ def admit(book_id: PathId, body: OnIn, db: Db, caller: Writer) -> Response:
     response_model=BatchExitStatus,
     summary="Suspend batch exit",
 )
-def suspend(book_id: PathId, body: SuspendIn, db: Db, _officer: Staff) -> Response:
+def suspend(
+    book_id: PathId, body: SuspendIn, db: Db, _officer: Staff, rules: Rules
+) -> Response:
     """Record a suspension cause (customs)."""
     with db.write() as session:
         row = lock_book(session, book_id)
-        cause = Reason(body.cause)
-        book = batch_exit.suspend_batch_exit(_current(session, row, body.on), cause, body.on)
+        current = _current(session, row, body.on, rules)
+        book = batch_exit.suspend_batch_exit(current, Reason(body.cause), body.on)
         status = batch_exit.batch_exit_status(book, body.on)
         save(session, row, book, "batch_suspension", body.on, status)
         return respond(status, 201, _STATUS)
@@ -101,12 +104,14 @@ def suspend(book_id: PathId, body: SuspendIn, db: Db, _officer: Staff) -> Respon
     response_model=BatchExitStatus,
     summary="Apply for reinstatement",
 )
-def reinstate(book_id: PathId, body: ReinstateIn, db: Db, caller: Writer) -> Response:
+def reinstate(
+    book_id: PathId, body: ReinstateIn, db: Db, caller: Writer, rules: Rules
+) -> Response:
     """Lift a suspension once every cause is fixed."""
     with db.write() as session:
         row = lock_book(session, book_id, caller)
         book = batch_exit.reinstate_batch_exit(
-            _current(session, row, body.on), body.on, permits_in_order=body.permits_in_order
+            _current(session, row, body.on, rules), body.on, permits_in_order=body.permits_in_order
         )
         status = batch_exit.batch_exit_status(book, body.on)
         save(session, row, book, "batch_reinstatement", body.on, status)
@@ -118,14 +123,16 @@ def reinstate(book_id: PathId, body: ReinstateIn, db: Db, caller: Writer) -> Res
     response_model=BatchExitStatus,
     summary="Batch-exit status on a date",
 )
-def status(book_id: PathId, db: Db, caller: Caller, on: Annotated[Day, Query()]) -> dict[str, Any]:
+def status(
+    book_id: PathId, db: Db, caller: Caller, on: Annotated[Day, Query()], rules: Rules
+) -> dict[str, Any]:
     """Whether the facility is enabled or suspended (and why), and the months still open."""
     with db.read() as session:
         row = session.get(Book, book_id)
         if row is None:
             raise Problem(404, "unknown_book", f"no account book {book_id!r}", field="path.book_id")
         require_entity_access(caller, row.entity_id)
-        return batch_exit.batch_exit_status(_current(session, row, on), on)
+        return batch_exit.batch_exit_status(_current(session, row, on, rules), on)
 
 
 @router.post(
@@ -134,18 +141,18 @@ def status(book_id: PathId, db: Db, caller: Caller, on: Annotated[Day, Query()])
     response_model=ShipmentOut,
     summary="File a batch exit list",
 )
-def file_list(body: ShipmentIn, db: Db, caller: Writer) -> Response:
+def file_list(body: ShipmentIn, db: Db, caller: Writer, rules: Rules) -> Response:
     """File a shipment's exit list and release note; its goods leave the book."""
     with db.write() as session:
         row = lock_book(session, body.book, caller, field="body.book")
         book, shipment = batch_exit.file_batch_shipment(
-            _current(session, row, body.on),
+            _current(session, row, body.on, rules),
             body.shipment_id,
             body.item,
             body.qty,
             body.on,
             body.port,
-            tariff(),
+            rules.tariff_table,
             price_fen=body.price_fen,
             permit=body.permit,
         )
@@ -178,12 +185,14 @@ def file_list(body: ShipmentIn, db: Db, caller: Writer) -> Response:
     response_model=ConsolidatedOut,
     summary="Monthly consolidated declaration",
 )
-def consolidate(book_id: PathId, body: ConsolidatedIn, db: Db, caller: Writer) -> Response:
+def consolidate(
+    book_id: PathId, body: ConsolidatedIn, db: Db, caller: Writer, rules: Rules
+) -> Response:
     """Declare one month's batch-exit shipments and pay their tax."""
     with db.write() as session:
         row = lock_book(session, book_id, caller)
         book, decl = batch_exit.declare_consolidated(
-            _current(session, row, body.on),
+            _current(session, row, body.on, rules),
             body.year,
             body.month,
             body.on,

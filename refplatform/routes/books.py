@@ -24,9 +24,9 @@ from fastapi import APIRouter, Response
 from pydantic import TypeAdapter
 from sqlalchemy.orm import Session
 
-from refplatform.books import load, lock_book, save, tariff
+from refplatform.books import load, lock_book, save
 from refplatform.credit import tier_of
-from refplatform.deps import Caller, Db, PathId, Writer, require_entity_access
+from refplatform.deps import Caller, Db, PathId, Rules, Writer, require_entity_access
 from refplatform.errors import Problem
 from refplatform.models import Book, Entity, Qualification
 from refplatform.request_context import respond
@@ -89,12 +89,14 @@ def _entry_record(out: ledger.EntryOutcome) -> dict[str, Any]:
     response_model=QualificationOut,
     summary="File a qualification",
 )
-def file_qualification(body: QualificationIn, db: Db, caller: Writer) -> Response:
+def file_qualification(
+    body: QualificationIn, db: Db, caller: Writer, rules: Rules
+) -> Response:
     """File (or re-file) an enterprise's zero-tariff qualification."""
     require_entity_access(caller, body.entity)
     with db.write() as session:
         entity = _entity(session, body.entity, "body.entity")
-        tier = tier_of(session, entity, body.on)
+        tier = tier_of(session, entity, body.on, rules.credit)
         q = ledger.file_qualification(
             entity.id,
             hainan_registered=entity.registered_in_hainan,
@@ -156,7 +158,9 @@ def get_book(book_id: PathId, db: Db, caller: Caller) -> dict[str, Any]:
     response_model=EntryOut,
     summary="First-line entry",
 )
-def first_line_entry(book_id: PathId, body: EntryIn, db: Db, caller: Writer) -> Response:
+def first_line_entry(
+    book_id: PathId, body: EntryIn, db: Db, caller: Writer, rules: Rules
+) -> Response:
     """Goods released at the first line: pending booking, or taxed at the border."""
     with db.write() as session:
         row = lock_book(session, book_id, caller)
@@ -168,7 +172,7 @@ def first_line_entry(book_id: PathId, body: EntryIn, db: Db, caller: Writer) -> 
             body.qty,
             body.value_fen,
             body.released,
-            tariff(),
+            rules.tariff_table,
             body.regime,
         )
         record = _entry_record(out)
@@ -201,12 +205,12 @@ def book_entry(
     summary="Settle an overdue entry",
 )
 def settle_entry(
-    book_id: PathId, entry_id: PathId, body: OnIn, db: Db, caller: Writer
+    book_id: PathId, entry_id: PathId, body: OnIn, db: Db, caller: Writer, rules: Rules
 ) -> Response:
     """Back-pay the taxes of an entry not booked in time; the goods become ordinary."""
     with db.write() as session:
         row = lock_book(session, book_id, caller)
-        book, out = ledger.settle_overdue_entry(load(row), entry_id, body.on, tariff())
+        book, out = ledger.settle_overdue_entry(load(row), entry_id, body.on, rules.tariff_table)
         record = _entry_record(out)
         save(session, row, book, "settlement", body.on, record)
         return respond(record, 201, _ENTRY)
@@ -218,12 +222,15 @@ def settle_entry(
     response_model=PurchaseOut,
     summary="Domestic purchase",
 )
-def purchase(book_id: PathId, body: PurchaseIn, db: Db, caller: Writer) -> Response:
+def purchase(
+    book_id: PathId, body: PurchaseIn, db: Db, caller: Writer, rules: Rules
+) -> Response:
     """Book goods bought on the domestic market."""
     with db.write() as session:
         row = lock_book(session, book_id, caller)
         book, out = ledger.purchase_domestic(
-            load(row), body.item, body.code, body.qty, body.value_fen, tariff(), on=body.on
+            load(row), body.item, body.code, body.qty, body.value_fen, rules.tariff_table,
+            on=body.on,
         )
         record = {
             "item": out.item,
@@ -241,7 +248,9 @@ def purchase(book_id: PathId, body: PurchaseIn, db: Db, caller: Writer) -> Respo
     response_model=ProcessingOut,
     summary="Processing order",
 )
-def processing(book_id: PathId, body: ProcessingIn, db: Db, caller: Writer) -> Response:
+def processing(
+    book_id: PathId, body: ProcessingIn, db: Db, caller: Writer, rules: Rules
+) -> Response:
     """Run a bill of materials: inputs consumed, processed outputs produced."""
     bom = ledger.BillOfMaterials(
         inputs=dict(body.inputs),
@@ -249,7 +258,9 @@ def processing(book_id: PathId, body: ProcessingIn, db: Db, caller: Writer) -> R
     )
     with db.write() as session:
         row = lock_book(session, book_id, caller)
-        book, out = ledger.process(load(row), body.order_id, bom, body.batches, body.on, tariff())
+        book, out = ledger.process(
+            load(row), body.order_id, bom, body.batches, body.on, rules.tariff_table
+        )
         record = {
             "order_id": out.order_id,
             "consumed": dict(out.consumed),

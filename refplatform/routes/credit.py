@@ -27,7 +27,15 @@ from refplatform.credit import (
     refresh_feed,
     refresh_spans,
 )
-from refplatform.deps import Caller, Db, PathId, QueryLimit, require, require_entity_access
+from refplatform.deps import (
+    Caller,
+    Db,
+    PathId,
+    QueryLimit,
+    Rules,
+    require,
+    require_entity_access,
+)
 from refplatform.errors import Problem
 from refplatform.models import Entity, HistoryEvent, TierSpan
 from refplatform.request_context import respond
@@ -36,7 +44,7 @@ from sim.api.credit import EventIn, EventOut, TierMembers, TierOut
 from sim.api.entities import EntityKind
 from sim.api.fields import Day
 from sim.api.tokens import Role
-from sim.rules.credit import HistoryError, classify, default_table, parse_record
+from sim.rules.credit import HistoryError, classify, parse_record
 from sim.rules.tiers import Tier
 
 __all__ = ["router"]
@@ -61,7 +69,9 @@ def _entity(session: Any, entity_id: str) -> Entity:
     response_model=EventOut,
     summary="Post a history event",
 )
-def post_event(entity_id: PathId, body: EventIn, db: Db, caller: _Poster) -> Response:
+def post_event(
+    entity_id: PathId, body: EventIn, db: Db, caller: _Poster, rules: Rules
+) -> Response:
     """Record a dated credit event; answers the tier before and after it."""
     department = body.department
     if caller.role is Role.DEPARTMENT:
@@ -74,7 +84,7 @@ def post_event(entity_id: PathId, body: EventIn, db: Db, caller: _Poster) -> Res
                 f"this token speaks for {caller.entity!r} only",
                 field="body.department",
             )
-        table = default_table()
+        table = rules.credit
         if department is not None and not table.may_record(department, body.event):
             issuers = ", ".join(table.issuers[body.event])
             raise Problem(
@@ -96,13 +106,13 @@ def post_event(entity_id: PathId, body: EventIn, db: Db, caller: _Poster) -> Res
         if body.grade is not None:
             raw["grade"] = body.grade
         try:
-            event = parse_record(raw, 1, default_table())
+            event = parse_record(raw, 1, rules.credit)
         except HistoryError as exc:
             field = getattr(exc, "field", None) or "event"
             raise Problem(
                 422, "invalid_event", str(exc).removeprefix("line 1: "), field=f"body.{field}"
             ) from exc
-        before = classification(session, entity, body.date)
+        before = classification(session, entity, body.date, rules.credit)
         row = HistoryEvent(
             entity_id=entity.id,
             date=event.date,
@@ -116,9 +126,9 @@ def post_event(entity_id: PathId, body: EventIn, db: Db, caller: _Poster) -> Res
         # Read once for the tier after the event, the feed and the spans (classify ignores
         # events after its date).
         history = events_of(session, entity)
-        after = classify(history, body.date, default_table())
-        added = refresh_feed(session, entity, history)
-        refresh_spans(session, entity, history)
+        after = classify(history, body.date, rules.credit)
+        added = refresh_feed(session, entity, history, rules.credit)
+        refresh_spans(session, entity, history, rules.credit)
         answer = {
             "id": row.id,
             "entity": entity.id,
@@ -137,14 +147,15 @@ def post_event(entity_id: PathId, body: EventIn, db: Db, caller: _Poster) -> Res
     "/entities/{entity_id}/tier", response_model=TierOut, summary="An entity's tier on a date"
 )
 def get_tier(
-    entity_id: PathId, db: Db, caller: Caller, as_of: Annotated[Day, Query()]
+    entity_id: PathId, db: Db, caller: Caller, as_of: Annotated[Day, Query()], rules: Rules
 ) -> dict[str, Any]:
     """The tier on ``as_of``, its grounds and when each lapses."""
     if caller.role is Role.ENTERPRISE:
         require_entity_access(caller, entity_id)
     with db.read() as session:
         entity = _entity(session, entity_id)
-        return classification_record(classification(session, entity, as_of))
+        found = classification(session, entity, as_of, rules.credit)
+        return classification_record(found)
 
 
 @router.get(

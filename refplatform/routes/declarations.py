@@ -127,7 +127,8 @@ def _write_off(state: Any, caller: Principal, body: DeclarationIn) -> Response:
             raise Problem(404, "unknown_book", f"no account book {body.book!r}", field="body.book")
         require_entity_access(caller, found.entity_id)
         tier = state.histories.tier(
-            txn.history, found.entity_id, found.kind, found.credit_version, body.date
+            txn.history, found.entity_id, found.kind, found.credit_version, body.date,
+            rules.credit,
         )
         decided = decide_declaration(found.book, tier, request, rules)
         book, decl = decided.book, decided.declaration

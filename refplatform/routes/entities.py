@@ -14,7 +14,7 @@ from fastapi import APIRouter, Response
 from sqlalchemy.exc import IntegrityError
 
 from refplatform.credit import refresh_spans
-from refplatform.deps import Caller, Db, PathId, Staff, require_entity_access
+from refplatform.deps import Caller, Db, PathId, Rules, Staff, require_entity_access
 from refplatform.errors import Problem
 from refplatform.identifiers import check_code
 from refplatform.models import Entity
@@ -42,6 +42,7 @@ def register_entity(
     body: EntityIn,
     db: Db,
     _staff: Staff,
+    rules: Rules,
 ) -> Response:
     """Register an enterprise or individual after checking its code."""
     problem = check_code(body.kind, body.code)
@@ -62,7 +63,8 @@ def register_entity(
                 )
             session.add(row)
             session.flush()  # the entity row first: its tier span refers to it
-            refresh_spans(session, row, [])  # no history yet: whitelist from the first day
+            # no history yet: whitelist from the first day
+            refresh_spans(session, row, [], rules.credit)
             answer = respond(_entity_out(row), 201)
     except IntegrityError as exc:
         raise Problem(

@@ -16,14 +16,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, Response
 
-from refplatform.deps import Caller, Db, PathDbId, require
+from refplatform.deps import Caller, Db, PathDbId, Rules, require
 from refplatform.errors import Problem
 from refplatform.models import ApiToken, Entity
 from refplatform.request_context import respond
 from refplatform.security import Principal, hash_token, new_token
 from refplatform.settings import Settings
 from sim.api.tokens import RevocationIn, Role, TokenIn, TokenInfo, TokenOut
-from sim.rules.credit import default_table
 
 __all__ = ["router"]
 
@@ -36,6 +35,7 @@ def issue_token(
     db: Db,
     request: Request,
     _admin: Annotated[Principal, Depends(require(Role.ADMIN))],
+    rules: Rules,
 ) -> Response:
     """Issue a bearer token (admin only)."""
     if body.role in (Role.ENTERPRISE, Role.DEPARTMENT) and body.entity is None:
@@ -46,8 +46,8 @@ def issue_token(
         raise Problem(
             422, "invalid_input", f"a {body.role.value} token names no entity", field="body.entity"
         )
-    if body.role is Role.DEPARTMENT and body.entity not in default_table().departments:
-        known = ", ".join(sorted(default_table().departments))
+    if body.role is Role.DEPARTMENT and body.entity not in rules.credit.departments:
+        known = ", ".join(sorted(rules.credit.departments))
         raise Problem(
             422,
             "invalid_input",

@@ -25,7 +25,7 @@ from pydantic import TypeAdapter
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from refplatform.books import load, lock_book, lock_books, save, tariff
+from refplatform.books import load, lock_book, lock_books, save
 from refplatform.deps import (
     Caller,
     Db,
@@ -33,6 +33,7 @@ from refplatform.deps import (
     PathId,
     QueryCursor,
     QueryLimit,
+    Rules,
     Writer,
     require_entity_access,
 )
@@ -81,14 +82,14 @@ def _record(t: Transfer, duties: dict[str, int]) -> dict[str, Any]:
     response_model=TransferOut,
     summary="Intra-island transfer",
 )
-def transfer(book_id: PathId, body: TransferIn, db: Db, caller: Writer) -> Response:
+def transfer(book_id: PathId, body: TransferIn, db: Db, caller: Writer, rules: Rules) -> Response:
     """Sell goods out of the regime, move them between own books, or offer them to another
     enterprise (pending until it accepts)."""
     with db.write() as session:
         if body.to_book is None:
             row = lock_book(session, book_id, caller)
             book, out = ledger.transfer_out(
-                load(row), body.item, body.qty, body.on, tariff(), body.price_fen
+                load(row), body.item, body.qty, body.on, rules.tariff_table, body.price_fen
             )
             duties = duties_record(out.duties)
             t = _new(session, book_id, None, body, "done", body.on, duties)

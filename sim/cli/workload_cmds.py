@@ -42,9 +42,11 @@ __all__ = ["register", "workload_app"]
 class _ExportByDefault(TyperGroup):
     """``workload SCENARIO ...`` means ``workload export SCENARIO ...``."""
 
+    default_command = "export"
+
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
         if args and not args[0].startswith("-") and args[0] not in self.commands:
-            args = ["export", *args]
+            args = [self.default_command, *args]
         result: list[str] = super().parse_args(ctx, args)
         return result
 
@@ -158,7 +160,9 @@ def _print_summary(summary: WorkloadSummary, ports: tuple[str, ...]) -> None:
 
 @workload_app.command("replay")
 def replay_cmd(
-    file: Annotated[Path, typer.Argument(help="Workload file (Parquet).", metavar="FILE")],
+    workload_file: Annotated[
+        Path, typer.Argument(help="Workload file (Parquet).", metavar="FILE")
+    ],
     target: Annotated[
         str | None,
         typer.Option("--target", help="Platform base URL (default: start the reference "
@@ -178,10 +182,10 @@ def replay_cmd(
     from sim.workload.replay import replay, write_mismatches
 
     try:
-        info, calls = read_workload(file)
+        info, calls = read_workload(workload_file)
     except WorkloadError as exc:
         fail(str(exc))
-    directory = out if out is not None else (file.parent if str(file.parent) else Path("."))
+    directory = out if out is not None else workload_file.parent
     if not directory.is_dir():
         fail(f"--out: not a directory (got {directory})")
     try:
@@ -197,7 +201,7 @@ def replay_cmd(
     except PlatformUnreachable as exc:
         fail(f"--target: the platform stopped answering: {exc}")
     write_mismatches(directory / "mismatches.jsonl", report.mismatches)
-    table = Table(title=f"replay of {file.name}", box=box.SIMPLE_HEAD, pad_edge=False)
+    table = Table(title=f"replay of {workload_file.name}", box=box.SIMPLE_HEAD, pad_edge=False)
     for col in ("operation", "sent", "mismatched"):
         table.add_column(col, justify="left" if col == "operation" else "right")
     for op in sorted(report.sent):

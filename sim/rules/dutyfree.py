@@ -17,6 +17,7 @@ reference platform answers with it.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -72,10 +73,14 @@ def age_on(born: date, on: date) -> int:
     return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
 
 
+_birth_date = functools.lru_cache(maxsize=1 << 16)(resident_id_birth_date)
+"""The birth date in an identity number, remembered: a traveller is checked again and again."""
+
+
 def _underage(id_number: str, on: date) -> bool:
     """Whether the number's holder is under 18 on ``on`` (False without a readable birth date)."""
     try:
-        born = resident_id_birth_date(id_number)
+        born = _birth_date(id_number)
     except ValueError:
         return False
     return age_on(born, on) < ADULT_AGE

@@ -29,6 +29,7 @@ from datetime import date
 from sim.rules.account_book import Book, ExitDeclaration, ExitLine
 from sim.rules.config import RulesConfig
 from sim.rules.credit_classify import Classification, classify
+from sim.rules.credit_table import CreditTable
 from sim.rules.dates import not_before
 from sim.rules.dutyfree import DepartureDecision, check_departure
 from sim.rules.history import CreditEvent, EntityKind
@@ -120,7 +121,7 @@ def tier_as_of(
     kind: EntityKind,
     history: Sequence[CreditEvent],
     as_of: date,
-    config: RulesConfig,
+    table: CreditTable,
 ) -> Classification:
     """An entity's classification on ``as_of`` from its history.
 
@@ -130,14 +131,14 @@ def tier_as_of(
         history: its events in recording order (same-day events apply in that order); events
             after ``as_of`` are ignored.
         as_of: the date.
-        config: the credit scale table.
+        table: the credit scale table (``RulesConfig.credit``).
 
     Returns:
         The classification; an entity without history is on the whitelist with no grounds.
     """
     if not history:
         return Classification(entity, kind, as_of, WHITELIST, ())
-    return classify(history, as_of, config.credit)
+    return classify(history, as_of, table)
 
 
 def check_inspection_date(declared: date, on: date, declaration: object = None) -> None:

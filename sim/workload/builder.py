@@ -74,7 +74,7 @@ class CallBuilder:
         actor_entity: str,
         partition: str,
         expected_status: int,
-        expected: dict[str, Any],
+        expected: dict[str, Any] | str,
         *,
         stage: str = "before",
         port: str = "",
@@ -88,10 +88,12 @@ class CallBuilder:
             phase: ``setup`` or ``timed``.
             time_s: model time of the call (seconds since the scenario start; for set-up, the
                 order within its stage).
-            operation, method, path, body: the call (``body`` as data, None for none).
+            operation, method, path: the call.
+            body: its body as data, or as JSON text already made (the fast path of calls made
+                by the ten thousand), or None for none.
             actor_role, actor_entity: who calls.
             partition: the entity whose state the call touches.
-            expected_status, expected: the expected answer.
+            expected_status, expected: the expected answer (fields as data, or JSON text).
             stage: set-up stage (one of :data:`STAGES`); ignored for timed calls.
             port: the port it happens at ('' when none).
             first: timed calls at the same instant with ``first`` go before the others.
@@ -99,41 +101,15 @@ class CallBuilder:
             answer_of: the index of a call whose answer this call needs
                 (its ``{depends_on.id}``).
         """
-        return self.add_text(
-            phase, time_s, operation, method, path, "" if body is None else dumps(body),
-            actor_role, actor_entity, partition, expected_status, dumps(expected),
-            stage=stage, port=port, first=first, touches=touches, answer_of=answer_of,
-        )
-
-    def add_text(
-        self,
-        phase: str,
-        time_s: float,
-        operation: str,
-        method: str,
-        path: str,
-        body: str,
-        actor_role: str,
-        actor_entity: str,
-        partition: str,
-        expected_status: int,
-        expected: str,
-        *,
-        stage: str = "before",
-        port: str = "",
-        first: bool = False,
-        touches: tuple[str, ...] = (),
-        answer_of: int | None = None,
-    ) -> int:
-        """:meth:`add` with the body and the expectation already JSON text (the fast path of
-        calls made by the ten thousand)."""
+        text = "" if body is None else body if isinstance(body, str) else dumps(body)
+        wanted = expected if isinstance(expected, str) else dumps(expected)
         timed = phase == "timed"
         self._timed.append(timed)
         self._stage.append(0 if timed else _STAGE[stage])
         self._time.append(time_s)
         self._later.append(timed and not first)
-        self._rows.append((operation, method, path, body, actor_role, actor_entity, partition,
-                           port, expected_status, expected))
+        self._rows.append((operation, method, path, text, actor_role, actor_entity, partition,
+                           port, expected_status, wanted))
         self._touches.append(touches)
         self._answer_of.append(-1 if answer_of is None else answer_of)
         return len(self._rows) - 1

@@ -134,7 +134,7 @@ def add_entities(
             t = (event.date - start).days * 86_400.0 - start_offset_s
             if t >= period[1]:
                 break
-            after = tier_as_of(key, event.kind, history[: i + 1], event.date, rules)
+            after = tier_as_of(key, event.kind, history[: i + 1], event.date, rules.credit)
             body: dict[str, str] = {"date": event.date.isoformat(), "event": event.event}
             if event.department:
                 body["department"] = event.department

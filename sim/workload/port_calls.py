@@ -27,7 +27,7 @@ import numpy as np
 from sim.results.records import Records
 from sim.rules.config import RulesConfig
 from sim.rules.dutyfree import check_departure
-from sim.workload.builder import CallBuilder, dumps
+from sim.workload.builder import CallBuilder
 from sim.workload.entity_calls import day_of
 
 __all__ = [
@@ -120,16 +120,20 @@ class Traveller:
 def travellers(records: Records, start: date, start_offset_s: float) -> list[Traveller]:
     """Every duty-free crossing with an identity, in time order."""
     rows = np.flatnonzero((records["flow"] == "duty_free_traveller") & (records["entity"] != ""))
-    out = [
-        Traveller(
-            float(records["arrival"][r]), str(records["port"][r]), str(records["entity"][r]),
-            day_of(float(records["arrival"][r]), start, start_offset_s), str(records["tier"][r]),
-            int(records["purchase_fen"][r]), int(records["used_before_fen"][r]),
-        )
-        for r in rows.tolist()
+    arrival = records["arrival"][rows]
+    order = np.argsort(arrival, kind="stable")
+    rows, arrival = rows[order], arrival[order]
+    first = (start - date(1970, 1, 1)).days
+    days = first + ((arrival + start_offset_s) // 86_400.0).astype(np.int64)
+    dates = {d: date(1970, 1, 1) + timedelta(days=d) for d in np.unique(days).tolist()}
+    columns = (records["port"][rows].tolist(), records["entity"][rows].tolist(),
+               records["tier"][rows].tolist(), records["purchase_fen"][rows].tolist(),
+               records["used_before_fen"][rows].tolist())
+    return [
+        Traveller(t, port, person, dates[d], tier, purchase, before)
+        for t, d, port, person, tier, purchase, before in zip(
+            arrival.tolist(), days.tolist(), *columns, strict=True)
     ]
-    out.sort(key=lambda x: x.time_s)
-    return out
 
 
 def add_travellers(
@@ -154,10 +158,10 @@ def add_travellers(
                 _check(builder, c, quota, "setup", -1.0, before, c.used_before_fen, 0)
         timed = c.time_s >= period[0]
         if timed:
-            builder.add_text(
+            builder.add(
                 "timed", c.time_s, "tier_query", "GET",
-                f"/v1/entities/{c.person}/tier?as_of={c.day.isoformat()}", "", "officer", "",
-                c.person, 200, dumps({"tier": c.tier}), port=c.port, touches=(c.person,),
+                f"/v1/entities/{c.person}/tier?as_of={c.day}", "", "officer", "",
+                c.person, 200, f'{{"tier":"{c.tier}"}}', port=c.port, touches=(c.person,),
             )
         _check(builder, c, quota, "timed" if timed else "setup", c.time_s, c.day,
                c.purchase_fen, c.used_before_fen)
@@ -167,9 +171,9 @@ def _check(builder: CallBuilder, c: Traveller, quota: int, phase: str, time_s: f
            amount: int, used_before: int) -> None:
     decided = check_departure(c.person, day, [amount], used_before, quota)
     # Bodies as text straight away: ids, ports, dates, decisions and integers need no escaping.
-    builder.add_text(
+    builder.add(
         phase, time_s, "departure_check", "POST", f"/v1/travellers/{c.person}/departure-checks",
-        f'{{"date":"{day.isoformat()}","port":"{c.port}","purchases":[{{"amount_fen":{amount}}}]}}',
+        f'{{"date":"{day}","port":"{c.port}","purchases":[{{"amount_fen":{amount}}}]}}',
         "officer", "", c.person, 201,
         f'{{"decision":"{decided.decision}","amount_fen":{amount},"used_before_fen":{used_before}}}',
         port=c.port, touches=(c.person,),

@@ -113,3 +113,39 @@ def test_bad_environment_is_one_error_line(tmp_path: Path) -> None:
         "error: environment: REFPLATFORM_RULES.duty_free_quota_fen: Input should be a valid "
         "integer, unable to parse string as an integer (got 'lots')"
     )
+
+
+@pytest.mark.slow
+def test_a_scenarios_policy_decides_on_the_platform(tmp_path: Path) -> None:
+    """``serve --scenario FILE --set ...``: a what-if quota reaches the platform's answers."""
+    port = free_port()
+    scenario = Path(__file__).resolve().parents[3] / "scenarios" / "baseline.yaml"
+    proc = subprocess.Popen(
+        [*CLI, "--db", f"sqlite:///{tmp_path / 'w.db'}", "--port", str(port), "--no-access-log",
+         "--scenario", str(scenario), "--set", "population.individuals.duty_free_quota_fen=500"],
+        env={**os.environ, "REFPLATFORM_ADMIN_TOKEN": ADMIN_TOKEN},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    admin = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
+    try:
+        base = f"http://127.0.0.1:{port}"
+        wait_healthy(base, proc)
+        traveller = "460100199001010019"
+        r = httpx.post(base + "/v1/entities", headers=admin,
+                       json={"id": "P1", "kind": "individual", "code": traveller})
+        assert r.status_code == 201, r.text
+        r = httpx.post(base + "/v1/travellers/P1/departure-checks", headers=admin,
+                       json={"date": "2026-03-10", "port": "meilan",
+                             "purchases": [{"amount_fen": 501}]})
+        assert r.status_code == 201, r.text
+        assert r.json()["quota_fen"] == 500 and r.json()["decision"] == "over_quota"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+def test_set_without_a_scenario_is_one_error_line() -> None:
+    run = _run(["--port", str(free_port()), "--set", "seed=3"])
+    assert run.returncode == 2
+    assert run.stderr.strip() == "error: --set: needs --scenario (got 'seed=3')"

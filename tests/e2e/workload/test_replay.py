@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from sim.client import open_target
+from sim.rules.config import default_rules
 from sim.scenario import Scenario, load_scenario
 from sim.workload import Call, export_workload, resolve_period
 from sim.workload.replay import replay
@@ -32,7 +33,8 @@ def baseline() -> Scenario:
 
 
 def test_the_baseline_replays_without_a_mismatch(baseline: Scenario) -> None:
-    """Two hours of the morning at all ten ports; the model's channel is the platform's."""
+    """Two hours of the morning at all ten ports on a platform left on its defaults; the
+    model's channel for each declaration is the platform's answer for the same body."""
     world = build_world(baseline)
     result = run_scenario(baseline, world=world)
     period = resolve_period(baseline, datetime(2026, 3, 10, 9, 0), 2.0)
@@ -43,7 +45,9 @@ def test_the_baseline_replays_without_a_mismatch(baseline: Scenario) -> None:
         if call.operation == "declaration" and status == 201:
             channels[answer["reference"]] = answer["channel"]
 
-    with open_target(None, info.rules) as client:
+    # The platform on its defaults (no REFPLATFORM_RULES): they are the scenario's defaults.
+    assert info.rules == default_rules().model_dump(mode="json")
+    with open_target(None, None) as client:
         report = replay(client, calls, on_answer=keep_channel)
     assert report.mismatches == [], report.mismatches[0].to_record()
     assert sum(report.sent.values()) == len(calls)

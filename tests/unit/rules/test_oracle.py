@@ -146,12 +146,16 @@ def test_tier_as_of_a_date_from_the_history() -> None:
         CreditEvent("E1", "enterprise", date(2023, 3, 1), "smuggling_penalty", "anti_smuggling"),
         CreditEvent("E1", "enterprise", date(2024, 1, 10), "aeo_certified", "customs"),
     ]
-    assert tier_as_of("E1", "enterprise", [], date(2026, 1, 1), RULES).tier == "whitelist"
-    assert tier_as_of("E1", "enterprise", ev, date(2023, 2, 28), RULES).tier == "whitelist"
-    assert tier_as_of("E1", "enterprise", ev, date(2023, 3, 1), RULES).tier == "key_attention"
+
+    def tier(history: list[CreditEvent], day: date) -> str:
+        return tier_as_of("E1", "enterprise", history, day, RULES.credit).tier
+
+    assert tier([], date(2026, 1, 1)) == "whitelist"
+    assert tier(ev, date(2023, 2, 28)) == "whitelist"
+    assert tier(ev, date(2023, 3, 1)) == "key_attention"
     # listed for three full years (through 2026-03-01); the certification then shows
-    assert tier_as_of("E1", "enterprise", ev, date(2026, 3, 1), RULES).tier == "key_attention"
-    assert tier_as_of("E1", "enterprise", ev, date(2026, 3, 2), RULES).tier == "aeo"
+    assert tier(ev, date(2026, 3, 1)) == "key_attention"
+    assert tier(ev, date(2026, 3, 2)) == "aeo"
 
 
 # -- departure checks ---------------------------------------------------------------------------
