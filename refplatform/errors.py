@@ -190,8 +190,14 @@ def _on_http(request: Request, exc: Exception) -> JSONResponse:
         return problem_response(
             422, "invalid_json", "body: the body is not JSON text (UTF-8)", field="body"
         )
-    code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
+    code = {404: "not_found", 405: "method_not_allowed", 413: "payload_too_large"}.get(
+        exc.status_code, "http_error"
+    )
     headers = dict(exc.headers) if exc.headers else {}
+    if exc.status_code == 413:
+        request.scope[UNEXECUTED] = True
+        close = {"Connection": "close"}  # the rest of the body is never read
+        return problem_response(413, code, str(exc.detail), field="body", headers=close)
     if exc.status_code == 405:
         headers["Allow"] = ", ".join(_allowed(request))
     return problem_response(exc.status_code, code, str(exc.detail), headers=headers or None)

@@ -15,6 +15,7 @@ request, a consolidated declaration listing ten thousand shipments, is well unde
 
 from __future__ import annotations
 
+from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from refplatform.errors import problem_response
@@ -22,8 +23,15 @@ from refplatform.errors import problem_response
 __all__ = ["BodyLimitMiddleware"]
 
 
-class _TooLarge(Exception):
-    """The body grew past the limit while it was read."""
+class _TooLarge(HTTPException):
+    """The body grew past the limit while it was read.
+
+    An HTTP exception, so that a route reading the body (FastAPI turns any other error of a
+    body read into a 400) lets it through to the error handlers: 413 ``payload_too_large``.
+    """
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(413, f"the request body is larger than {limit} bytes")
 
 
 class BodyLimitMiddleware:
@@ -55,7 +63,7 @@ class BodyLimitMiddleware:
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > self.max_bytes:
-                    raise _TooLarge
+                    raise _TooLarge(self.max_bytes)
             return message
 
         async def _send(message: Message) -> None:

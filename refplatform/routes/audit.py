@@ -15,12 +15,13 @@ from fastapi import APIRouter, Query
 from sqlalchemy import select
 
 from refplatform.deps import Db, QueryCursor, QueryLimit, Staff
+from refplatform.json_route import JsonRoute
 from refplatform.models import AuditEntry
 from sim.api.audit import AuditPage
 
 __all__ = ["router"]
 
-router = APIRouter(prefix="/v1", tags=["audit"])
+router = APIRouter(prefix="/v1", tags=["audit"], route_class=JsonRoute)
 
 
 @router.get("/audit", response_model=AuditPage, summary="The audit trail of accepted writes")

@@ -22,6 +22,7 @@ from refplatform.books import load, lock_book, save
 from refplatform.credit import tier_of
 from refplatform.deps import Caller, Db, PathId, Rules, Staff, Writer, require_entity_access
 from refplatform.errors import Problem
+from refplatform.json_route import JsonRoute
 from refplatform.models import BatchExitList, Book, ConsolidatedDeclaration, Entity
 from refplatform.request_context import respond
 from refplatform.routes.books import duties_record
@@ -43,7 +44,7 @@ from sim.rules.refusals import Reason
 
 __all__ = ["router"]
 
-router = APIRouter(prefix="/v1", tags=["batch exit"])
+router = APIRouter(prefix="/v1", tags=["batch exit"], route_class=JsonRoute)
 
 _STATUS = TypeAdapter(BatchExitStatus)
 _SHIPMENT = TypeAdapter(ShipmentOut)

@@ -28,6 +28,7 @@ from refplatform.books import load, lock_book, save
 from refplatform.credit import tier_of
 from refplatform.deps import Caller, Db, PathId, Rules, Writer, require_entity_access
 from refplatform.errors import Problem
+from refplatform.json_route import JsonRoute
 from refplatform.models import Book, Entity, Qualification
 from refplatform.request_context import respond
 from sim.api.books import (
@@ -54,7 +55,7 @@ _QUALIFICATION = TypeAdapter(QualificationOut)
 _PURCHASE = TypeAdapter(PurchaseOut)
 _PROCESSING = TypeAdapter(ProcessingOut)
 
-router = APIRouter(prefix="/v1", tags=["goods"])
+router = APIRouter(prefix="/v1", tags=["goods"], route_class=JsonRoute)
 
 
 def duties_record(duties: Duties) -> dict[str, int]:

@@ -37,6 +37,7 @@ from refplatform.deps import (
     require_entity_access,
 )
 from refplatform.errors import Problem
+from refplatform.json_route import JsonRoute
 from refplatform.models import Entity, HistoryEvent, TierSpan
 from refplatform.request_context import respond
 from refplatform.security import Principal
@@ -49,7 +50,7 @@ from sim.rules.tiers import Tier
 
 __all__ = ["router"]
 
-router = APIRouter(prefix="/v1", tags=["credit"])
+router = APIRouter(prefix="/v1", tags=["credit"], route_class=JsonRoute)
 
 _Poster = Annotated[Principal, Depends(require(Role.ADMIN, Role.DEPARTMENT))]
 _Reader = Annotated[Principal, Depends(require(Role.ADMIN, Role.OFFICER, Role.DEPARTMENT))]

@@ -47,6 +47,7 @@ from refplatform.deps import (
 )
 from refplatform.direct_route import DirectRoute
 from refplatform.errors import Problem
+from refplatform.json_route import JsonRoute
 from refplatform.models import Book, Declaration, InspectionResult
 from refplatform.request_context import respond
 from refplatform.routes.books import duties_record
@@ -57,7 +58,7 @@ from sim.rules.oracle import DeclarationRequest, check_inspection_date, decide_d
 
 __all__ = ["router"]
 
-router = APIRouter(prefix="/v1", tags=["declarations"])
+router = APIRouter(prefix="/v1", tags=["declarations"], route_class=JsonRoute)
 
 
 def _out(row: Declaration) -> DeclarationOut:

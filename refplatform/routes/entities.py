@@ -17,6 +17,7 @@ from refplatform.credit import refresh_spans
 from refplatform.deps import Caller, Db, PathId, Rules, Staff, require_entity_access
 from refplatform.errors import Problem
 from refplatform.identifiers import check_code
+from refplatform.json_route import JsonRoute
 from refplatform.models import Entity
 from refplatform.request_context import respond
 from sim.api.entities import EntityIn, EntityOut
@@ -24,7 +25,7 @@ from sim.api.tokens import Role
 
 __all__ = ["router"]
 
-router = APIRouter(prefix="/v1", tags=["entities"])
+router = APIRouter(prefix="/v1", tags=["entities"], route_class=JsonRoute)
 
 
 def _entity_out(row: Entity) -> EntityOut:

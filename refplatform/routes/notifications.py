@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from refplatform.deps import Db, QueryCursor, QueryLimit, require
 from refplatform.errors import Problem
+from refplatform.json_route import JsonRoute
 from refplatform.models import Notification
 from refplatform.security import Principal
 from sim.api.fields import Day
@@ -24,7 +25,7 @@ from sim.api.tokens import Role
 
 __all__ = ["router"]
 
-router = APIRouter(prefix="/v1", tags=["credit"])
+router = APIRouter(prefix="/v1", tags=["credit"], route_class=JsonRoute)
 
 
 @router.get(

@@ -18,6 +18,7 @@ from fastapi import APIRouter, Depends, Request, Response
 
 from refplatform.deps import Caller, Db, PathDbId, Rules, require
 from refplatform.errors import Problem
+from refplatform.json_route import JsonRoute
 from refplatform.models import ApiToken, Entity
 from refplatform.request_context import respond
 from refplatform.security import Principal, hash_token, new_token
@@ -26,7 +27,7 @@ from sim.api.tokens import RevocationIn, Role, TokenIn, TokenInfo, TokenOut
 
 __all__ = ["router"]
 
-router = APIRouter(prefix="/v1", tags=["tokens"])
+router = APIRouter(prefix="/v1", tags=["tokens"], route_class=JsonRoute)
 
 
 @router.post("/tokens", status_code=201, response_model=TokenOut, summary="Issue a token")

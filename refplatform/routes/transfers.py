@@ -38,6 +38,7 @@ from refplatform.deps import (
     require_entity_access,
 )
 from refplatform.errors import Problem
+from refplatform.json_route import JsonRoute
 from refplatform.models import Book, Transfer
 from refplatform.request_context import respond
 from refplatform.routes.books import duties_record
@@ -50,7 +51,7 @@ from sim.rules.goods import NO_DUTIES
 
 __all__ = ["router"]
 
-router = APIRouter(prefix="/v1", tags=["goods"])
+router = APIRouter(prefix="/v1", tags=["goods"], route_class=JsonRoute)
 
 _TRANSFER = TypeAdapter(TransferOut)
 _PENDING: TransferStatus = "pending"

@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 
 from refplatform.deps import Db, PathId, Staff
 from refplatform.errors import Problem
+from refplatform.json_route import JsonRoute
 from refplatform.models import DutyFreePurchase, Entity
 from refplatform.request_context import respond
 from sim.api.travellers import DepartureCheckIn, DepartureCheckOut
@@ -23,7 +24,7 @@ from sim.rules.oracle import check_departure
 
 __all__ = ["router"]
 
-router = APIRouter(prefix="/v1", tags=["travellers"])
+router = APIRouter(prefix="/v1", tags=["travellers"], route_class=JsonRoute)
 
 _CHECK = TypeAdapter(DepartureCheckOut)
 
