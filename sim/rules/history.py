@@ -299,12 +299,7 @@ def parse_history(lines: Iterable[str], table: CreditTable | None = None) -> Ite
     for number, text in enumerate(lines, start=1):
         if not text.strip():
             continue
-        try:
-            obj = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise HistoryError(
-                number, "record", f"not valid JSON: {exc.msg}", text.strip()
-            ) from None
+        obj = _decode(text, number)
         event = parse_record(obj, number, table)
         first = kinds.setdefault(event.entity, event.kind)
         if first != event.kind:
@@ -312,6 +307,40 @@ def parse_history(lines: Iterable[str], table: CreditTable | None = None) -> Ite
                 number, "kind", f"entity {event.entity!r} was an {first} earlier", event.kind
             )
         yield event
+
+
+def _decode(text: str, number: int) -> Any:
+    """One line's JSON object, or the line's :class:`HistoryError` (never another exception)."""
+    try:
+        obj = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise HistoryError(number, "record", f"not valid JSON: {exc.msg}", text.strip()) from None
+    except RecursionError:
+        raise HistoryError(number, "record", "not valid JSON: nested too deeply") from None
+    except ValueError as exc:  # e.g. an integer of more digits than Python converts
+        raise HistoryError(number, "record", f"not valid JSON: {exc}".split(";")[0]) from None
+    if "\\u" in text:
+        # A \u escape can make a lone surrogate, which no UTF-8 output can carry.
+        _check_text(obj, number)
+    return obj
+
+
+def _check_text(obj: Any, number: int) -> None:
+    if isinstance(obj, dict):
+        for key, value in obj.items():
+            _check_text(key, number)
+            if isinstance(value, str):
+                try:
+                    value.encode("utf-8")
+                except UnicodeEncodeError:
+                    raise HistoryError(
+                        number, str(key), "not Unicode text (a lone surrogate)", value
+                    ) from None
+    elif isinstance(obj, str):
+        try:
+            obj.encode("utf-8")
+        except UnicodeEncodeError:
+            raise HistoryError(number, "record", "a key is not Unicode text") from None
 
 
 def group_by_entity(events: Iterable[CreditEvent]) -> dict[str, list[CreditEvent]]:
