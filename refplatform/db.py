@@ -44,7 +44,14 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from refplatform.checkpointer import Checkpointer
-from refplatform.request_context import claim, claim_raw, committed, finish, finish_raw
+from refplatform.request_context import (
+    claim,
+    claim_raw,
+    committed,
+    finish,
+    finish_raw,
+    rolled_back,
+)
 
 __all__ = ["Database", "sqlite_error", "upgrade"]
 
@@ -180,29 +187,36 @@ class Database:
                 yield session
                 session.flush()
         else:
-            with self._writer() as session:
-                with session.begin():
+            try:
+                with self._writer() as session, session.begin():
                     claim(session)
                     yield session
                     session.flush()
                     finish(session)
-                committed()
+            except BaseException:
+                rolled_back()
+                raise
+            committed()
 
     @contextmanager
     def write_connection(self) -> Iterator[Connection]:
         """Like :meth:`write`, for SQLAlchemy Core: a connection in a write transaction."""
-        if self._write_lock is not None:
-            with self._write_lock:
-                conn = self._kept_writer()
-                with conn.begin():
+        try:
+            if self._write_lock is not None:
+                with self._write_lock:
+                    conn = self._kept_writer()
+                    with conn.begin():
+                        claim(conn)
+                        yield conn
+                        finish(conn)
+            else:
+                with self._write_engine.begin() as conn:
                     claim(conn)
                     yield conn
                     finish(conn)
-        else:
-            with self._write_engine.begin() as conn:
-                claim(conn)
-                yield conn
-                finish(conn)
+        except BaseException:
+            rolled_back()
+            raise
         committed()
 
     @contextmanager
@@ -228,11 +242,13 @@ class Database:
                 finish_raw(raw)
             except BaseException:
                 raw.rollback()
+                rolled_back()
                 raise
             try:
                 raw.commit()
             except sqlite3.Error as exc:
                 raw.rollback()
+                rolled_back()
                 raise sqlite_error("COMMIT", exc) from exc
         committed()
 

@@ -40,7 +40,7 @@ import time
 from typing import Any
 
 from fastapi.security.utils import get_authorization_scheme_param
-from sqlalchemy import delete
+from sqlalchemy import delete, update
 from sqlalchemy.exc import IntegrityError
 from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -202,13 +202,16 @@ class IdempotencyMiddleware:
             return
         status = int(captured["status"])
         content = bytes(captured["body"])
-        if not ctx.committed and status < 500 and not scope.get(UNEXECUTED):
+        content_type = next(
+            (v.decode("latin-1") for n, v in captured["headers"] if n == b"content-type"), ""
+        )
+        if ctx.claimed and not ctx.committed and status < 500:
+            # The effect committed with the key but without its answer: a route that did not
+            # build its answer in its transaction (a bug; every route does). Stored late.
+            await run_in_threadpool(self.late_answer, ctx, status, content_type, content)
+        elif not ctx.committed and status < 500 and not scope.get(UNEXECUTED):
             # Nothing was committed (a refusal, a 404 ...): keep the answer in its own
             # transaction; if a racing repeat committed first, answer what it stored.
-            content_type = next(
-                (v.decode("latin-1") for n, v in captured["headers"] if n == b"content-type"),
-                "",
-            )
             won = await run_in_threadpool(self._store, ctx, status, content_type, content)
             if not won:
                 stored = await self.lookups.stored_answer(ctx.principal.scope, ctx.key or "")
@@ -242,6 +245,22 @@ class IdempotencyMiddleware:
         except IntegrityError:
             return False
         return True
+
+    def late_answer(
+        self, ctx: RequestContext, status: int, content_type: str, body: bytes
+    ) -> None:
+        """Store the answer of an effect committed without it (logged: it should not happen)."""
+        _log.error("%s %s committed its effect without its answer", ctx.method, ctx.path)
+        with self.db.write() as session:
+            session.execute(
+                update(IdempotencyKey)
+                .where(
+                    IdempotencyKey.scope == ctx.principal.scope,
+                    IdempotencyKey.key == ctx.key,
+                    IdempotencyKey.status_code.is_(None),
+                )
+                .values(status_code=status, content_type=content_type, response_body=body)
+            )
 
     def _forget(self, scope: str, key: str, created_at: dt.datetime) -> None:
         with self.db.write() as session:

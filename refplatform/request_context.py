@@ -52,6 +52,7 @@ __all__ = [
     "finish_raw",
     "json_text",
     "respond",
+    "rolled_back",
 ]
 
 _JSON = "application/json"
@@ -198,6 +199,13 @@ def committed() -> None:
     ctx = CURRENT.get()
     if ctx is not None and ctx.claimed and ctx.answer is not None:
         ctx.committed = True
+
+
+def rolled_back() -> None:
+    """After a write transaction rolled back: its claim of the key went with it."""
+    ctx = CURRENT.get()
+    if ctx is not None and not ctx.committed:
+        ctx.claimed = False
 
 
 # -- the SQLite hot path (statements straight to the driver) ---------------------------------

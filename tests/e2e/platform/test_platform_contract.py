@@ -18,8 +18,11 @@ from typing import Any
 import httpx
 import pytest
 from pydantic import TypeAdapter
+from sqlalchemy import func, select
 
+from refplatform.idempotency import IdempotencyMiddleware
 from refplatform.main import create_app
+from refplatform.models import IdempotencyKey
 from refplatform.settings import Settings
 from sim.api import (
     OPERATIONS,
@@ -156,7 +159,14 @@ def _operation_of(method: str, path: str) -> str:
     return op.name
 
 
-def test_the_typed_client_walks_every_operation(client: Any) -> None:
+def test_the_typed_client_walks_every_operation(
+    client: Any, app: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    stored_late: list[str] = []
+    # Every write builds its answer inside the transaction of its effect (stored with it).
+    monkeypatch.setattr(
+        IdempotencyMiddleware, "late_answer", lambda _self, ctx, *_: stored_late.append(ctx.path)
+    )
     called: set[str] = set()
     client.event_hooks["request"].append(
         lambda request: called.add(_operation_of(request.method, request.url.path))
@@ -258,6 +268,15 @@ def test_the_typed_client_walks_every_operation(client: Any) -> None:
     assert platform.revoke_token(issued.id).revoked_at is not None
 
     assert called == {op.name for op in OPERATIONS}
+    assert stored_late == []
+    with app.state.db.read() as session:  # every key of the walk holds its answer
+        unanswered = session.scalar(
+            select(func.count())
+            .select_from(IdempotencyKey)
+            .where(IdempotencyKey.status_code.is_(None))
+        )
+        keys = session.scalar(select(func.count()).select_from(IdempotencyKey))
+    assert unanswered == 0 and keys >= 30
 
 
 def test_errors_arrive_as_typed_exceptions(api: Any) -> None:
