@@ -22,7 +22,7 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 
 typecheck: $(STAMP)
-	$(VENV)/bin/mypy sim refplatform
+	$(VENV)/bin/mypy sim refplatform reports
 
 pytest: $(STAMP)
 	$(VENV)/bin/pytest

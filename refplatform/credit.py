@@ -33,7 +33,6 @@ from sim.rules.credit import (
     CreditEvent,
     CreditTable,
     EventKind,
-    classify,
     default_table,
     notifications,
     tier_timeline,
@@ -155,10 +154,21 @@ class HistoryCache:
         table: CreditTable,
     ) -> str:
         """The entity's tier on ``as_of`` by ``sim.rules.credit.classify`` with ``table``."""
-        events = self.events(load, entity_id, kind, version)
-        if not events:
-            return "whitelist"
-        return classify(events, as_of, table).tier
+        return self.classification(load, entity_id, kind, version, as_of, table).tier
+
+    def classification(
+        self,
+        load: Callable[[str], Sequence[HistoryRow]],
+        entity_id: str,
+        kind: str,
+        version: int,
+        as_of: dt.date,
+        table: CreditTable,
+    ) -> Classification:
+        """The entity's classification (tier and active grounds) on ``as_of``, by the oracle."""
+        any_kind: Any = kind
+        return tier_as_of(entity_id, any_kind, self.events(load, entity_id, kind, version),
+                          as_of, table)
 
 
 def classification_record(result: Classification) -> dict[str, Any]:

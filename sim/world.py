@@ -10,8 +10,8 @@ the *world* of the run (:class:`World`):
   enterprises, with their tier as of the start (which qualifies them for batch exit), their
   encouraged-industry flag and their planted violation rate (batch-exit use follows
   ``goods.batch_exit_adoption``); their shipments are the supervised trucks at the ports
-  (``goods.drives_trucks``), each declared with its enterprise's tier classified as of the
-  truck's date;
+  (``goods.drives_trucks``), each declared with its enterprise's tier and listing grounds
+  classified as of the truck's date;
 - travellers, and supervised trucks when the goods flow does not drive them, are drawn from
   its pools, each with the credit tier classified as of its arrival date.
 
@@ -37,6 +37,7 @@ from sim.model.routing import SharesTierSource, TierSource
 from sim.model.shipments import EnterpriseTiers
 from sim.population import PoolTierSource, Population, generate_population
 from sim.results import RunResult
+from sim.results.stream import RecordStream
 from sim.rng import RandomStreams
 from sim.scenario import Scenario
 
@@ -107,7 +108,7 @@ def build_world(scenario: Scenario) -> World:
 
 
 class GoodsTiers:
-    """The goods enterprises' tiers on any date, classified from their population histories.
+    """The goods enterprises' tiers and listing grounds on any date, from their histories.
 
     A class rather than a closure so that a :class:`World` pickles (a process pool or a Dask
     cluster ships it to its workers).
@@ -130,6 +131,14 @@ class GoodsTiers:
             out[on] = self._pool.tiers_at(int(day))[self._rows[firm[on]]]
         return out
 
+    def grounds(self, firm: np.ndarray, days: np.ndarray) -> list[str]:
+        """Active listing grounds of the enterprises ``firm`` on ``days`` ('' if not listed)."""
+        rows = self._rows[firm].tolist()
+        return [
+            self._pool.grounds_at(int(day)).get(row, "")
+            for row, day in zip(rows, np.asarray(days).tolist(), strict=True)
+        ]
+
 
 def run_scenario(
     scenario: Scenario,
@@ -137,6 +146,7 @@ def run_scenario(
     replication: int = 0,
     progress: Callable[[float], None] | None = None,
     world: World | None = None,
+    records_to: RecordStream | None = None,
 ) -> RunResult:
     """Run ``scenario`` in the world it names.
 
@@ -146,6 +156,8 @@ def run_scenario(
         progress: called with the fraction of the horizon simulated.
         world: built earlier by :func:`build_world` (reuse it across replications to generate
             the population once); by default built here.
+        records_to: stream the records to this file by simulated day instead of keeping them
+            (see :func:`sim.model.simulate`).
     """
     w = world if world is not None else build_world(scenario)
     return simulate(
@@ -155,4 +167,5 @@ def run_scenario(
         tier_source=w.declarants,
         goods_enterprises=w.goods_enterprises,
         goods_tiers=w.goods_tiers,
+        records_to=records_to,
     )

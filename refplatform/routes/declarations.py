@@ -1,12 +1,13 @@
 """Second-line declarations: write-off, duties due, channel decision; inspection results.
 
 ``POST /v1/declarations`` is the platform's hot path. In one transaction holding the book's
-lock it classifies the declarant on the declaration date (``sim.rules.credit``) and asks the
-oracle (``sim.rules.oracle.decide_declaration``) for the whole decision: the lines written off
-the book with the duties due (all lines or none), the risk score of the indicators, the
-random-selection number of the reference and the channel; then it stores the declaration and
-answers the channel and the duties. A refusal (e.g. ``insufficient_balance``, an unknown risk
-indicator) stores nothing and answers 409/422 with the rule's reason.
+lock it classifies the declarant on the declaration date (``sim.rules.credit``: its tier and
+listing grounds) and asks the oracle (``sim.rules.oracle.decide_declaration``) for the whole
+decision: the lines written off the book with the duties due (all lines or none), the risk score
+of the indicators, the random-selection number of the reference and the channel; then it stores
+the declaration and answers the channel and the duties. A refusal (e.g.
+``insufficient_balance``, an unknown risk indicator) stores nothing and answers 409/422 with the
+rule's reason.
 
 ``POST /v1/declarations/{id}/inspection`` (staff) records the result of a scan or an
 inspection, dated no earlier than the declaration; every result is kept
@@ -54,7 +55,12 @@ from refplatform.routes.books import duties_record
 from refplatform.security import Principal
 from sim.api.declarations import DeclarationIn, DeclarationOut, InspectionIn, InspectionRecord
 from sim.rules import ledger
-from sim.rules.oracle import DeclarationRequest, check_inspection_date, decide_declaration
+from sim.rules.oracle import (
+    DeclarationRequest,
+    check_inspection_date,
+    decide_declaration,
+    listing_grounds,
+)
 
 __all__ = ["router"]
 
@@ -127,11 +133,14 @@ def _write_off(state: Any, caller: Principal, body: DeclarationIn) -> Response:
         if found is None:
             raise Problem(404, "unknown_book", f"no account book {body.book!r}", field="body.book")
         require_entity_access(caller, found.entity_id)
-        tier = state.histories.tier(
+        classified = state.histories.classification(
             txn.history, found.entity_id, found.kind, found.credit_version, body.date,
             rules.credit,
         )
-        decided = decide_declaration(found.book, tier, request, rules)
+        tier = classified.tier
+        # a key-attention declarant is routed as its strictest listing ground
+        decided = decide_declaration(found.book, tier, request, rules,
+                                     listing_grounds(classified))
         book, decl = decided.book, decided.declaration
         score, channel = decided.risk.score, decided.channel
         if channel == "scan" and "scan_as_release" in state.settings.faults:

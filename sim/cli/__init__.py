@@ -18,8 +18,10 @@ import typer
 from sim.cli import (
     credit_cmds,
     dynamics_cmds,
+    experiment_cmds,
     goods_cmds,
     population_cmds,
+    report_cmds,
     run_cmd,
     scenario_cmds,
     serve_cmd,
@@ -38,6 +40,8 @@ app = typer.Typer(
 )
 scenario_cmds.register(app)
 run_cmd.register(app)
+experiment_cmds.register(app)
+report_cmds.register(app)
 credit_cmds.register(app)
 population_cmds.register(app)
 dynamics_cmds.register(app)

@@ -8,6 +8,7 @@ than or equal to 0 (got '-1')``.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated, NoReturn
@@ -17,7 +18,15 @@ from rich.console import Console
 
 from sim.scenario import Scenario, ScenarioError, load_scenario
 
-__all__ = ["SetOption", "console", "err_console", "fail", "load_or_exit", "usage_error_line"]
+__all__ = [
+    "SetOption",
+    "check_output_dir",
+    "console",
+    "err_console",
+    "fail",
+    "load_or_exit",
+    "usage_error_line",
+]
 
 console = Console()
 err_console = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -52,6 +61,17 @@ def load_or_exit(
     except ScenarioError as exc:
         fail(str(exc))
     return scenario
+
+
+def check_output_dir(target: Path) -> None:
+    """Fail (exit 2) before a long run, not after it, if outputs could not go to ``target``."""
+    if target.exists() and not target.is_dir():
+        fail(f"{target}: exists and is not a directory")
+    existing = target
+    while not existing.exists():
+        existing = existing.parent
+    if not existing.is_dir() or not os.access(existing, os.W_OK | os.X_OK):
+        fail(f"{target}: cannot write outputs here ({existing} is not a writable directory)")
 
 
 def _given(opts: Sequence[str], args: Sequence[str]) -> str | None:

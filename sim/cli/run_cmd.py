@@ -1,120 +1,56 @@
 """``customs-sim run``: simulate a scenario, show progress, print a summary, write the outputs.
 
-Writes ``OUT/<scenario name>/kpis.json`` (canonical, byte-reproducible) and ``records.parquet``
-(one row per journey), each atomically, so an interrupted run leaves no partial file.
+Writes ``OUT/<scenario name>/kpis.json`` (canonical, byte-reproducible), ``records.parquet``
+(one row per journey) and ``report.html`` (the self-contained report), each atomically, so an
+interrupted run leaves no partial file. With ``--replications N`` it runs a replication set
+instead (:func:`sim.cli.experiment_cmds.run_replications`).
 """
 
 from __future__ import annotations
 
 import os
-from datetime import datetime, timedelta
+import shutil
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich import box
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
-from sim.cli.common import SetOption, console, fail, load_or_exit
+from reports import REPORT_FILE, ReportError, render_directory
+from sim.cli.common import SetOption, check_output_dir, console, fail, load_or_exit
+from sim.cli.experiment_cmds import (
+    DaskOption,
+    ExecutorOptions,
+    WorkersOption,
+    run_replications,
+)
 from sim.cli.goods_cmds import goods_summary
-from sim.results import compute_kpis, write_outputs
-from sim.results.bottleneck import identify_bottleneck
+from sim.cli.tables import rich_table
+from sim.experiment import DEFAULT_MAX_REPLICATIONS
+from sim.results.rows import KpiTable, kpi_rows
+from sim.results.stream import StreamedOutputs
+from sim.results.summary import ferry_summary, port_summary, window_caption
 from sim.world import build_world, run_scenario
 
 __all__ = ["register", "run"]
 
 
-def _minutes(seconds: Any) -> str:
-    return "-" if seconds is None else f"{seconds / 60:.1f}"
+def _discard(outputs: StreamedOutputs, target: Path, created: bool) -> None:
+    """Leave ``target`` as it was before the run."""
+    outputs.discard()
+    if created:
+        shutil.rmtree(target, ignore_errors=True)
 
 
-def _pct(value: Any) -> str:
-    return "-" if value is None else f"{100 * value:.0f}%"
-
-
-def _local(kpis: dict[str, Any], seconds: float) -> str:
-    return (datetime.fromisoformat(kpis["start"]) + timedelta(seconds=seconds)).strftime(
-        "%Y-%m-%d %H:%M"
-    )
-
-
-def _window(kpis: dict[str, Any]) -> str:
-    """What the KPI window is, in words, for the summary's caption."""
-    lo, hi = kpis["warmup_s"], kpis["horizon_s"]
-    warmup = f"after a {lo / 3600:g} h warm-up" if lo else "no warm-up"
-    return (
-        f"KPI window {_local(kpis, lo)} to {_local(kpis, hi)} ({warmup}): arr = trucks that "
-        "arrived in it, rel = of those, released by its end"
-    )
-
-
-def _summary(kpis: dict[str, Any]) -> Table:
-    table = Table(
-        title=f"{kpis['scenario']}: supervised trucks per port (KPI window)",
-        box=box.SIMPLE_HEAD,
-        pad_edge=False,
-        caption=f"{_window(kpis)}. Times in minutes; no-stop = released without a stop; "
-        "chan/offic = utilisation; bottleneck = the resource with the most journeys waiting for "
-        "it on average, and that number (ferry: vehicles held past their first sailing)",
-    )
-    for col in ("port", "arr", "rel", "mean", "p95", "no-stop", "chan", "offic", "bottleneck"):
-        table.add_column(col, justify="left" if col in ("port", "bottleneck") else "right",
-                         min_width=len(col), no_wrap=True)  # fmt: skip
-    for port, p in kpis["ports"].items():
-        ct = p["clearance_time_s"]
-        util = p["utilisation"]
-        table.add_row(
-            port,
-            str(p["arrivals"]),
-            str(p["released"]),
-            _minutes(ct["mean"]),
-            _minutes(ct["p95"]),
-            _pct(p["seamless_clearance_share"]),
-            _pct(util.get("customs_channels")),
-            _pct(util.get("officers")),
-            identify_bottleneck(p).describe(),
-        )
-    return table
-
-
-def _ferries(kpis: dict[str, Any]) -> Table | None:
-    rows = [(port, p["ferry"]) for port, p in kpis["ports"].items() if "ferry" in p]
-    if not rows:
-        return None
-    table = Table(
-        title="strait ferries: vehicles waiting to board",
-        box=box.SIMPLE_HEAD,
-        pad_edge=False,
-        caption="Peaks: hold = in the holding area, as a share of its capacity; outside = waiting "
-        "outside "
-        "it, staged = in city staging (shown when any). delayed = not taken by the first "
-        "sailing after joining the queue; wait95 = p95 minutes to board; left = still waiting "
-        "at the end",
-    )
-    staging = any(f["staging_peak"] or f["staged"] for _, f in rows)
-    columns = ["port", "sailed", "cancel", "load", "hold", "outside", "staged", "delayed",
-               "wait95", "left"]  # fmt: skip
-    if not staging:
-        columns.remove("staged")
-    for col in columns:
-        table.add_column(col, justify="left" if col == "port" else "right", min_width=len(col),
-                         no_wrap=True)  # fmt: skip
-    for port, f in rows:
-        cells = {
-            "port": port,
-            "sailed": str(f["sailings_scheduled"] - f["sailings_cancelled"]),
-            "cancel": str(f["sailings_cancelled"]),
-            "load": _pct(f["load_factor"]),
-            "hold": _pct(f["holding_peak"] / f["holding_capacity"]),
-            "outside": str(f["outside_peak"]),
-            "staged": str(f["staging_peak"]),
-            "delayed": str(f["delayed"]),
-            "wait95": _minutes(f["boarding_wait_s"]["p95"]),
-            "left": str(f["waiting_at_end"]),
-        }
-        table.add_row(*(cells[c] for c in columns))
-    return table
+def _write_report(target: Path) -> None:
+    """Render the run's report from the files just written, and write it atomically."""
+    try:
+        html = render_directory(target)
+    except ReportError as exc:  # the files were just written: this is not a user's mistake
+        raise RuntimeError(f"cannot render the report of {target}: {exc}") from exc
+    staged = target / f".{REPORT_FILE}.tmp"
+    staged.write_text(html, encoding="utf-8")
+    os.replace(staged, target / REPORT_FILE)
 
 
 def _observed(kpis: dict[str, Any]) -> list[str]:
@@ -140,15 +76,6 @@ def _observed(kpis: dict[str, Any]) -> list[str]:
     return lines
 
 
-def _check_writable(target: Path) -> None:
-    """Fail before a long run, not after it, if the outputs could not be written."""
-    existing = target
-    while not existing.exists():
-        existing = existing.parent
-    if not existing.is_dir() or not os.access(existing, os.W_OK | os.X_OK):
-        fail(f"{target}: cannot write outputs here ({existing} is not a writable directory)")
-
-
 def run(
     scenario_file: Annotated[Path, typer.Argument(help="Scenario YAML file.", metavar="SCENARIO")],
     set_: SetOption = None,
@@ -159,16 +86,53 @@ def run(
     seed: Annotated[
         int | None, typer.Option("--seed", help="Override the scenario's seed.", min=0)
     ] = None,
+    replications: Annotated[
+        int | None,
+        typer.Option(
+            "--replications",
+            "-n",
+            help="Run N independent replications (one population) and report 95% intervals.",
+        ),
+    ] = None,
+    precision: Annotated[
+        float | None,
+        typer.Option(
+            "--precision",
+            help="With --replications: add replications until the relative half-width of the "
+            "island-wide clearance time and seamless share is at most this (e.g. 0.05).",
+        ),
+    ] = None,
+    max_replications: Annotated[
+        int,
+        typer.Option("--max-replications", help="The most replications --precision may run."),
+    ] = DEFAULT_MAX_REPLICATIONS,
+    workers: WorkersOption = None,
+    dask: DaskOption = None,
+    report: Annotated[
+        bool, typer.Option("--report/--no-report", help="Write report.html beside the outputs.")
+    ] = True,
 ) -> None:
-    """Simulate a scenario and write kpis.json and records.parquet (in out/<name>/ by default)."""
+    """Simulate a scenario and write kpis.json, records.parquet and report.html (in
+    out/<name>/ by default); with --replications, a replication set with 95% intervals."""
     overrides = list(set_ or [])
     if seed is not None:
         overrides.append(f"seed={seed}")
+    if replications is None and (precision is not None or dask is not None or workers):
+        fail("--precision, --workers and --dask need --replications N")
+    if replications is not None:
+        run_replications(
+            scenario_file,
+            overrides,
+            replications,
+            precision,
+            max_replications,
+            ExecutorOptions(workers, dask),
+            out,
+        )
+        return
     scenario = load_or_exit(scenario_file, overrides)
     target = out if out is not None else Path("out") / scenario.name
-    if target.exists() and not target.is_dir():
-        fail(f"{target}: exists and is not a directory")
-    _check_writable(target)
+    check_output_dir(target)
     with Progress(
         TextColumn("[bold]{task.description}"),
         BarColumn(),
@@ -180,27 +144,47 @@ def run(
         task = bar.add_task(f"drawing declarants ({scenario.policy.declarants})", total=None)
         world = build_world(scenario)
         bar.update(task, description=f"simulating {scenario.name}", total=1.0, completed=0.0)
-        result = run_scenario(
-            scenario,
-            world=world,
-            progress=lambda f: bar.update(task, completed=f),
-        )
-    kpis = compute_kpis(result)
+        created = not target.exists()
+        try:
+            # records stream to disk by simulated day: memory follows the day, not the horizon
+            outputs = StreamedOutputs(target)
+        except OSError as exc:
+            fail(f"{target}: cannot write outputs: {exc.strerror or exc}")
+        try:
+            result = run_scenario(
+                scenario,
+                world=world,
+                progress=lambda f: bar.update(task, completed=f),
+                records_to=outputs.stream,
+            )
+            bar.update(task, description="computing the KPIs")
+            del world  # the population is not needed for the KPIs: free it first
+            kpis = outputs.publish(result)
+        except OSError as exc:
+            _discard(outputs, target, created)
+            fail(f"{target}: cannot write outputs: {exc.strerror or exc}")
+        except BaseException:
+            _discard(outputs, target, created)
+            raise
     try:
-        write_outputs(target, kpis, result.records)
+        if report:
+            _write_report(target)
     except OSError as exc:
-        fail(f"{target}: cannot write outputs: {exc.strerror or exc}")
-    console.print(_summary(kpis))
-    ferries = _ferries(kpis)
+        fail(f"{target}: cannot write the report: {exc.strerror or exc}")
+    table = KpiTable(kpi_rows(kpis))
+    window = window_caption(kpis["start"], kpis["warmup_s"], kpis["horizon_s"])
+    console.print(rich_table(port_summary(table, kpis["scenario"], window)))
+    ferries = ferry_summary(table)
     if ferries is not None:
-        console.print(ferries)
+        console.print(rich_table(ferries))
     for line in _observed(kpis):
         console.print(line, highlight=False, soft_wrap=True, markup=False)
     if "goods" in kpis:
         console.print(goods_summary(kpis["goods"]), highlight=False, soft_wrap=True)
     console.print(
         f"{kpis['entities']} entities, {kpis['records']} journey records -> "
-        f"{target / 'kpis.json'}, {target / 'records.parquet'}",
+        f"{target / 'kpis.json'}, {target / 'records.parquet'}"
+        + (f", {target / REPORT_FILE}" if report else ""),
         highlight=False,
         soft_wrap=True,
     )

@@ -15,7 +15,10 @@ A request that finds no free slot notes when it queued and when it was served on
 and officers as for channels; a request served at once costs nothing extra.
 
 Channels open and close with the port's opening hours, officers come and go with their shifts,
-scanners can be out of service (all :class:`~sim.model.resources.ScheduledResource`).
+scanners can be out of service (all :class:`~sim.model.resources.ScheduledResource`). Where the
+policy says so (:mod:`sim.scenario.priority`), a resource serves the waiting truck of the highest
+priority class first (AEO by default at scanners, bays and officers), never interrupting one in
+service; each truck's class per resource is known before the run.
 
 Everything random was drawn before the run, in arrival order (service times, routes), so a
 truck's process only requests resources, waits and writes its segment times into preallocated
@@ -46,6 +49,9 @@ class CustomsLanes:
         channel, scan, review, inspection: pre-drawn service times per truck (seconds).
         channels, scanners, bays, officers: the port's resources.
         on_release: called with the truck's index when it is released (boards a ferry), or None.
+        priority: resource name (``customs_channels``, ``scanners``, ``inspection_bays``,
+            ``officers``) -> each truck's priority class there (0 first); a resource not named
+            serves first come first served.
     """
 
     def __init__(
@@ -60,8 +66,15 @@ class CustomsLanes:
         bays: ScheduledResource,
         officers: ScheduledResource,
         on_release: Callable[[int], None] | None = None,
+        priority: Mapping[str, Sequence[int]] | None = None,
     ) -> None:
         self.env = env
+        fifo = [0] * len(group.arrival)
+        classes = priority or {}
+        self._pc = classes.get("customs_channels", fifo)
+        self._ps = classes.get("scanners", fifo)
+        self._pb = classes.get("inspection_bays", fifo)
+        self._po = classes.get("officers", fifo)
         self._arrival = group.arrival
         self._first = first
         self._final = final
@@ -88,7 +101,7 @@ class CustomsLanes:
 
     def _truck(self, i: int) -> Generator[simpy.Event, Any, None]:
         env = self.env
-        with self.channels.request() as req:
+        with self.channels.request(priority=self._pc[i]) as req:
             if req.triggered:
                 yield req
             else:  # no free slot: the request queues
@@ -110,7 +123,7 @@ class CustomsLanes:
 
     def _scan_and_review(self, i: int) -> Generator[simpy.Event, Any, None]:
         env = self.env
-        with self.scanners.request() as req:
+        with self.scanners.request(priority=self._ps[i]) as req:
             if req.triggered:
                 yield req
             else:  # no free slot: the request queues
@@ -120,7 +133,7 @@ class CustomsLanes:
             self._ss[i] = env.now
             yield env.timeout(self._scan[i])
         self._se[i] = env.now
-        with self.officers.request() as req:
+        with self.officers.request(priority=self._po[i]) as req:
             if req.triggered:
                 yield req
             else:  # no free slot: the request queues
@@ -133,7 +146,7 @@ class CustomsLanes:
 
     def _inspect(self, i: int) -> Generator[simpy.Event, Any, None]:
         env = self.env
-        with self.bays.request() as bay:
+        with self.bays.request(priority=self._pb[i]) as bay:
             if bay.triggered:
                 yield bay
             else:  # no free slot: the request queues
@@ -143,7 +156,7 @@ class CustomsLanes:
             self._bs[i] = env.now
             # Ask for an officer only once a bay is free, so no officer idles waiting for a bay;
             # the bay is held (and counted busy) while the officer is awaited.
-            with self.officers.request() as officer:
+            with self.officers.request(priority=self._po[i]) as officer:
                 if officer.triggered:
                     yield officer
                 else:

@@ -20,6 +20,7 @@ present nothing and are never in violation.
 from __future__ import annotations
 
 import calendar
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -68,17 +69,28 @@ class Departures:
         )
         quota = self.scenario.population.individuals.duty_free_quota_fen
         used: dict[tuple[str, int], int] = {}
-        order = sorted(
-            ((t, p, i) for p, port in enumerate(self._ports)
-             for i, t in enumerate(port.group.arrival)),
-            key=lambda x: x[0],
+        # Every check in time order, ties in port then arrival order (a stable sort), as
+        # arrays: a year is millions of travellers, too many for a list of tuples.
+        times = np.concatenate(
+            [np.asarray(port.group.arrival, dtype=np.float64) for port in self._ports]
+            or [np.empty(0)]
         )
+        which = np.concatenate(
+            [np.full(len(port.group), p, dtype=np.int32) for p, port in enumerate(self._ports)]
+            or [np.empty(0, dtype=np.int32)]
+        )
+        index = np.concatenate(
+            [np.arange(len(port.group), dtype=np.int64) for port in self._ports]
+            or [np.empty(0, dtype=np.int64)]
+        )
+        order = np.argsort(times, kind="stable")
         purchases = [np.zeros(len(p.group), dtype=np.int64) for p in self._ports]
         before = [np.zeros(len(p.group), dtype=np.int64) for p in self._ports]
         violation = [np.zeros(len(p.group), dtype=bool) for p in self._ports]
-        for _, p, i in order:
+        entities = [port.group.ids["entity"] for port in self._ports]
+        for p, i in _in_chunks(which[order], index[order]):
             port = self._ports[p]
-            person = port.group.ids["entity"][i]
+            person = entities[p][i]
             spend = int(port.spend[i])
             if not person or spend <= 0:
                 continue
@@ -98,3 +110,9 @@ class Departures:
             u = streams.generator(f"detect.{group.port}.duty_free").random(len(group))
             group.violation = violation[p].tolist()
             group.detected = (violation[p] & (u < catch)).tolist()
+
+
+def _in_chunks(a: np.ndarray, b: np.ndarray, size: int = 1 << 16) -> Iterator[tuple[int, int]]:
+    """Pairs of ``a`` and ``b`` as Python ints, converted a chunk at a time."""
+    for k in range(0, len(a), size):
+        yield from zip(a[k : k + size].tolist(), b[k : k + size].tolist(), strict=True)

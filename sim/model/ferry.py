@@ -36,7 +36,7 @@ from typing import Any
 import numpy as np
 import simpy
 
-from sim.results.records import RecordGroup
+from sim.results.records import Column, RecordGroup
 
 __all__ = [
     "ClosureOutcome",
@@ -204,21 +204,32 @@ class StraitFerry:
         self._holding = holding_capacity
         self._v_units, self._t_units = vehicle_units, truck_units
         self._v_arrival: Sequence[float] = vehicles.arrival if vehicles is not None else []
-        self._v_release = vehicles.times["release"] if vehicles is not None else []
-        self._v_board = vehicles.times["boarding"] if vehicles is not None else []
+        self._v_release: Column | list[float] = (
+            vehicles.times["release"] if vehicles is not None else []
+        )
+        self._v_board: Column | list[float] = (
+            vehicles.times["boarding"] if vehicles is not None else []
+        )
         self._staged = staged
         self._seen = 0  # vehicles whose arrival time has passed
         self._next_vehicle = 0  # the next vehicle (not staged) to board
         self._staging: deque[int] = deque()
         self._called: deque[int] = deque()
         self._b_entry: Sequence[float] = backlog_trucks.arrival if backlog_trucks else []
-        self._b_board = backlog_trucks.times["boarding"] if backlog_trucks else []
+        self._b_board: Column | list[float] = (
+            backlog_trucks.times["boarding"] if backlog_trucks else []
+        )
         self._next_backlog = 0
-        self._t_release = trucks.times["release"] if trucks is not None else []
-        self._t_board = trucks.times["boarding"] if trucks is not None else []
+        self._t_release: Column | list[float] = (
+            trucks.times["release"] if trucks is not None else []
+        )
+        self._t_board: Column | list[float] = trucks.times["boarding"] if trucks is not None else []
         self._trucks: deque[int] = deque()
         self._entered = len(self._b_entry)
         self._boarded = 0
+        for group in (vehicles, trucks, backlog_trucks):
+            if group is not None:
+                group.boards = True  # their journeys end aboard (see RecordGroup.finished_until)
 
     def truck_released(self, i: int) -> None:
         """Truck ``i`` has been released by customs and joins the queue at the port."""

@@ -8,7 +8,9 @@ operation: book, reference, goods lines, dates, and for shipments the oracle's d
 
 Before each operation the enterprise's book carries its credit tier *on that day* (classified
 from its history when the caller can, :data:`EnterpriseTiers`), as the platform re-classifies
-the holder on every batch-exit operation and declaration. A shipment to the mainland is
+the holder on every batch-exit operation and declaration; when the caller also knows the active
+listing grounds (:class:`EnterpriseCredit`), a key-attention enterprise's shipments are routed
+as its strictest ground, as the platform routes them. A shipment to the mainland is
 decided by the oracle: its planted violation and the risk indicators it shows are drawn from the
 stream ``goods.risk`` (one violation draw and one draw per indicator for every truck, whatever
 its outcome, so the draws stay aligned), and its channel is
@@ -25,7 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import date
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
@@ -41,12 +43,23 @@ from sim.rules.risk import assess_risk
 from sim.rules.tiers import TIERS, Tier
 from sim.scenario.goods import GoodsConfig, GoodsLine
 
-__all__ = ["EnterpriseTiers", "GoodsBooks", "ShipmentPlan"]
+__all__ = ["EnterpriseCredit", "EnterpriseTiers", "GoodsBooks", "ShipmentPlan"]
 
 EnterpriseTiers = Callable[[np.ndarray, np.ndarray], np.ndarray]
 """``tiers_on(firms, days)``: tier codes (indices into :data:`sim.rules.tiers.TIERS`) of the
 goods flow's enterprises ``firms`` (indices into ``GoodsFlow.firms``) on local dates ``days``
 (days since 1970-01-01), one per element."""
+
+
+@runtime_checkable
+class EnterpriseCredit(Protocol):
+    """An :data:`EnterpriseTiers` that also knows the enterprises' active listing grounds."""
+
+    def __call__(self, firms: np.ndarray, days: np.ndarray) -> np.ndarray: ...
+
+    def grounds(self, firms: np.ndarray, days: np.ndarray) -> list[str]:
+        """Active listing grounds of ``firms`` on ``days``, comma-separated ('' for none)."""
+        ...
 
 _EPOCH = date(1970, 1, 1)
 
@@ -96,6 +109,7 @@ class GoodsBooks:
         self._tag, self._tiers_on = tag, tiers_on
         self._fixed = np.array([TIERS.index(f.tier) for f in self.firms], dtype=np.int8)
         self._today_tiers = self._fixed
+        self._today_grounds: list[tuple[str, ...]] = [()] * len(self.firms)
         self._today: date | None = None
         self._seq: dict[tuple[str, int], int] = {}
         features = rules.risk.features
@@ -114,10 +128,19 @@ class GoodsBooks:
             n = len(self.firms)
             days = np.full(n, _day(today), dtype=np.int64)
             self._today_tiers = np.asarray(self._tiers_on(np.arange(n), days), dtype=np.int8)
+            if isinstance(self._tiers_on, EnterpriseCredit):
+                self._today_grounds = [
+                    tuple(g.split(",")) if g else ()
+                    for g in self._tiers_on.grounds(np.arange(n), days)
+                ]
 
     def tier(self, e: int) -> Tier:
         """Enterprise ``e``'s tier today."""
         return TIERS[int(self._today_tiers[e])]
+
+    def grounds(self, e: int) -> tuple[str, ...]:
+        """Enterprise ``e``'s active listing grounds today (empty when not listed or unknown)."""
+        return self._today_grounds[e]
 
     def _current(self, e: int) -> lg.Book:
         book = self.books[e]
@@ -297,11 +320,12 @@ class GoodsBooks:
             # Taxes settled: no customs channel; declared so that the platform's book balances.
             ref = self._id("NC", e, today)
             request = DeclarationRequest(ref, port, today, (lg.ExitLine(item, qty, price),))
-            decided = decide_declaration(book, self.tier(e), request, self.rules)
+            decided = decide_declaration(book, self.tier(e), request, self.rules,
+                                         self.grounds(e))
             self.books[e] = decided.book
             self._add(t, "non_customs", e, today, ref=ref, duties=decided.declaration.duties,
                       decision=Decision(decided.tier, False, "", decided.risk.score,
-                                        decided.channel), **fields)
+                                        decided.channel, self._grounds_text(e)), **fields)
             return
         violation, shown = self._truck(e)
         if self.firms[e].batch_exit and not bx.suspension_causes(book, today):
@@ -320,9 +344,9 @@ class GoodsBooks:
             except Refusal as exc:
                 self._refused(t, e, today, "batch_shipment", exc, ref=ref, **fields)
                 return
-            risk = assess_risk(shown, self.tier(e), ref, self.rules.risk)
+            risk = assess_risk(shown, self.tier(e), ref, self.rules.risk, self.grounds(e))
             decision = Decision(self.tier(e), violation, ",".join(shown), risk.score,
-                                risk.channel)
+                                risk.channel, self._grounds_text(e))
             self._add(t, "batch_shipment", e, today, ref=ref, value_added_fen=va,
                       duties=filed.duties, decision=decision, **fields)
             return
@@ -330,16 +354,18 @@ class GoodsBooks:
         request = DeclarationRequest(ref, port, today, (lg.ExitLine(item, qty, price),),
                                      tuple(shown))
         try:
-            decided = decide_declaration(book, self.tier(e), request, self.rules)
+            decided = decide_declaration(book, self.tier(e), request, self.rules,
+                                         self.grounds(e))
         except Refusal as exc:
             self._refused(t, e, today, "declaration", exc, ref=ref, **fields,
-                          decision=Decision(self.tier(e), violation, ",".join(shown), 0.0, ""))
+                          decision=Decision(self.tier(e), violation, ",".join(shown), 0.0, "",
+                                            self._grounds_text(e)))
             return
         self.books[e] = decided.book
         self._add(t, "declaration", e, today, ref=ref, duties=decided.declaration.duties,
                   value_added_fen=va,
                   decision=Decision(decided.tier, violation, ",".join(shown), decided.risk.score,
-                                    decided.channel), **fields)
+                                    decided.channel, self._grounds_text(e)), **fields)
 
     # -- batch exit: month end, reviews, reinstatement ---------------------------------------------
 
@@ -375,6 +401,9 @@ class GoodsBooks:
         except Refusal:
             return  # still overdue: it declares first, then applies
         self._add(t, "reinstatement", e, today, detail=self._status(e, today))
+
+    def _grounds_text(self, e: int) -> str:
+        return ",".join(self._today_grounds[e])
 
     def _status(self, e: int, today: date) -> dict[str, Any]:
         """The batch-exit causes in force after an operation (what the platform answers)."""

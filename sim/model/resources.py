@@ -12,6 +12,14 @@ The step function is computed before the run as a list of ``(time, capacity)`` c
 the same list gives the available resource-seconds for the utilisation KPI
 (:func:`capacity_seconds`), so what the model enforces and what the KPI divides by cannot differ.
 
+A resource may also serve by *priority* (:mod:`sim.scenario.priority`): every request carries a
+priority class (0 first; SimPy's :class:`~simpy.resources.resource.PriorityRequest`), and when a
+slot frees up the waiting request of the lowest class takes it, first come first served within a
+class. Priority is non-preemptive: a request in service is never interrupted. With every request
+in class 0 the resource is plain first come first served. The waiting line is kept ordered by a
+binary insertion (:class:`_PriorityQueue`), not re-sorted on each arrival as SimPy's
+``SortedQueue`` does, so a long queue in a rush costs O(log n) comparisons a request.
+
 Each resource also keeps its *queue*: the times at which requests had to queue (``queued``)
 and the times those that queued were served (``served``; requests still waiting at the end have
 none). The processes that use a resource note both, only for requests that were not granted at
@@ -22,24 +30,50 @@ time-averages from it for channels, scanners, bays and officers alike.
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Callable, Generator, Iterable, Sequence
+from operator import attrgetter
 from typing import Any
 
 import numpy as np
 import simpy
+from simpy.resources.resource import SortedQueue
 
 __all__ = ["ScheduledResource", "capacity_seconds", "capacity_timeline", "follow_timeline"]
 
 Timeline = list[tuple[float, int]]
 
 
-class ScheduledResource(simpy.Resource):
+_PRIORITY = attrgetter("priority")
+
+
+class _PriorityQueue(SortedQueue):
+    """Waiting requests, lowest priority class first, in arrival order within a class.
+
+    Requests are appended in arrival order, so inserting each after every request of its own
+    class or a lower one (``insort_right``) keeps both orders without a time key.
+    """
+
+    def append(self, item: Any) -> None:
+        """Insert a waiting request at its place (a port's queue has no length limit)."""
+        if not self or self[-1].priority <= item.priority:
+            list.append(self, item)  # the usual case: no better class behind it
+        else:
+            bisect.insort_right(self, item, key=_PRIORITY)
+
+
+class ScheduledResource(simpy.PriorityResource):
     """A resource whose capacity can change during the run (0 allowed: closed or off duty).
+
+    Requests may carry a priority class (``request(priority=k)``, 0 served first, default 0):
+    non-preemptive priority, first come first served within a class.
 
     Attributes:
         queued: times at which a request found no free slot and joined the queue.
         served: times at which a queued request got its slot (in order).
     """
+
+    PutQueue = _PriorityQueue
 
     def __init__(self, env: simpy.Environment, capacity: int) -> None:
         super().__init__(env, capacity=max(capacity, 1))
@@ -48,7 +82,8 @@ class ScheduledResource(simpy.Resource):
         self.served: list[float] = []
 
     def set_capacity(self, capacity: int) -> None:
-        """Change the number of slots; waiting requests are admitted while slots are free."""
+        """Change the number of slots; waiting requests are admitted, by class, while slots are
+        free."""
         self._capacity = capacity
         while self.put_queue and len(self.users) < capacity:
             before = len(self.put_queue)

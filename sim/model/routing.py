@@ -11,7 +11,9 @@ Trucks that carry the goods flow's shipments arrive already decided by the oracl
 the vectorised twin of :func:`sim.rules.risk.assess_risk`: features are drawn per truck with the
 prevalence that matches its violation flag, scores are weighted sums, and the same thresholds,
 multipliers and random-selection floors give each truck a channel, the random selection being
-:func:`sim.rules.risk.selection_draw` of the truck's reference, as for any declaration.
+:func:`sim.rules.risk.selection_draw` of the truck's reference, as for any declaration. A
+key-attention declarant from the population carries its active listing grounds, and gets the
+treatment :meth:`sim.rules.risk.RoutingPolicy.treatment` gives them (its strictest ground).
 :func:`inspect` then draws what scans and inspections find, for every truck alike. All draws for
 a port come from its own named streams (``tiers.<port>.<flow>``, ``risk.<port>``,
 ``detect.<port>``), one uniform per truck and purpose, so a policy change (a threshold, a floor)
@@ -20,6 +22,7 @@ changes routes but never the traffic or the service times.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -43,6 +46,7 @@ __all__ = [
     "inspect",
     "route_codes",
     "route_names",
+    "treatment_arrays",
 ]
 
 RELEASE, SCAN, INSPECTION = 0, 1, 2
@@ -71,6 +75,11 @@ class TierDraw:
         """One trip a year each."""
         return np.ones(len(self.tier), dtype=np.int64)
 
+    @property
+    def grounds(self) -> list[str]:
+        """No listing grounds (a tier drawn from shares): an empty string each."""
+        return [""] * len(self.tier)
+
 
 class DeclarantDraw(Protocol):
     """What a tier source returns, one element per arrival (e.g. :class:`TierDraw`).
@@ -81,6 +90,7 @@ class DeclarantDraw(Protocol):
         entity: identities (credit codes, identity numbers; '' when unknown).
         spend_fen: each traveller's duty-free spending in a year (0 for others).
         trips: each traveller's crossings in a year (the spending is spread over them).
+        grounds: each declarant's active listing grounds, comma-separated ('' for none).
     """
 
     @property
@@ -97,6 +107,9 @@ class DeclarantDraw(Protocol):
 
     @property
     def trips(self) -> np.ndarray: ...
+
+    @property
+    def grounds(self) -> list[str]: ...
 
 
 class TierSource(Protocol):
@@ -194,7 +207,7 @@ def decide(
     prevalence = np.where(draw.violation[:, None], p_bad, p_clean)
     present = u_features < prevalence
     score = present.astype(float) @ weights
-    first = route_codes(score, draw.tier, u_select, policy.routing())
+    first = route_codes(score, draw.tier, u_select, policy.routing(), draw.grounds)
     names = [f.name for f in features]
     shown = [",".join(n for n, p in zip(names, row, strict=True) if p) for row in present.tolist()]
     return Decisions(score=score, first=first, indicators=shown)
@@ -217,8 +230,39 @@ def inspect(
     return Inspections(anomaly=anomaly, final=final, detected=detected)
 
 
+def treatment_arrays(
+    tier: np.ndarray, grounds: Sequence[str] | None, routing: RoutingPolicy
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each declaration's ``(multiplier, floor)``, as :meth:`RoutingPolicy.treatment` gives it.
+
+    Args:
+        tier: tier codes (indices into :data:`sim.rules.tiers.TIERS`).
+        grounds: each declarant's active listing grounds, comma-separated ('' for none); None
+            when no declarant has any.
+        routing: thresholds, multipliers, floors and ground treatments.
+    """
+    if grounds is None or not any(grounds):
+        mult = np.array([routing.multipliers[t] for t in TIERS])[tier]
+        floor = np.array([routing.floors[t] for t in TIERS])[tier]
+        return mult, floor
+    # Few distinct (tier, grounds) pairs occur: decide each once.
+    seen: dict[tuple[int, str], tuple[float, float]] = {}
+    pairs = np.empty((len(tier), 2), dtype=float)
+    for i, key in enumerate(zip(np.asarray(tier).tolist(), grounds, strict=True)):
+        treated = seen.get(key)
+        if treated is None:
+            treated = routing.treatment(TIERS[key[0]], key[1].split(",") if key[1] else ())
+            seen[key] = treated
+        pairs[i] = treated
+    return pairs[:, 0], pairs[:, 1]
+
+
 def route_codes(
-    score: np.ndarray, tier: np.ndarray, u_select: np.ndarray, routing: RoutingPolicy
+    score: np.ndarray,
+    tier: np.ndarray,
+    u_select: np.ndarray,
+    routing: RoutingPolicy,
+    grounds: Sequence[str] | None = None,
 ) -> np.ndarray:
     """Vectorised :func:`sim.rules.risk.route`: one route code per declaration.
 
@@ -226,10 +270,10 @@ def route_codes(
         score: risk scores.
         tier: tier codes (indices into :data:`sim.rules.tiers.TIERS`).
         u_select: uniform draws for the random-selection floor.
-        routing: thresholds, multipliers and floors.
+        routing: thresholds, multipliers, floors and ground treatments.
+        grounds: each declarant's active listing grounds, comma-separated ('' for none).
     """
-    mult = np.array([routing.multipliers[t] for t in TIERS])[tier]
-    floor = np.array([routing.floors[t] for t in TIERS])[tier]
+    mult, floor = treatment_arrays(tier, grounds, routing)
     adjusted = score * mult
     first = np.full(len(score), RELEASE, dtype=np.int8)
     first[(adjusted >= routing.scan_threshold) | (u_select < floor)] = SCAN

@@ -13,9 +13,9 @@ turns its shipments into the trucks' pre-drawn arrivals:
    ``goods.truck_times.<port>``), so a goods event's time *is* its truck's arrival and the
    goods block of ``kpis.json`` and the truck records count the same shipments in the same
    KPI window. Each shipment is decided there by the oracle (:mod:`sim.rules.oracle`): the
-   shipper's tier on the day, the planted violation (at the enterprise's rate from the
-   population, or its tier's ``policy.tiers.<tier>.violation_rate``), the risk indicators its
-   goods show and the channel;
+   shipper's tier and listing grounds on the day, the planted violation (at the enterprise's
+   rate from the population, or its tier's ``policy.tiers.<tier>.violation_rate``), the risk
+   indicators its goods show and the channel;
 2. :func:`schedule_trucks` takes every ``declaration`` and ``batch_shipment`` event and sorts
    each port's shipments by time, with those decisions and their identities (enterprise,
    reference or shipment id, book);
@@ -29,7 +29,7 @@ Shipments at a port that is not simulated (not in ``active_ports``, or without a
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import simpy
@@ -72,6 +72,7 @@ class PortShipments:
         reference: the declaration reference ('' for a batch-exit shipment).
         shipment: the batch-exit shipment id ('' for a declaration).
         indicators: the risk indicators shown, comma-separated.
+        grounds: the shipper's active listing grounds that day, comma-separated ('' for none).
     """
 
     time_s: np.ndarray
@@ -85,6 +86,7 @@ class PortShipments:
     reference: list[str]
     shipment: list[str]
     indicators: list[str]
+    grounds: list[str] = field(default_factory=list)
 
     def __len__(self) -> int:
         return len(self.time_s)
@@ -174,5 +176,6 @@ def schedule_trucks(flow: GoodsFlow, scenario: Scenario) -> dict[str, PortShipme
             reference=[ev.ref[i] if d else "" for i, d in zip(picked, declared, strict=True)],
             shipment=["" if d else ev.ref[i] for i, d in zip(picked, declared, strict=True)],
             indicators=[ev.indicators[i] for i in picked],
+            grounds=[ev.grounds[i] for i in picked],
         )
     return out

@@ -23,8 +23,9 @@ from sim.model.goods_flow import GoodsFlow
 from sim.model.routing import SharesTierSource, TierSource
 from sim.model.shipments import EnterpriseTiers, PortShipments, run_goods, schedule_trucks
 from sim.model.system import build
-from sim.results.records import concat
+from sim.results.records import RecordGroup, concat
 from sim.results.run import ObservedFigure, RunResult
+from sim.results.stream import RecordStream
 from sim.rng import RandomStreams
 from sim.rules import batch_exit as bx
 from sim.scenario.schema import Scenario
@@ -32,6 +33,7 @@ from sim.scenario.schema import Scenario
 __all__ = ["simulate"]
 
 _PROGRESS_STEPS = 100
+_DAY = 86400.0
 
 
 def _overdue_at_end(flow: GoodsFlow, scenario: Scenario) -> int:
@@ -54,6 +56,7 @@ def simulate(
     tier_source: TierSource | None = None,
     goods_enterprises: Sequence[GoodsEnterprise] | None = None,
     goods_tiers: EnterpriseTiers | None = None,
+    records_to: RecordStream | None = None,
 ) -> RunResult:
     """Simulate ``scenario`` over its horizon.
 
@@ -71,6 +74,10 @@ def simulate(
         goods_tiers: those enterprises' tiers on any date (see
             :data:`~sim.model.shipments.EnterpriseTiers`): their books and declarations carry
             the tier of the day; by default their fixed ``tier``.
+        records_to: stream the records there instead of keeping them: at each simulated day
+            the finished journeys are written and dropped, so memory follows the day, not the
+            horizon; the result's ``records`` are then empty (compute the KPIs with
+            :func:`sim.results.stream.kpis_from_file`).
 
     Returns:
         The records and the facts the KPIs need (see :func:`sim.results.compute_kpis`).
@@ -89,12 +96,8 @@ def simulate(
             shipments = schedule_trucks(goods, scenario)
     env = simpy.Environment()
     system = build(scenario, env, streams, source, shipments)
-    if progress is None:
-        env.run(until=horizon)
-    else:
-        for k in range(1, _PROGRESS_STEPS + 1):
-            env.run(until=horizon * k / _PROGRESS_STEPS)
-            progress(k / _PROGRESS_STEPS)
+    shipments = None  # the groups hold what the run needs, compactly; a year's strings go
+    _run(env, horizon, progress, system.groups, records_to)
     return RunResult(
         scenario=scenario.name,
         seed=scenario.seed,
@@ -104,7 +107,7 @@ def simulate(
         warmup_s=scenario.warmup_hours * 3600.0,
         ports=tuple(p for p in system.kinds),
         port_kinds=dict(system.kinds),
-        records=concat(system.groups),
+        records=concat(system.groups if records_to is None else []),
         capacity_s=system.capacity_s,
         counted=system.counted,
         ferries=system.ferries,
@@ -123,3 +126,27 @@ def simulate(
             for o in scenario.observed
         ),
     )
+
+
+def _run(
+    env: simpy.Environment,
+    horizon: float,
+    progress: Callable[[float], None] | None,
+    groups: list[RecordGroup],
+    stream: RecordStream | None,
+) -> None:
+    """Run to the horizon, stopping for progress reports and, when streaming, each midnight."""
+    stops = {horizon}
+    if progress is not None:
+        stops.update(horizon * k / _PROGRESS_STEPS for k in range(1, _PROGRESS_STEPS))
+    days = {min(d * _DAY, horizon) for d in range(1, int(horizon // _DAY) + 1)}
+    if stream is not None:
+        stops.update(days)
+    for until in sorted(stops):
+        env.run(until=until)
+        if progress is not None:
+            progress(until / horizon)
+        if stream is not None and until in days and until < horizon:
+            stream.flush(groups)
+    if stream is not None:
+        stream.close(groups)

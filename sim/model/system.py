@@ -9,9 +9,10 @@ For every active port this module turns the scenario's data into running parts:
    arrive with the goods flow's shipments when the caller passes them, each already decided
    by the oracle (``goods.drives_trucks``, :mod:`sim.model.shipments`);
 3. for supervised trucks: declarants from the tier source and risk decisions for Poisson
-   trucks (:mod:`sim.model.routing`), what scans and inspections find, and every service time,
-   drawn vectorised in arrival order; for duty-free travellers: who they are, what they
-   present, and the departure check's decision (:mod:`sim.model.departures`);
+   trucks (:mod:`sim.model.routing`), what scans and inspections find, every service time, and
+   each truck's priority class at each resource (``policy.priority``), drawn vectorised in
+   arrival order; for duty-free travellers: who they are, what they present, and the departure
+   check's decision (:mod:`sim.model.departures`);
 4. the processes: truck lanes (:mod:`sim.model.customs`), duty-free checks
    (:mod:`sim.model.dutyfree`), and at strait ports the ferry side (:mod:`sim.model.strait`:
    timetable, weather, drivers' response, backlog; boarding in :mod:`sim.model.ferry`);
@@ -46,12 +47,13 @@ from sim.model.resources import (
 from sim.model.routing import TierSource, decide, inspect, route_names
 from sim.model.shipments import PortShipments
 from sim.model.strait import build_strait
-from sim.results.records import RecordGroup
+from sim.results.records import Column, RecordGroup
 from sim.results.run import FerryStats
 from sim.rng import RandomStreams
 from sim.rules.ports import PORT_IDS
 from sim.rules.tiers import TIERS
 from sim.scenario.ports import PortConfig
+from sim.scenario.priority import PRIORITY_RESOURCES, Priority
 from sim.scenario.schema import Scenario
 
 __all__ = ["System", "build"]
@@ -167,7 +169,7 @@ def _resource(
     return resource
 
 
-_Trucks = tuple[RecordGroup, list[int], list[int], dict[str, list[float]]]
+_Trucks = tuple[RecordGroup, list[int], list[int], dict[str, Column], np.ndarray]
 
 
 def _trucks(ctx: _Context, port_id: str, cfg: PortConfig) -> _Trucks | None:
@@ -186,7 +188,7 @@ def _trucks(ctx: _Context, port_id: str, cfg: PortConfig) -> _Trucks | None:
         decided = decide(draw, policy, references, streams.generator(f"risk.{port_id}"))
         tier, violation, first = draw.tier, draw.violation, decided.first
         ids = {"entity": draw.entity, "reference": references,
-               "risk_indicators": decided.indicators}
+               "risk_indicators": decided.indicators, "grounds": draw.grounds}
     else:
         s = ctx.shipments.get(port_id)
         if s is None:
@@ -195,12 +197,14 @@ def _trucks(ctx: _Context, port_id: str, cfg: PortConfig) -> _Trucks | None:
                               [], [], [], [], [])
         times, tier, violation, first = s.time_s, s.tier, s.violation, s.first
         ids = {"entity": s.entity, "reference": s.reference, "book": s.book,
-               "shipment": s.shipment, "risk_indicators": s.indicators}
+               "shipment": s.shipment, "risk_indicators": s.indicators,
+               "grounds": s.grounds or [""] * len(s)}
     found = inspect(first, violation, policy.detection, streams.generator(f"detect.{port_id}"))
     n = len(times)
     svc = cfg.service
+    # Columns: pages of Python floats made as trucks arrive, dropped once they are written out
     service = {
-        kind: dist.sample(streams.generator(f"service.{port_id}.{kind}"), n).tolist()
+        kind: Column(dist.sample(streams.generator(f"service.{port_id}.{kind}"), n))
         for kind, dist in (
             ("channel", svc.channel),
             ("scan", svc.scan),
@@ -217,8 +221,15 @@ def _trucks(ctx: _Context, port_id: str, cfg: PortConfig) -> _Trucks | None:
         violation=np.asarray(violation, dtype=bool).tolist(),
         detected=found.detected.tolist(),
         ids=ids,
+        inputs=list(service.values()),
     )
-    return group, np.asarray(first).tolist(), found.final.tolist(), service
+    return group, np.asarray(first).tolist(), found.final.tolist(), service, np.asarray(tier)
+
+
+def _priority_classes(priority: Priority, tier: np.ndarray) -> dict[str, list[int]]:
+    """Each truck's priority class at every resource that serves by priority."""
+    classes = np.asarray(priority.classes(), dtype=np.int64)[tier.astype(np.int64)].tolist()
+    return {name: classes for name in PRIORITY_RESOURCES if priority.applies_to(name)}
 
 
 def _plain_group(port_id: str, flow: str, route: str, times: np.ndarray) -> RecordGroup:
@@ -240,7 +251,7 @@ def _vehicles(ctx: _Context, port_id: str, cfg: PortConfig) -> RecordGroup | Non
     if times is None:
         return None
     group = _plain_group(port_id, "vehicle", "non_customs", times)
-    group.times["release"] = list(group.arrival)
+    group.times["release"] = group.arrival  # copied (compact) by the group's Times
     return group
 
 
@@ -267,7 +278,8 @@ def _duty_free(
         system.departures.add(group, ctx.days(times), travellers)
     system.groups.append(group)
     rng = ctx.streams.generator(f"service.{port_id}.duty_free_check")
-    check = cfg.service.duty_free_check.sample(rng, len(times)).tolist()
+    check = Column(cfg.service.duty_free_check.sample(rng, len(times)))
+    group.inputs.append(check)  # dropped with the group's pages
     desk = _resource(ctx, system, port_id, "duty_free_desks", desks)
     ctx.env.process(DutyFreeCheck(ctx.env, group, check, desk).source())
 
@@ -329,11 +341,10 @@ def _build_port(ctx: _Context, system: System, port_id: str, cfg: PortConfig) ->
         vehicles = _vehicles(ctx, port_id, cfg)
         vehicles_and_backlog = [vehicles] if vehicles is not None else []
     if trucks is not None:
-        group, first, final, service = trucks
+        group, first, final, service, tier = trucks
         system.groups.append(group)
-        used = ("customs_channels", "scanners", "inspection_bays", "officers")
         channels, scanners, bays, officers = (
-            _resource(ctx, system, port_id, name, timelines[name]) for name in used
+            _resource(ctx, system, port_id, name, timelines[name]) for name in PRIORITY_RESOURCES
         )
         lanes = CustomsLanes(
             env,
@@ -346,6 +357,7 @@ def _build_port(ctx: _Context, system: System, port_id: str, cfg: PortConfig) ->
             bays,
             officers,
             on_release=ferry.truck_released if ferry is not None else None,
+            priority=_priority_classes(ctx.scenario.policy.priority, tier),
         )
         env.process(lanes.source())
     system.groups.extend(vehicles_and_backlog)

@@ -10,7 +10,9 @@ so the population hands it plain arrays through an :class:`EntityPool`:
 - the tier comes from the population's :class:`~sim.population.timeline.TierTimeline` on the
   date asked (cached per date), so a multi-day run sees listings lapse on the right day;
 - a declaration is a planted violation with the entity's own rate (risky entities have a higher
-  one), drawn from the caller's stream so the draws are reproducible.
+  one), drawn from the caller's stream so the draws are reproducible;
+- a key-attention entity also carries its active listing grounds that day (a department's lowest
+  rating, a smuggling penalty ...), which the risk check treats differently.
 
 The returned :class:`Draw` is columnar: arrays of length ``n``, with each entity's identity
 (credit code or identity number) and, for travellers, the year's duty-free spending and trips
@@ -44,6 +46,8 @@ class Draw:
         entity: the entity's identity (credit code or identity number; '' without ids).
         spend_fen: its duty-free spending in a year (0 when the pool has none).
         trips: its crossings in a year (1 when the pool has none).
+        grounds: its active listing grounds on the date drawn, comma-separated sorted sources
+            ('' when not listed).
     """
 
     row: np.ndarray
@@ -52,6 +56,7 @@ class Draw:
     entity: list[str] = field(default_factory=list)
     spend_fen: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     trips: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    grounds: list[str] = field(default_factory=list)
 
 
 class EntityPool:
@@ -89,6 +94,7 @@ class EntityPool:
         self._rate = np.asarray(violation_rate, dtype=float)
         self._timeline = timeline
         self._cache: dict[int, np.ndarray] = {}
+        self._grounds_cache: dict[int, dict[int, str]] = {}
         n = len(weights)
         for name, column in (("ids", ids), ("spend_fen", spend_fen), ("trips", trips)):
             if column is not None and len(column) != n:
@@ -111,6 +117,20 @@ class EntityPool:
                 del self._cache[next(iter(self._cache))]
             self._cache[day] = tiers
         return tiers
+
+    def grounds_at(self, as_of: date | int) -> dict[int, str]:
+        """Listed entities' active grounds on ``as_of``: row -> comma-separated sorted sources.
+
+        Rows not listed that day are absent (the last few days are cached).
+        """
+        day = day_number(as_of) if isinstance(as_of, date) else int(as_of)
+        grounds = self._grounds_cache.get(day)
+        if grounds is None:
+            grounds = {r: ",".join(g) for r, g in self._timeline.grounds_at(day).items()}
+            if len(self._grounds_cache) >= _CACHED_DAYS:
+                del self._grounds_cache[next(iter(self._grounds_cache))]
+            self._grounds_cache[day] = grounds
+        return grounds
 
     def draw(self, rng: np.random.Generator, n: int, as_of: date | int) -> Draw:
         """Draw ``n`` entities by activity, with their tier on ``as_of`` and violation flags.
@@ -136,12 +156,16 @@ class EntityPool:
         row = np.minimum(np.searchsorted(self._cdf, u, side="right"), len(self._cdf) - 1)
         violation = rng.random(n) < self._rate[row]
         tier = np.empty(n, dtype=np.int8)
+        grounds = [""] * n
         for day in np.unique(days):
             on_day = days == day
             tier[on_day] = self.tiers_at(int(day))[row[on_day]]
+            listed = self.grounds_at(int(day))
+            for i in np.flatnonzero(on_day).tolist():
+                grounds[i] = listed.get(int(row[i]), "")
         row = row.astype(np.int64)
         entity = [""] * n if self._ids is None else self._ids.take(pa.array(row)).to_pylist()
-        return Draw(row, tier, violation, entity, self._spend[row], self._trips[row])
+        return Draw(row, tier, violation, entity, self._spend[row], self._trips[row], grounds)
 
     def share_by_tier(self, as_of: date | int) -> dict[str, float]:
         """Share of activity (expected declarations) in each tier on ``as_of``."""

@@ -18,7 +18,10 @@ the same rule as *intervals*:
 
 An entity is on the key-attention list on day ``d`` when any listing interval contains ``d``
 (any active ground keeps it listed); otherwise it is AEO when an AEO interval contains ``d``;
-otherwise it is on the whitelist. Key attention outranks AEO, as the credit rules assume.
+otherwise it is on the whitelist. Key attention outranks AEO, as the credit rules assume. Each
+listing interval keeps its ground's source (the listing event, or the rating's department), so
+the active grounds on a day are known too (:meth:`TierTimeline.grounds_at`), as
+``classify(...).grounds`` would name them.
 
 Counting over many dates uses difference arrays: each interval adds +1 at the first query date
 it covers and -1 after the last, a cumulative sum along the dates gives the number of active
@@ -110,12 +113,18 @@ class TierTimeline:
     def __init__(self, n_entities: int, events: EventTable, removal_years: int = 3) -> None:
         self.n_entities = n_entities
         code = events.event
-        starts, ends, owners = [], [], []
+        # Ground sources: category-2 events by name, then the departments (category 1).
+        self.ground_names: tuple[str, ...] = (*CATEGORY2_EVENTS, *events.departments)
+        event_ground = np.full(len(EVENTS), -1, dtype=np.int64)
+        for g, name in enumerate(CATEGORY2_EVENTS):
+            event_ground[EVENTS.index(name)] = g
+        starts, ends, owners, labels = [], [], [], []
         timed = np.isin(code, [EVENTS.index(e) for e in CATEGORY2_EVENTS])
         timed &= code != EVENTS.index("serious_dishonesty_listed")
         starts.append(events.day[timed])
         ends.append(lapse_days(events.day[timed], removal_years))
         owners.append(events.entity[timed])
+        labels.append(event_ground[code[timed]])
         # Serious dishonesty: as above, but a removal ends the listings before it at once.
         serious = np.isin(code, [EVENTS.index("serious_dishonesty_listed"),
                                  EVENTS.index("serious_dishonesty_removed")])
@@ -137,6 +146,8 @@ class TierTimeline:
             starts.append(day[listing])
             ends.append(np.minimum(lapse_days(day[listing], removal_years), cut[listing]))
             owners.append(ent[listing])
+            labels.append(np.full(int(listing.sum()),
+                                  CATEGORY2_EVENTS.index("serious_dishonesty_listed")))
         rating = code == EVENTS.index("rating")
         if rating.any():
             ent, dept, day = events.entity[rating], events.department[rating], events.day[rating]
@@ -145,7 +156,10 @@ class TierTimeline:
             starts.append(day[order][low])
             ends.append(nxt[low])
             owners.append(ent[order][low])
+            labels.append(len(CATEGORY2_EVENTS) + dept[order][low].astype(np.int64))
         self._list = self._intervals(starts, ends, owners)
+        label = np.concatenate(labels) if labels else np.zeros(0, np.int64)
+        self._list_source = label[self._kept(starts, ends)]
         aeo = events.aeo_effect != 0
         ent, day = events.entity[aeo], events.day[aeo]
         order, nxt = _next_in_group((ent,), day)
@@ -164,6 +178,14 @@ class TierTimeline:
         return start[keep].astype(np.int64), end[keep].astype(np.int64), owner[keep]
 
     @staticmethod
+    def _kept(starts: list[np.ndarray], ends: list[np.ndarray]) -> np.ndarray:
+        """Which of the concatenated intervals :meth:`_intervals` keeps (the non-empty ones)."""
+        start = np.concatenate(starts) if starts else np.zeros(0, np.int64)
+        end = np.concatenate(ends) if ends else np.zeros(0, np.int64)
+        kept: np.ndarray = end > start
+        return kept
+
+    @staticmethod
     def _covering(
         intervals: tuple[np.ndarray, np.ndarray, np.ndarray], day: int, n: int
     ) -> np.ndarray:
@@ -180,6 +202,23 @@ class TierTimeline:
         tiers[self._covering(self._aeo, day, self.n_entities)] = TIERS.index("aeo")
         tiers[self._covering(self._list, day, self.n_entities)] = TIERS.index("key_attention")
         return tiers
+
+    def grounds_at(self, day: int | date) -> dict[int, tuple[str, ...]]:
+        """The active listing grounds on ``day`` of every listed entity: row -> sorted sources.
+
+        A source is the listing event of a category-2 ground or the department of a category-1
+        ground, as ``sim.rules.oracle.listing_grounds`` names a classification's; entities not
+        listed that day are absent.
+        """
+        if isinstance(day, date):
+            day = day_number(day)
+        start, end, owner = self._list
+        on = (start <= day) & (day < end)
+        pairs = np.unique(np.stack([owner[on], self._list_source[on]]), axis=1)
+        found: dict[int, set[str]] = {}
+        for row, source in pairs.T.tolist():
+            found.setdefault(row, set()).add(self.ground_names[source])
+        return {row: tuple(sorted(names)) for row, names in found.items()}
 
     def aeo_at(self, day: int | date) -> np.ndarray:
         """Whether each entity holds an AEO certification on ``day`` (listed or not)."""

@@ -35,8 +35,9 @@ local ``day`` (days since 1970-01-01), the enterprise (its index in the flow; it
 order id; the period ``YYYY-MM`` of a consolidated declaration), ``item``, ``code``, ``qty``,
 ``value_fen``, ``price_fen`` (-1: none), ``other`` (the receiving enterprise of a transfer, -1
 otherwise). Shipments (declarations and batch-exit shipments) also carry the declarant's
-``tier`` on the day, the planted ``violation``, the risk ``indicators`` shown (comma-separated
-names), the risk ``score`` and the ``channel`` the oracle (:mod:`sim.rules.oracle`) decided.
+``tier`` on the day and its active listing ``grounds`` (comma-separated sources), the planted
+``violation``, the risk ``indicators`` shown (comma-separated names), the risk ``score`` and the
+``channel`` the oracle (:mod:`sim.rules.oracle`) decided.
 
 :func:`goods_kpis` turns the rows of the KPI window into the block DESIGN §5 and issue 4 ask for:
 declarations by regime and port, duty assessed (fen), value of duty-free value-added goods,
@@ -75,6 +76,8 @@ class Decision:
     indicators: str
     score: float
     channel: str
+    grounds: str = ""
+    """The declarant's active listing grounds that day, comma-separated ('' if not listed)."""
 
 
 _NO_DECISION = Decision("", False, "", 0.0, "")
@@ -124,6 +127,7 @@ class GoodsEvents:
     indicators: list[str] = field(default_factory=list)
     score: list[float] = field(default_factory=list)
     channel: list[str] = field(default_factory=list)
+    grounds: list[str] = field(default_factory=list)
     detail: dict[int, dict[str, Any]] = field(default_factory=dict)
 
     def add(
@@ -178,6 +182,7 @@ class GoodsEvents:
         self.indicators.append(d.indicators)
         self.score.append(d.score)
         self.channel.append(d.channel)
+        self.grounds.append(d.grounds)
         if detail is not None:
             self.detail[row] = detail
         return row

@@ -27,7 +27,10 @@ __all__ = [
     "canonical_json",
     "publish_directory",
     "read_records",
+    "records_from_table",
+    "records_table",
     "stage_directory",
+    "stage_file",
     "write_kpis",
     "write_outputs",
     "write_records",
@@ -63,8 +66,11 @@ def canonical_json(data: Any) -> str:
     return text + "\n"
 
 
-def _stage(path: Path, write: Callable[[Path], object]) -> Path:
-    """Write through ``write`` into a temporary file beside ``path``; return the temporary."""
+def stage_file(path: Path, write: Callable[[Path], object]) -> Path:
+    """Write through ``write`` into a temporary file beside ``path``; return the temporary.
+
+    Rename it onto ``path`` (``os.replace``) when complete; remove it on failure.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     os.close(fd)
@@ -105,7 +111,7 @@ def publish_directory(tmp: Path, out: Path, names: Sequence[str]) -> None:
 
 
 def _atomic(path: Path, write: Callable[[Path], object]) -> None:
-    os.replace(_stage(path, write), path)
+    os.replace(stage_file(path, write), path)
 
 
 def write_kpis(path: Path, kpis: dict[str, Any]) -> None:
@@ -114,7 +120,8 @@ def write_kpis(path: Path, kpis: dict[str, Any]) -> None:
     _atomic(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
 
 
-def _table(records: Records) -> pa.Table:
+def records_table(records: Records) -> pa.Table:
+    """The records as an Arrow table: categories dictionary-encoded, identities as strings."""
     arrays = []
     for name in RECORD_COLUMNS:
         col = records[name]
@@ -129,7 +136,7 @@ def _table(records: Records) -> pa.Table:
 
 def write_records(path: Path, records: Records) -> None:
     """Write the records table as Parquet to ``path``, atomically (NaN kept as NaN)."""
-    table = _table(records)
+    table = records_table(records)
     _atomic(path, lambda tmp: pq.write_table(table, tmp, compression="zstd"))
 
 
@@ -140,14 +147,14 @@ def write_outputs(directory: Path, kpis: dict[str, Any], records: Records) -> No
     place, so a failure (disk full, bad data) leaves the previous outputs untouched.
     """
     text = canonical_json(kpis)
-    table = _table(records)
+    table = records_table(records)
     staged: list[tuple[Path, Path]] = []
     try:
         for name, write in (
             ("records.parquet", lambda tmp: pq.write_table(table, tmp, compression="zstd")),
             ("kpis.json", lambda tmp: tmp.write_text(text, encoding="utf-8")),
         ):
-            staged.append((_stage(directory / name, write), directory / name))
+            staged.append((stage_file(directory / name, write), directory / name))
     except BaseException:
         for tmp, _ in staged:
             tmp.unlink(missing_ok=True)
@@ -156,14 +163,45 @@ def write_outputs(directory: Path, kpis: dict[str, Any], records: Records) -> No
         os.replace(tmp, final)
 
 
-def read_records(path: Path) -> Records:
-    """Read a records table written by :func:`write_records`."""
-    table = pq.read_table(path)
+def _strings(column: pa.ChunkedArray) -> np.ndarray:
+    """A string column as an object array; a dictionary column shares one str per value."""
+    if not pa.types.is_dictionary(column.type):
+        return np.asarray(column.to_pylist(), dtype=object)
+    parts = []
+    for chunk in column.chunks:
+        words = np.asarray(chunk.dictionary.to_pylist(), dtype=object)
+        codes = chunk.indices.to_numpy(zero_copy_only=False)
+        parts.append(words[codes] if len(words) else np.empty(len(codes), dtype=object))
+    return np.concatenate(parts) if parts else np.empty(0, dtype=object)
+
+
+def read_records(
+    path: Path,
+    *,
+    filters: list[tuple[str, str, Any]] | None = None,
+    columns: Sequence[str] | None = None,
+) -> Records:
+    """Read a records table written by :func:`write_records` (or streamed by row groups).
+
+    Args:
+        path: the Parquet file.
+        filters: keep only rows matching every ``(column, op, value)`` (pyarrow's filters),
+            e.g. ``[("port", "=", "xinhai")]``; the rest is never held in memory.
+        columns: read only these (default: every column of ``RECORD_COLUMNS``).
+    """
+    names = list(RECORD_COLUMNS if columns is None else columns)
+    return records_from_table(pq.read_table(path, filters=filters, columns=names))
+
+
+def records_from_table(table: pa.Table) -> Records:
+    """Records from an Arrow table of record columns (any subset of ``RECORD_COLUMNS``)."""
     cols: dict[str, np.ndarray] = {}
-    for name in RECORD_COLUMNS:
+    for name in list(table.column_names):
         column = table.column(name)
         if name in STRING_COLUMNS:
-            cols[name] = np.asarray(column.to_pylist(), dtype=object)
+            cols[name] = _strings(column)
         else:
             cols[name] = column.to_numpy()
+        del column
+        table = table.drop_columns([name])  # its Arrow buffers go as soon as NumPy has it
     return Records(cols)

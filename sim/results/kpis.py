@@ -16,8 +16,9 @@ kept), so a run that starts empty is not judged on its start-up.
   peak); the port's bottleneck (:mod:`sim.results.bottleneck`).
 * Utilisation: busy resource-seconds / available resource-seconds in the window; a bay is busy
   from the moment a truck takes it, including while its officer is awaited.
-* Inspection rate per tier, with its 95% Wilson interval; detection and leakage of planted
-  violations; the share released without a stop (seamless clearance).
+* Inspection rate per tier, with its 95% Wilson interval, and for key-attention declarants per
+  listing ground (the national rules set a minimum for the dishonesty grounds); detection and
+  leakage of planted violations; the share released without a stop (seamless clearance).
 * Little's law per port over the customs process (arrival -> release): ``L`` is the time-average
   number of trucks in the process over the window; ``lambda_W`` is the window's arrival rate times
   the mean time in the process of the trucks that arrived in it (a truck still inside at the end
@@ -224,25 +225,44 @@ def _littles(arr: np.ndarray, rel: np.ndarray, lo: float, hi: float) -> dict[str
     return {"L": big_l, "lambda_W": lam_w}
 
 
+def _inspection(route: np.ndarray) -> dict[str, Any]:
+    n = len(route)
+    stopped = int(np.sum(route != "release"))
+    lo_ci, hi_ci = wilson_interval(stopped, n)
+    return {
+        "declarations": n,
+        "inspected": stopped,
+        "inspection_rate": _ratio(stopped, n),
+        "inspection_rate_ci95": [lo_ci, hi_ci] if n else None,
+    }
+
+
 def _tier_kpis(trucks: Records, window: np.ndarray) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for tier in _TIERS:
         sel = window & (trucks["tier"] == tier)
         route = trucks["route"][sel]
-        n = int(sel.sum())
-        stopped = int(np.sum(route != "release"))
-        lo_ci, hi_ci = wilson_interval(stopped, n)
         done = sel & ~np.isnan(trucks["release"])
         times = _stats(trucks["release"][done] - trucks["arrival"][done])
         out[tier] = {
             "clearance_time_s": {"mean": times["mean"], "p95": times["p95"]},
-            "declarations": n,
-            "inspected": stopped,
-            "inspection_rate": _ratio(stopped, n),
-            "inspection_rate_ci95": [lo_ci, hi_ci] if n else None,
+            **_inspection(route),
             "manual_inspections": int(np.sum(route == "inspection")),
         }
+    out["key_attention"]["by_ground"] = _ground_kpis(trucks, window)
     return out
+
+
+def _ground_kpis(trucks: Records, window: np.ndarray) -> dict[str, Any]:
+    """Inspection of key-attention declarations by listing ground (one under each it holds)."""
+    listed = window & (trucks["tier"] == "key_attention") & (trucks["grounds"] != "")
+    grounds = trucks["grounds"][listed].tolist()
+    route = trucks["route"][listed]
+    names = sorted({g for text in grounds for g in text.split(",")})
+    return {
+        name: _inspection(route[[name in text.split(",") for text in grounds]])
+        for name in names
+    }
 
 
 def _detection(trucks: Records, window: np.ndarray) -> dict[str, Any]:

@@ -17,12 +17,12 @@ from __future__ import annotations
 import functools
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from sim.rules.credit_table import CreditTable, default_table
 from sim.rules.dutyfree import ANNUAL_QUOTA_FEN
 from sim.rules.goods import TariffTable, load_tariff
-from sim.rules.risk import RiskModel, packaged_risk_model
+from sim.rules.risk import RiskModel, packaged_risk_model, unknown_ground
 
 __all__ = ["RulesConfig", "default_rules"]
 
@@ -45,6 +45,16 @@ class RulesConfig(BaseModel):
     credit: CreditTable = Field(default_factory=default_table)
     tariff: dict[str, dict[str, Any]] = Field(default_factory=dict)
     duty_free_quota_fen: int = Field(ANNUAL_QUOTA_FEN, gt=0)
+
+    @model_validator(mode="after")
+    def _grounds_known(self) -> RulesConfig:
+        unknown = unknown_ground(self.risk.grounds, self.credit.departments)
+        if unknown is not None:
+            raise ValueError(
+                f"risk.grounds: {unknown!r} is no listing ground (a department of the credit "
+                "table or a listing event)"
+            )
+        return self
 
     @functools.cached_property
     def tariff_table(self) -> TariffTable:

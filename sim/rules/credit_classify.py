@@ -56,6 +56,7 @@ from sim.rules.tiers import AEO, KEY_ATTENTION, TIERS, WHITELIST, Tier
 __all__ = [
     "AEO",
     "KEY_ATTENTION",
+    "LISTING_EVENTS",
     "TIERS",
     "WHITELIST",
     "Classification",
@@ -69,10 +70,12 @@ __all__ = [
 ]
 
 
-# Events that list (or re-list) a category-2 ground, and the events that end one early.
-_LISTINGS = frozenset(
+LISTING_EVENTS: frozenset[str] = frozenset(
     {"smuggling_penalty", "serious_dishonesty_listed", "legal_ground_listed", "violation"}
 )
+"""Events that list (or re-list) a category-2 ground; each is the ``source`` of its ground."""
+
+# The events that end a category-2 ground early.
 _REMOVALS = {"serious_dishonesty_removed": "serious_dishonesty_listed"}
 
 
@@ -241,7 +244,7 @@ def _replay(
                 aeo.append((day, table.is_aeo_grade(grade)))
         elif name in ("aeo_certified", "aeo_revoked"):
             aeo.append((day, name == "aeo_certified"))
-        elif name in _LISTINGS:
+        elif name in LISTING_EVENTS:
             run = timed.get(name)
             if run is not None and day >= run[1]:  # lapsed before this recurrence
                 close(_Span(2, name, run[0], run[1], run[2]))

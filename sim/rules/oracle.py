@@ -3,10 +3,11 @@
 Three questions reach a second-line platform that the harness must be able to answer itself,
 identically in the simulation, in the reference platform and in a workload's expectations:
 
-* **a second-line declaration** (:func:`decide_declaration`): the declarant's tier as of the
-  declaration date, the goods written off the account book with the duties due (or the refusal
-  and its reason), the risk score of the indicators it shows, the random-selection number fixed
-  by its reference, and the channel — release, scan or inspection;
+* **a second-line declaration** (:func:`decide_declaration`): the declarant's tier (and, when
+  key-attention, its listing grounds) as of the declaration date, the goods written off the
+  account book with the duties due (or the refusal and its reason), the risk score of the
+  indicators it shows, the random-selection number fixed by its reference, and the channel —
+  release, scan or inspection (a key-attention declarant is treated as its strictest ground);
 * **a duty-free departure check** (:func:`sim.rules.dutyfree.check_departure`, re-exported):
   within the annual quota, over it, or under age;
 * **a tier query** (:func:`tier_as_of`): an entity's classification on a date from its history.
@@ -44,6 +45,7 @@ __all__ = [
     "check_departure",
     "check_inspection_date",
     "decide_declaration",
+    "listing_grounds",
     "tier_as_of",
 ]
 
@@ -90,7 +92,11 @@ class DeclarationDecision:
 
 
 def decide_declaration(
-    book: Book, tier: Tier, request: DeclarationRequest, config: RulesConfig
+    book: Book,
+    tier: Tier,
+    request: DeclarationRequest,
+    config: RulesConfig,
+    grounds: Sequence[str] = (),
 ) -> DeclarationDecision:
     """Decide a second-line declaration against the declarant's account book.
 
@@ -99,6 +105,9 @@ def decide_declaration(
         tier: the declarant's tier on ``request.on`` (see :func:`tier_as_of`).
         request: the declaration.
         config: the risk model and the tariff.
+        grounds: the declarant's active listing grounds on ``request.on``
+            (:func:`listing_grounds` of its classification); a key-attention declarant is
+            routed as its strictest ground (``config.risk.grounds``), as its tier without them.
 
     Returns:
         The decision; nothing is changed unless the caller keeps ``decision.book``.
@@ -108,12 +117,19 @@ def decide_declaration(
             any refusal of :func:`sim.rules.ledger.declare_exit` (``insufficient_balance``,
             ``unknown_item``, ``missing_permit``, ``missing_price`` ...).
     """
-    risk = assess_risk(request.risk_indicators, tier, request.reference, config.risk)
+    risk = assess_risk(request.risk_indicators, tier, request.reference, config.risk, grounds)
     current = book if book.holder.tier == tier else with_tier(book, tier)
     after, declaration = declare_exit(
         current, request.reference, request.lines, request.on, request.port, config.tariff_table
     )
     return DeclarationDecision(tier, risk, declaration, after)
+
+
+def listing_grounds(classification: Classification) -> tuple[str, ...]:
+    """The sources of a classification's active listing grounds, sorted (what
+    :func:`decide_declaration` takes as ``grounds``): department keys for category 1, listing
+    events for category 2; empty off the key-attention list."""
+    return tuple(sorted({g.source for g in classification.grounds}))
 
 
 def tier_as_of(

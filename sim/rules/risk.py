@@ -11,6 +11,16 @@ key-attention high), is compared with two thresholds:
 * otherwise released without a stop, unless the tier's *random-selection floor* picks it for a
   scan anyway (random selection keeps every tier under some control and measures the rest).
 
+A key-attention declarant is on the list for one or more *listing grounds* (a department's
+lowest rating, a smuggling penalty, a serious-dishonesty listing ...: the ``source`` of each
+active :class:`~sim.rules.credit_classify.Ground`), and the national rules treat some grounds
+more strictly than others: an enterprise customs rates dishonest is inspected at least 80% of
+the time. So the model may give a ground its own treatment (``RiskModel.grounds``); a
+key-attention declaration is treated as its strictest active ground: the largest multiplier and
+the largest floor among its grounds, a ground without its own treatment counting as the
+key-attention tier's (:meth:`RoutingPolicy.treatment`). Without grounds (a tier drawn from
+shares), the tier's treatment applies.
+
 The random selection is not a random number drawn by whoever decides: it is
 :func:`selection_draw`, a hash of the model's ``selection_seed`` and the declaration's
 reference, uniform in [0, 1). So the same declaration always gets the same channel, and the
@@ -29,16 +39,17 @@ from __future__ import annotations
 
 import functools
 import hashlib
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from sim.rules.credit_classify import LISTING_EVENTS
 from sim.rules.refusals import Reason, Refusal
-from sim.rules.tiers import TIERS, Tier
+from sim.rules.tiers import KEY_ATTENTION, TIERS, Tier
 
 __all__ = [
     "ROUTES",
@@ -56,6 +67,7 @@ __all__ = [
     "route",
     "scan_anomaly",
     "selection_draw",
+    "unknown_ground",
 ]
 
 Route = Literal["release", "scan", "inspection"]
@@ -72,12 +84,34 @@ class RoutingPolicy:
         inspection_threshold: adjusted score at or above which it goes straight to inspection.
         multipliers: tier -> factor applied to the score (AEO < 1, key-attention > 1).
         floors: tier -> probability of random selection for a scan when the score does not flag.
+        grounds: listing ground -> its own ``(multiplier, floor)`` for key-attention
+            declarants listed on it (grounds not named here are treated as the tier).
     """
 
     scan_threshold: float
     inspection_threshold: float
     multipliers: Mapping[str, float]
     floors: Mapping[str, float]
+    grounds: Mapping[str, tuple[float, float]] = field(default_factory=dict)
+
+    def treatment(self, tier: str, grounds: Iterable[str] = ()) -> tuple[float, float]:
+        """The ``(multiplier, floor)`` a declarant of ``tier`` listed on ``grounds`` gets.
+
+        A key-attention declarant gets, separately, the largest multiplier and the largest floor
+        among its grounds' treatments (a ground without one counts as the tier's); every other
+        declarant, and a key-attention one without known grounds, its tier's.
+
+        Args:
+            tier: the declarant's tier (one of :data:`TIERS`).
+            grounds: the sources of its active listing grounds (ignored unless key-attention).
+        """
+        tier_pair = (self.multipliers[tier], self.floors[tier])
+        if tier != KEY_ATTENTION:
+            return tier_pair
+        pairs = [self.grounds.get(g, tier_pair) for g in grounds]
+        if not pairs:
+            return tier_pair
+        return max(m for m, _ in pairs), max(f for _, f in pairs)
 
 
 def risk_score(present: Sequence[bool], weights: Sequence[float]) -> float:
@@ -95,7 +129,9 @@ def risk_score(present: Sequence[bool], weights: Sequence[float]) -> float:
     return float(sum(w for p, w in zip(present, weights, strict=True) if p))
 
 
-def route(score: float, tier: str, u_select: float, policy: RoutingPolicy) -> Route:
+def route(
+    score: float, tier: str, u_select: float, policy: RoutingPolicy, grounds: Iterable[str] = ()
+) -> Route:
     """The channel for a declaration.
 
     Args:
@@ -103,14 +139,16 @@ def route(score: float, tier: str, u_select: float, policy: RoutingPolicy) -> Ro
         tier: the declarant's credit tier (one of :data:`TIERS`).
         u_select: a uniform draw in [0, 1) for the random-selection floor.
         policy: thresholds, multipliers and floors.
+        grounds: the declarant's active listing grounds (see :meth:`RoutingPolicy.treatment`).
 
     Returns:
         ``"inspection"``, ``"scan"`` or ``"release"``.
     """
-    adjusted = score * policy.multipliers[tier]
+    multiplier, floor = policy.treatment(tier, grounds)
+    adjusted = score * multiplier
     if adjusted >= policy.inspection_threshold:
         return "inspection"
-    if adjusted >= policy.scan_threshold or u_select < policy.floors[tier]:
+    if adjusted >= policy.scan_threshold or u_select < floor:
         return "scan"
     return "release"
 
@@ -173,7 +211,11 @@ class TierTreatment(BaseModel):
 
 
 class RiskModel(BaseModel):
-    """Indicators, thresholds, treatment by tier and the random-selection seed.
+    """Indicators, thresholds, treatment by tier and by listing ground, the random-selection seed.
+
+    ``grounds`` maps a listing ground (a department key for a category-1 ground, the listing
+    event for a category-2 one: :data:`~sim.rules.credit_classify.LISTING_EVENTS`) to the
+    treatment of key-attention declarants listed on it; see :meth:`RoutingPolicy.treatment`.
 
     Build it from the packaged defaults (:func:`packaged_risk_model`) or from a scenario's
     ``policy:`` section (``Scenario.rules_config()``); it serialises to JSON, which is how the
@@ -185,6 +227,7 @@ class RiskModel(BaseModel):
     scan_threshold: float = Field(gt=0)
     inspection_threshold: float = Field(gt=0)
     tiers: dict[Tier, TierTreatment]
+    grounds: dict[str, TierTreatment] = Field(default_factory=dict)
     selection_seed: str = Field(min_length=1, max_length=200)
 
     @model_validator(mode="after")
@@ -212,6 +255,7 @@ class RiskModel(BaseModel):
             inspection_threshold=self.inspection_threshold,
             multipliers={t: self.tiers[t].multiplier for t in TIERS},
             floors={t: self.tiers[t].random_floor for t in TIERS},
+            grounds={g: (t.multiplier, t.random_floor) for g, t in self.grounds.items()},
         )
 
 
@@ -249,7 +293,11 @@ class RiskAssessment:
 
 
 def assess_risk(
-    indicators: Sequence[str], tier: str, reference: str, model: RiskModel
+    indicators: Sequence[str],
+    tier: str,
+    reference: str,
+    model: RiskModel,
+    grounds: Iterable[str] = (),
 ) -> RiskAssessment:
     """Score a declaration's risk indicators and choose its channel.
 
@@ -259,6 +307,8 @@ def assess_risk(
         tier: the declarant's credit tier on the declaration date.
         reference: the declaration's reference (seeds the random selection).
         model: the risk model.
+        grounds: the declarant's active listing grounds that day (``Ground.source`` of its
+            classification); they matter only for a key-attention declarant.
 
     Raises:
         Refusal: ``unknown_risk_indicator`` for a name the model does not know.
@@ -271,4 +321,14 @@ def assess_risk(
                           indicator=name)
     score = risk_score([n in shown for n in weights], list(weights.values()))
     u = selection_draw(model.selection_seed, reference)
-    return RiskAssessment(score, u, route(score, tier, u, model.routing))
+    return RiskAssessment(score, u, route(score, tier, u, model.routing, grounds))
+
+
+def unknown_ground(grounds: Iterable[str], departments: Iterable[str]) -> str | None:
+    """The first name in ``grounds`` that is no listing ground, or None if all are.
+
+    A listing ground is a category-2 listing event (:data:`LISTING_EVENTS`) or, for category 1,
+    a department of the credit table (``departments``).
+    """
+    known = LISTING_EVENTS | set(departments)
+    return next((g for g in grounds if g not in known), None)

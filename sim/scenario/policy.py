@@ -1,22 +1,29 @@
-"""Clearance policy: credit tiers, the risk model, routing thresholds and detection.
+"""Clearance policy: credit tiers, listing grounds, the risk model, detection and priority.
 
 Supervised trucks are declared by enterprises in one of three credit tiers: advanced-certified
-(AEO), whitelist (everyone else, automatically) and key-attention. Until the synthetic population
-supplies real declarants, each truck's tier is drawn from ``tier_shares``, and a violation is
-planted with the tier's ``violation_rate`` (so detection and leakage can be measured).
+(AEO), whitelist (everyone else, automatically) and key-attention. Under ``declarants: shares``
+each truck's tier is drawn from ``tier_shares`` and a violation is planted with the tier's
+``violation_rate`` (so detection and leakage can be measured); under the default
+``declarants: population`` declarants come from the synthetic population, with their tier and
+their active listing grounds classified as of the day.
 
 The risk model is data: binary features with weights, each shown by clean and violating
 declarations at different rates (``prevalence_clean`` / ``prevalence_violating``). The score,
-times the tier's multiplier, is compared with the scan and inspection thresholds; a tier's
+times the declarant's multiplier, is compared with the scan and inspection thresholds; a
 ``random_floor`` selects unflagged trucks for a scan at random, by a hash of the declaration's
-reference and ``risk.selection_seed``. See :mod:`sim.rules.risk`. The defaults of the risk model
-and of the treatment by tier are the packaged ``sim/rules/data/risk_model.yaml`` (the reference
-platform starts from the same file); :meth:`Policy.risk_model` turns the section back into the
-rules' :class:`~sim.rules.risk.RiskModel`.
+reference and ``risk.selection_seed``. See :mod:`sim.rules.risk`. A key-attention declarant is
+treated as its strictest listing ground (``grounds``; a ground without its own treatment counts as
+the tier). The defaults of the risk model and of the treatment by tier and ground are the packaged
+``sim/rules/data/risk_model.yaml`` (the reference platform starts from the same file);
+:meth:`Policy.risk_model` turns the section back into the rules' :class:`~sim.rules.risk.RiskModel`.
+``priority`` says which waiting trucks busy resources serve first (:mod:`sim.scenario.priority`).
 
-No second-line rate is published: every figure here is an assumption [A] anchored, where
-possible, on the national rules (AEO at most 20% of the general inspection rate, dishonest
-enterprises at least 80%: GAC Order 237 [S] gac-order-237, see ``docs/sources.md``).
+What is sourced (see ``docs/sources.md``): the national bounds on treatment, an AEO's average
+inspection rate below 20% of that of enterprises under routine management ([S] gac-order-251),
+an enterprise customs rates dishonest inspected at least 80% of the time ([S] gac-order-237),
+which the two dishonesty grounds' random floor of 0.8 implements ([S] gac-dishonest-smuggling
+for smuggling). Every other figure is an assumption [A]; no second-line rate is published.
+:mod:`sim.rules.risk_rates` computes the rates a policy gives.
 """
 
 from __future__ import annotations
@@ -30,10 +37,20 @@ from sim.rules.risk import RiskModel as RulesRiskModel
 from sim.rules.risk import RoutingPolicy, packaged_risk_model
 from sim.rules.risk import TierTreatment as RiskTreatment
 from sim.rules.tiers import TIERS, Tier
+from sim.scenario.priority import Priority
 from sim.scenario.schema_base import StrictModel
 from sim.scenario.validation import field_error
 
-__all__ = ["Detection", "Policy", "RiskFeature", "RiskModel", "TierShares", "TierTreatment"]
+__all__ = [
+    "Detection",
+    "GroundTreatment",
+    "Policy",
+    "Priority",
+    "RiskFeature",
+    "RiskModel",
+    "TierShares",
+    "TierTreatment",
+]
 
 
 class TierShares(StrictModel):
@@ -107,11 +124,30 @@ def _key() -> TierTreatment:
 
 
 class Tiers(StrictModel):
-    """Treatment per tier: AEO <= 20%, dishonest >= 80% of average [S] gac-order-237; values [A]."""
+    """Treatment per tier [A], within AEO below 20% of the routine rate [S] gac-order-251."""
 
     aeo: TierTreatment = Field(default_factory=_aeo)
     whitelist: TierTreatment = Field(default_factory=_white)
     key_attention: TierTreatment = Field(default_factory=_key)
+
+
+class GroundTreatment(StrictModel):
+    """How key-attention declarants listed on one ground are treated."""
+
+    inspection_multiplier: float = Field(ge=0, description="factor on the risk score [A]")
+    random_floor: float = Field(
+        ge=0,
+        le=1,
+        description="chance of a random scan when unflagged: a floor f stops at least a share f "
+        "of the declarations",
+    )
+
+
+def _grounds() -> dict[str, GroundTreatment]:
+    return {
+        name: GroundTreatment(inspection_multiplier=t.multiplier, random_floor=t.random_floor)
+        for name, t in packaged_risk_model().grounds.items()
+    }
 
 
 class RiskFeature(StrictModel):
@@ -198,8 +234,23 @@ class Policy(StrictModel):
         "population.enterprises.aeo_share (declarants: population) or goods.tier_shares",
     )
     tiers: Tiers = Field(default_factory=Tiers)
+    grounds: dict[str, GroundTreatment] = Field(
+        default_factory=_grounds,
+        description="treatment of key-attention declarants by listing ground: a department key "
+        "(its lowest rating, category 1) or a listing event (smuggling_penalty, "
+        "serious_dishonesty_listed, legal_ground_listed); a declarant gets the largest "
+        "multiplier and floor among its active grounds, a ground not named here counting as "
+        "tiers.key_attention. Defaults: customs and smuggling_penalty, the grounds that make an "
+        "enterprise one customs rates dishonest, random_floor 0.8, i.e. at least 80% stopped "
+        "[S] gac-order-237, gac-dishonest-smuggling; their multiplier 3.0 [A]. Only with "
+        "declarants: population (tiers drawn from shares have no grounds)",
+    )
     risk: RiskModel = Field(default_factory=RiskModel)
     detection: Detection = Field(default_factory=Detection)
+    priority: Priority = Field(
+        default_factory=Priority,
+        description="which waiting trucks busy resources serve first, by tier (non-preemptive)",
+    )
 
     def treatment(self, tier: Tier) -> TierTreatment:
         """The section's treatment of ``tier``."""
@@ -220,6 +271,11 @@ class Policy(StrictModel):
                     random_floor=self.treatment(t).random_floor,
                 )
                 for t in TIERS
+            },
+            grounds={
+                name: RiskTreatment(multiplier=g.inspection_multiplier,
+                                    random_floor=g.random_floor)
+                for name, g in self.grounds.items()
             },
             selection_seed=self.risk.selection_seed,
         )

@@ -123,6 +123,16 @@ def _violation_rate(s: _Mode, _: tuple[str, ...]) -> str | None:
     return None
 
 
+def _grounds(s: _Mode, _: tuple[str, ...]) -> str | None:
+    if not _population(s):
+        return (
+            "ignored with policy.declarants: shares: tiers drawn from shares carry no listing "
+            "grounds (key-attention trucks get policy.tiers.key_attention); set "
+            "policy.declarants: population"
+        )
+    return None
+
+
 def _duty_free_check(s: _Mode, _: tuple[str, ...]) -> str | None:
     if not _population(s):
         return (
@@ -224,6 +234,7 @@ _RULES: list[tuple[tuple[str, ...], _Reason]] = [
     *_TRUCK_ONLY,
     (("policy", "tier_shares"), _policy_tier_shares),
     (("policy", "tiers", "*", "violation_rate"), _violation_rate),
+    (("policy", "grounds"), _grounds),
     (("policy", "detection", "duty_free_check"), _duty_free_check),
     (("goods", "tier_shares"), _goods_drawn),
     (("goods", "encouraged_share"), _goods_drawn),

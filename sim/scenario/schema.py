@@ -22,6 +22,7 @@ from pydantic import Field, field_validator, model_validator
 from sim.rules.config import RulesConfig
 from sim.rules.credit_table import CreditTable
 from sim.rules.ports import PORT_IDS
+from sim.rules.risk import unknown_ground
 from sim.scenario.calendar import Calendar
 from sim.scenario.credit import CreditSection, default_credit
 from sim.scenario.events import Events
@@ -139,8 +140,20 @@ class Scenario(StrictModel):
                 raise field_error(("active_ports", i), "port listed twice", port)
         self._check_events()
         self._check_sailings()
+        self._check_grounds()
         self._check_observed()
         return self
+
+    def _check_grounds(self) -> None:
+        unknown = unknown_ground(self.policy.grounds, self.credit.departments)
+        if unknown is not None:
+            raise field_error(
+                ("policy", "grounds", unknown),
+                "no such listing ground: a department of credit.departments ("
+                f"{', '.join(self.credit.departments)}) or smuggling_penalty, "
+                "serious_dishonesty_listed, legal_ground_listed",
+                unknown,
+            )
 
     def _check_observed(self) -> None:
         for i, seen in enumerate(self.observed):

@@ -8,6 +8,16 @@ a = lambda/mu < c, the probability that an arrival waits is
 and the mean wait in queue is Wq = C(c, a) / (c mu - lambda). For M/M/1 the sojourn time is
 exponential with rate mu - lambda, so its p-quantile is -ln(1 - p) / (mu - lambda); the p90 is
 ln(10) / (mu - lambda).
+
+Non-preemptive priority (Cobham, 1954): classes 1..K arrive as independent Poisson streams; a
+free server takes the waiting customer of the lowest class number, first come first served
+within a class, and never interrupts one in service. The mean wait in queue of class k is
+
+    W_k = W0 / ((1 - sigma_{k-1}) (1 - sigma_k)),   sigma_k = sum_{i<=k} rho_i,
+
+where W0 is the mean work a new arrival finds in service before a server frees: for one server
+with any service times (M/G/1), W0 = sum_i lambda_i E[S_i^2] / 2; for c servers with one
+exponential rate mu for every class (M/M/c), W0 = C(c, a) / (c mu), and rho_i = lambda_i / (c mu).
 """
 
 from __future__ import annotations
@@ -73,3 +83,38 @@ def bulk_service_left_behind(a: float, b: int) -> float:
     rhs[-1] = 1.0
     pi = np.linalg.solve(system, rhs)
     return float(np.dot(np.arange(size), pi))
+
+
+def cobham_mmc(c: int, lams: list[float], mu: float) -> list[float]:
+    """Mean wait in queue of each class of an M/M/c non-preemptive priority queue (class 1 first).
+
+    Every class is served at rate ``mu`` per server; ``lams`` are the classes' arrival rates.
+    """
+    lam = sum(lams)
+    w0 = erlang_c(c, lam, mu) / (c * mu)
+    return _cobham(w0, [x / (c * mu) for x in lams])
+
+
+def cobham_mg1(lams: list[float], mean_s: list[float], second_moment_s: list[float]) -> list[float]:
+    """Mean wait in queue of each class of an M/G/1 non-preemptive priority queue (class 1 first).
+
+    Args:
+        lams: the classes' arrival rates.
+        mean_s: their mean service times E[S_i].
+        second_moment_s: their service times' second moments E[S_i^2].
+    """
+    rho = sum(x * m for x, m in zip(lams, mean_s, strict=True))
+    if rho >= 1:
+        raise ValueError("unstable queue: the utilisation must be below 1")
+    w0 = sum(x * m2 for x, m2 in zip(lams, second_moment_s, strict=True)) / 2
+    return _cobham(w0, [x * m for x, m in zip(lams, mean_s, strict=True)])
+
+
+def _cobham(w0: float, rhos: list[float]) -> list[float]:
+    if sum(rhos) >= 1:
+        raise ValueError("unstable queue: the utilisation must be below 1")
+    waits, below = [], 0.0
+    for r in rhos:
+        waits.append(w0 / ((1 - below) * (1 - below - r)))
+        below += r
+    return waits

@@ -24,6 +24,10 @@ def test_the_five_scenarios_are_shipped() -> None:
         "fog_closure.yaml",
         "scanner_outage.yaml",
         "theory/mmc.yaml",
+        "aeo_expansion.yaml",
+        "strict_key_attention.yaml",
+        "fog_in_the_rush.yaml",
+        "xinhai_more_channels.yaml",
     } <= names
 
 
