@@ -15,11 +15,13 @@ import json
 from collections.abc import Callable, Coroutine
 from typing import Any
 
-import pydantic_core
 from fastapi import Request, Response
 from fastapi.routing import APIRoute
+from pydantic import TypeAdapter, ValidationError
 
 __all__ = ["JsonRoute"]
+
+_ANY = TypeAdapter(Any)  # pydantic's JSON parser, as model_validate_json uses it
 
 
 class _StrictJsonRequest(Request):
@@ -27,10 +29,11 @@ class _StrictJsonRequest(Request):
         if not hasattr(self, "_json"):
             body = await self.body()
             try:
-                self._json = pydantic_core.from_json(body)
-            except ValueError as exc:
+                self._json = _ANY.validate_json(body)
+            except ValidationError as exc:
                 # FastAPI answers a JSONDecodeError as request validation of the body.
-                raise json.JSONDecodeError(str(exc), "", 0) from None
+                message = exc.errors(include_url=False)[0]["msg"]
+                raise json.JSONDecodeError(message, "", 0) from None
         return self._json
 
 
