@@ -9,6 +9,11 @@ the queue it builds, not hidden by it: no coordinated omission). The driver is a
 HTTP/1.1 client over a pool of keep-alive connections (an HTTP library would be the bottleneck,
 not the server).
 
+Three targets: ``GET /healthz`` (the baseline), second-line declarations as a bare HTTP client
+sends them, and the same declarations each with an ``Idempotency-Key`` (as the typed client, the
+replay and the load tests send every write: the key's row and the audit record are then written
+in the declaration's own transaction).
+
 Rates rise step by step; a step *holds* when every answer was the expected status, the
 achieved rate is at least 95% of the target and p99 < 50 ms. The machine is shared: another
 tenant's burst can stall any process for tens of milliseconds (the baseline below shows it too),
@@ -78,7 +83,7 @@ def _prepare(platform: LocalPlatform) -> str:
 # -- the driver (runs in its own process) ---------------------------------------------------------
 
 
-def _declaration(token: str, ref: str) -> bytes:
+def _declaration(token: str, ref: str, keyed: bool = False) -> bytes:
     body = json.dumps(
         {
             "reference": ref,
@@ -89,10 +94,12 @@ def _declaration(token: str, ref: str) -> bytes:
             "risk_indicators": ["new_consignor"],
         }
     ).encode()
+    key = b"Idempotency-Key: " + ref.encode() + b"\r\n" if keyed else b""
     return (
         b"POST /v1/declarations HTTP/1.1\r\nHost: 127.0.0.1\r\n"
         b"Authorization: Bearer " + token.encode() + b"\r\n"
-        b"Content-Type: application/json\r\nContent-Length: "
+        + key
+        + b"Content-Type: application/json\r\nContent-Length: "
         + str(len(body)).encode()
         + b"\r\n\r\n"
         + body
@@ -189,9 +196,9 @@ def _driver(
         pass
 
     def make_declaration(ref: str) -> bytes:
-        return _declaration(token, ref)
+        return _declaration(token, ref, keyed=target == "keyed")
 
-    make, expect = (make_declaration, 201) if target == "declarations" else (_healthz, 200)
+    make, expect = (_healthz, 200) if target == "healthz" else (make_declaration, 201)
     # Warm-up, not reported: the server's thread pool and database connections are created
     # lazily, and the first requests pay for that.
     asyncio.run(_step(port, min(rates[0], 200.0), 2.0, make, expect, f"{target[0]}w"))
@@ -300,15 +307,17 @@ def main() -> None:
             f"connections, p99 limit {P99_LIMIT_MS:g} ms, up to {args.attempts} attempts "
             f"per rate, {os.cpu_count()} CPUs"
         )
-        base, decl = (
+        base, decl, keyed = (
             _run(port, token, rates, args.step_seconds, t, platform.pid, args.attempts)
-            for t in ("healthz", "declarations")
+            for t in ("healthz", "declarations", "keyed")
         )
 
     (b, cpu_b, first_b), (d, cpu_d, first_d) = _summary(base), _summary(decl)
+    k, cpu_k, first_k = _summary(keyed)
     for name, rate, first, cpu in (
         ("healthz (baseline)", b, first_b, cpu_b),
         ("declarations", d, first_d, cpu_d),
+        ("keyed declarations", k, first_k, cpu_k),
     ):
         print(
             f"{name + ':':<19} highest rate held with p99 < {P99_LIMIT_MS:g} ms: {rate:.0f}/s "
@@ -318,6 +327,11 @@ def main() -> None:
         print(
             f"ratio declarations / healthz: rate {d / b:.2f}, "
             f"server cpu per request {cpu_d / cpu_b:.2f}x"
+        )
+    if b and k:
+        print(
+            f"ratio keyed declarations / healthz: rate {k / b:.2f}, "
+            f"server cpu per request {cpu_k / cpu_b:.2f}x"
         )
     print(f"target >= 1000 declarations/s: {'met' if d >= 1000 else 'NOT met'}")
 

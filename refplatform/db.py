@@ -15,8 +15,12 @@ Two back ends, one code path:
   code that changes an account book first locks its row with ``SELECT ... FOR UPDATE``
   (:func:`refplatform.books.lock_book`), which serialises writes per book only.
 
-Every write transaction, on either back end, also marks the idempotency key of the request it
-serves as executed, in the same transaction (:mod:`refplatform.idempotent_writes`).
+Every write transaction, on either back end, also claims the idempotency key of the request it
+serves (first) and stores the request's answer and its audit record (last), in the same
+transaction (:mod:`refplatform.request_context`).
+
+The SQLite file is created readable and writable by its owner only (0600; SQLite gives its WAL
+and shared-memory files the same mode): it holds the platform's records and token digests.
 
 :class:`Database` owns the engine and hands out sessions; :func:`upgrade` brings the schema to
 the newest Alembic revision, programmatically, from the migrations shipped inside the package.
@@ -24,10 +28,11 @@ the newest Alembic revision, programmatically, from the migrations shipped insid
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -39,7 +44,14 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from refplatform.checkpointer import Checkpointer
-from refplatform.idempotent_writes import mark, mark_raw
+from refplatform.request_context import (
+    claim,
+    claim_raw,
+    committed,
+    finish,
+    finish_raw,
+    rolled_back,
+)
 
 __all__ = ["Database", "sqlite_error", "upgrade"]
 
@@ -125,6 +137,9 @@ class Database:
             folder = Path(parsed.database).resolve().parent
             if not folder.is_dir():
                 raise ValueError(f"no directory {folder} for the SQLite file")
+            self.sqlite_path: str | None = str(Path(parsed.database).resolve())
+            self._busy_timeout_ms = busy_timeout_ms
+            _create_private(self.sqlite_path)
             self.engine = _sqlite_engine(
                 self.url,
                 busy_timeout_ms,
@@ -132,6 +147,7 @@ class Database:
                 auto_checkpoint=checkpoint_interval_s is None,
             )
         else:
+            self.sqlite_path = None
             self.engine = create_engine(
                 parsed, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=False
             )
@@ -171,23 +187,37 @@ class Database:
                 yield session
                 session.flush()
         else:
-            with self._writer() as session, session.begin():
-                yield session
-                mark(session)
+            try:
+                with self._writer() as session, session.begin():
+                    claim(session)
+                    yield session
+                    session.flush()
+                    finish(session)
+            except BaseException:
+                rolled_back()
+                raise
+            committed()
 
     @contextmanager
     def write_connection(self) -> Iterator[Connection]:
         """Like :meth:`write`, for SQLAlchemy Core: a connection in a write transaction."""
-        if self._write_lock is not None:
-            with self._write_lock:
-                conn = self._kept_writer()
-                with conn.begin():
+        try:
+            if self._write_lock is not None:
+                with self._write_lock:
+                    conn = self._kept_writer()
+                    with conn.begin():
+                        claim(conn)
+                        yield conn
+                        finish(conn)
+            else:
+                with self._write_engine.begin() as conn:
+                    claim(conn)
                     yield conn
-                    mark(conn)
-        else:
-            with self._write_engine.begin() as conn:
-                yield conn
-                mark(conn)
+                    finish(conn)
+        except BaseException:
+            rolled_back()
+            raise
+        committed()
 
     @contextmanager
     def sqlite_write(self) -> Iterator[sqlite3.Connection]:
@@ -207,16 +237,20 @@ class Database:
             except sqlite3.Error as exc:
                 raise sqlite_error("BEGIN IMMEDIATE", exc) from exc
             try:
+                claim_raw(raw)
                 yield raw
-                mark_raw(raw)
+                finish_raw(raw)
             except BaseException:
                 raw.rollback()
+                rolled_back()
                 raise
             try:
                 raw.commit()
             except sqlite3.Error as exc:
                 raw.rollback()
+                rolled_back()
                 raise sqlite_error("COMMIT", exc) from exc
+        committed()
 
     def _kept_writer(self) -> Connection:
         # SQLite: writers take turns on the lock, so one connection kept for them saves a pool
@@ -227,6 +261,18 @@ class Database:
                 writer.close()
             self._sqlite_writer = writer = self._write_engine.connect()
         return writer
+
+    def sqlite_reader(self) -> sqlite3.Connection:
+        """SQLite only: a new read-only DB-API connection (for one thread's per-request reads).
+
+        In autocommit mode, so each statement reads the latest committed state.
+        """
+        if self.sqlite_path is None:
+            raise RuntimeError("sqlite_reader needs a SQLite database")
+        conn = sqlite3.connect(self.sqlite_path, isolation_level=None)
+        conn.execute(f"PRAGMA busy_timeout={int(self._busy_timeout_ms)}")
+        conn.execute("PRAGMA query_only=1")
+        return conn
 
     def ping(self) -> None:
         """Run ``SELECT 1``; raises (a SQLAlchemy error) if the database does not answer."""
@@ -253,6 +299,12 @@ class Database:
             self._sqlite_writer.close()
             self._sqlite_writer = None
         self.engine.dispose()
+
+
+def _create_private(path: str) -> None:
+    """Create the SQLite file empty and owner-only (0600) unless it exists already."""
+    with suppress(FileExistsError):
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
 
 
 def sqlite_error(sql: str, exc: sqlite3.Error, params: tuple[Any, ...] = ()) -> Exception:

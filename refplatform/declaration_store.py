@@ -37,6 +37,7 @@ from sqlalchemy.exc import IntegrityError
 
 from refplatform.db import Database, sqlite_error
 from refplatform.models import Book, Declaration, Entity, HistoryEvent
+from refplatform.request_context import json_text
 from sim.rules.account_book import Book as LedgerBook
 from sim.rules.ledger_codec import book_from_dict, book_to_dict
 
@@ -106,14 +107,6 @@ class DeclarationTxn(Protocol):
 
     def update_book(self, book_id: str, book: LedgerBook, version: int) -> None:
         """Store a book's new value and version."""
-
-
-_ENCODER = json.JSONEncoder(separators=(",", ":"))
-
-
-def json_text(value: Any) -> str:
-    """``value`` as compact JSON text (one encoder, built once, for every call)."""
-    return _ENCODER.encode(value)
 
 
 # The statements, in SQLite's dialect ...

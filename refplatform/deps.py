@@ -1,36 +1,40 @@
 """Request dependencies: the database, the caller, and who may do what.
 
 The dependencies are ``async``: FastAPI runs a plain ``def`` dependency in its thread pool,
-and three thread hops per request cost more than the work they do (the one blocking step, a
-token look-up the process has not cached yet, is sent to the pool explicitly).
+and three thread hops per request cost more than the work they do.
 
 Route handlers receive the :class:`~refplatform.db.Database` and open their own transactions
 (``with db.write() as session``), so a 2xx answer is only ever sent after its transaction has
-committed. The caller comes from the ``Authorization: Bearer`` header: the admin token is
-compared in constant time with the one configured; other tokens are looked up by their SHA-256
-(and cached in the process: tokens are never changed once issued). No token, or an unknown one,
-is a 401; a known token with the wrong role is a 403.
+committed. The caller comes from the ``Authorization: Bearer`` header, checked by
+:class:`refplatform.lookups.Lookups` (the idempotency middleware has usually checked it already
+for this request, and its check is reused): the admin token in constant time against the one
+configured, issued tokens in the database every time (so an expired or revoked token is refused
+at once, on every worker). No token, or an unknown, expired or revoked one, is a 401; a token
+whose role may not do this is a 403.
+
+Who may do what (function-level authorisation): goods operations (qualification, books, entries,
+transfers, processing, declarations, batch exit lists, consolidated declarations) are the
+enterprise's own acts, done by its own token or by the admin, never by an officer acting for it
+(:data:`Writer`); customs acts (suspending batch exit, recording inspection results, departure
+checks, registering entities) are staff's (:data:`Staff`).
 """
 
 from __future__ import annotations
 
-import hmac
-import threading
 from collections.abc import Callable, Coroutine
 from typing import Annotated, Any
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from fastapi.security.utils import get_authorization_scheme_param
-from pydantic import SecretStr
-from sqlalchemy import select
-from starlette.concurrency import run_in_threadpool
 
 from refplatform.db import Database
 from refplatform.errors import Problem
-from refplatform.models import ApiToken
-from refplatform.security import Principal, hash_token
+from refplatform.lookups import Lookups, TokenCheck
+from refplatform.request_context import TOKEN_CHECK
+from refplatform.security import Principal
 from refplatform.settings import Settings
+from sim.api.fields import ID_PATTERN, MAX_DB_ID
 from sim.api.tokens import Role
 from sim.rules.config import RulesConfig
 
@@ -39,9 +43,12 @@ __all__ = [
     "Caller",
     "Db",
     "DirectWriter",
+    "PathDbId",
+    "PathId",
+    "QueryCursor",
+    "QueryLimit",
     "Rules",
     "Staff",
-    "TokenCache",
     "Writer",
     "get_db",
     "get_principal",
@@ -53,31 +60,6 @@ __all__ = [
 ]
 
 _bearer = HTTPBearer(auto_error=False, description="A token from POST /v1/tokens")
-_CACHE_LIMIT = 50_000
-
-
-class TokenCache:
-    """Issued tokens seen by this process (a token never changes once issued).
-
-    Args:
-        admin_token: The admin role's token from the settings (its digest is kept, not it).
-    """
-
-    def __init__(self, admin_token: SecretStr | None = None) -> None:
-        self._lock = threading.Lock()
-        self._known: dict[str, Principal] = {}
-        self.admin_digest = (
-            None if admin_token is None else hash_token(admin_token.get_secret_value())
-        )
-
-    def get(self, token_hash: str) -> Principal | None:
-        return self._known.get(token_hash)
-
-    def put(self, principal: Principal) -> None:
-        with self._lock:
-            if len(self._known) >= _CACHE_LIMIT:
-                self._known.clear()
-            self._known[principal.token_hash] = principal
 
 
 async def get_db(request: Request) -> Database:
@@ -123,27 +105,15 @@ async def get_principal(
 
 
 async def _authenticate(request: Request, token: str) -> Principal:
-    digest = hash_token(token)
-    cache: TokenCache = request.app.state.token_cache
-    if cache.admin_digest is not None and hmac.compare_digest(digest, cache.admin_digest):
-        return Principal(Role.ADMIN, None, digest)
-    known = cache.get(digest)
-    if known is not None:
-        return known
-    db: Database = request.app.state.db
-    row = await run_in_threadpool(_lookup, db, digest)
-    if row is None:
-        raise _unauthorized("the bearer token is not known")
-    principal = Principal(Role(row.role), row.entity, digest)
-    cache.put(principal)
-    return principal
-
-
-def _lookup(db: Database, digest: str) -> Any:
-    with db.read() as session:
-        return session.execute(
-            select(ApiToken.role, ApiToken.entity).where(ApiToken.token_hash == digest)
-        ).first()
+    checked = request.scope.get(TOKEN_CHECK)
+    if checked is not None and checked[0] == token:
+        check: TokenCheck = checked[1]
+    else:
+        lookups: Lookups = request.app.state.lookups
+        check = await lookups.token(token)
+    if check.principal is None:
+        raise _unauthorized(f"the bearer token is {check.refused}")
+    return check.principal
 
 
 def require(*roles: Role) -> Callable[[Principal], Coroutine[Any, Any, Principal]]:
@@ -226,12 +196,19 @@ Rules = Annotated[RulesConfig, Depends(get_rules)]
 """The platform's rules: risk model, credit scale table, tariff, duty-free quota."""
 Caller = Annotated[Principal, Depends(get_principal)]
 Staff = Annotated[Principal, Depends(require(Role.ADMIN, Role.OFFICER))]
-"""Admin or officer: decisions, inspection results, look-ups across entities."""
-Writer = Annotated[Principal, Depends(require(Role.ADMIN, Role.OFFICER, Role.ENTERPRISE))]
-"""Who may act on goods: staff on any book, an enterprise on its own (checked per book)."""
-DirectWriter = Annotated[
-    Principal, Depends(require_direct(Role.ADMIN, Role.OFFICER, Role.ENTERPRISE))
-]
+"""Admin or officer: customs acts, inspection results, look-ups across entities."""
+Writer = Annotated[Principal, Depends(require(Role.ADMIN, Role.ENTERPRISE))]
+"""Who may act on goods: an enterprise on its own books (checked per book), the admin on any;
+an officer never acts as an enterprise."""
+DirectWriter = Annotated[Principal, Depends(require_direct(Role.ADMIN, Role.ENTERPRISE))]
 """:data:`Writer` as a single dependency (the hot path)."""
+PathId = Annotated[str, Path(min_length=1, max_length=64, pattern=ID_PATTERN)]
+"""A client-chosen id in a path (:data:`sim.api.fields.Id`)."""
+PathDbId = Annotated[int, Path(ge=1, le=MAX_DB_ID)]
+"""A platform-generated id in a path (:data:`sim.api.fields.DbId`): 2**63 is invalid input."""
+QueryCursor = Annotated[int, Query(ge=0, le=MAX_DB_ID)]
+"""``after``: the ``next`` of the previous page (:data:`sim.api.fields.Cursor`)."""
+QueryLimit = Annotated[int, Query(ge=1, le=1000)]
+"""``limit``: a page holds at most 1000 items."""
 BEARER_SECURITY: dict[str, Any] = {"security": [{"HTTPBearer": []}]}
 """``openapi_extra`` for a route authenticated by :func:`require_direct`."""

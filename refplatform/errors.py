@@ -7,12 +7,18 @@ codes are :class:`sim.api.problems.ProblemCode` and, for a rule's refusal
 ``context``. Route code raises :class:`Problem`; the handlers installed here turn it, request
 validation errors, HTTP errors, refusals and database conflicts into problem+json. A client's
 mistake is always a 4xx; a 500 means a bug and carries no internals.
+
+The same mistake gets the same answer on every route: a body that is not JSON, or not UTF-8,
+is 422 ``invalid_json`` whichever route parses it; a method a path does not have is 405 with an
+``Allow`` header listing every method of the path (whichever route Starlette matched first).
+Every status a route can answer is in its OpenAPI entry (:data:`PROBLEM_RESPONSES`).
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+import re
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -20,11 +26,19 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import IntegrityError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import compile_path
 
+from refplatform.request_context import UNEXECUTED
 from sim.api.problems import PROBLEM_JSON, ProblemBody
 from sim.rules.refusals import Refusal
 
-__all__ = ["PROBLEM_RESPONSES", "Problem", "install_handlers", "problem_response"]
+__all__ = [
+    "HEALTH_RESPONSES",
+    "PROBLEM_RESPONSES",
+    "Problem",
+    "install_handlers",
+    "problem_response",
+]
 
 _log = logging.getLogger("refplatform.errors")
 
@@ -52,13 +66,26 @@ def _documented(description: str) -> dict[str, Any]:
 
 
 PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
-    401: _documented("No bearer token, or an unknown one"),
+    401: _documented("No bearer token, or an unknown, expired or revoked one"),
     403: _documented("The token's role or entity may not do this"),
-    404: _documented("Unknown entity, book or declaration"),
-    409: _documented("Refused by a rule: the state forbids it (reason code in `code`)"),
-    422: _documented("Invalid input (the field in `field`) or a rule's refusal of the request"),
+    404: _documented("Unknown entity, book, declaration, transfer or token"),
+    409: _documented(
+        "Refused by a rule: the state forbids it (reason code in `code`); a concurrent change"
+    ),
+    413: _documented("The request body is larger than the platform accepts"),
+    422: _documented(
+        "Invalid input (the field in `field`), a body that is not JSON, or a rule's refusal"
+    ),
+    500: _documented("A bug of the platform (the body carries no internals)"),
+    503: _documented("The database is busy or does not answer: retry shortly"),
 }
 """Error answers for the OpenAPI document of every ``/v1`` route."""
+
+HEALTH_RESPONSES: dict[int | str, dict[str, Any]] = {
+    503: _documented("The database does not answer"),
+    500: PROBLEM_RESPONSES[500],
+}
+"""Error answers of ``/healthz``."""
 
 
 class Problem(Exception):
@@ -131,15 +158,18 @@ def _loc(loc: Sequence[Any]) -> str:
     return ".".join(str(part) for part in loc)
 
 
-def _on_problem(_request: Request, exc: Exception) -> JSONResponse:
+def _on_problem(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, Problem)
+    if exc.status == 401:
+        request.scope[UNEXECUTED] = True
     return problem_response(
         exc.status, exc.code, exc.detail, field=exc.field, headers=exc.headers, extra=exc.extra
     )
 
 
-def _on_validation(_request: Request, exc: Exception) -> JSONResponse:
+def _on_validation(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
+    request.scope[UNEXECUTED] = True
     errors = []
     for err in exc.errors():
         field = _loc(err.get("loc", ()))
@@ -152,11 +182,54 @@ def _on_validation(_request: Request, exc: Exception) -> JSONResponse:
     return problem_response(422, code, detail, field=str(first["field"]), extra={"errors": errors})
 
 
-def _on_http(_request: Request, exc: Exception) -> JSONResponse:
+def _on_http(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
-    code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
-    headers = dict(exc.headers) if exc.headers else None
-    return problem_response(exc.status_code, code, str(exc.detail), headers=headers)
+    if exc.status_code == 400 and exc.__cause__ is not None:
+        # FastAPI could not parse the body (not UTF-8): the same answer as any JSON error.
+        request.scope[UNEXECUTED] = True
+        return problem_response(
+            422, "invalid_json", "body: the body is not JSON text (UTF-8)", field="body"
+        )
+    code = {404: "not_found", 405: "method_not_allowed", 413: "payload_too_large"}.get(
+        exc.status_code, "http_error"
+    )
+    headers = dict(exc.headers) if exc.headers else {}
+    if exc.status_code == 413:
+        request.scope[UNEXECUTED] = True
+        close = {"Connection": "close"}  # the rest of the body is never read
+        return problem_response(413, code, str(exc.detail), field="body", headers=close)
+    if exc.status_code == 405:
+        headers["Allow"] = ", ".join(_allowed(request))
+    return problem_response(exc.status_code, code, str(exc.detail), headers=headers or None)
+
+
+def _routes(routes: Iterable[Any], prefix: str = "") -> Iterator[tuple[str, set[str]]]:
+    # Included routers are flattened (older FastAPI) or nodes holding their router (newer).
+    for route in routes:
+        methods = getattr(route, "methods", None)
+        if methods and hasattr(route, "path"):
+            yield prefix + route.path, set(methods)
+        elif hasattr(route, "original_router"):
+            context = getattr(route, "include_context", None)
+            inner = prefix + (getattr(context, "prefix", "") or "")
+            yield from _routes(route.original_router.routes, inner)
+
+
+def _allowed(request: Request) -> list[str]:
+    """Every method some route of the application has for the request's path."""
+    state = request.app.state
+    table: list[tuple[re.Pattern[str], set[str]]] | None = getattr(state, "allow_table", None)
+    if table is None:
+        table = [(compile_path(path)[0], methods) for path, methods in _routes(request.app.routes)]
+        state.allow_table = table
+    path = request.url.path
+    allowed: set[str] = set()
+    for regex, methods in table:
+        if regex.match(path):
+            allowed |= methods
+    if "GET" in allowed:
+        allowed.add("HEAD")
+    return sorted(allowed)
 
 
 def _on_refusal(_request: Request, exc: Exception) -> JSONResponse:

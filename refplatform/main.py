@@ -17,10 +17,12 @@ from refplatform.accesslog import AccessLogMiddleware, configure_access_log
 from refplatform.credit import HistoryCache
 from refplatform.db import Database, upgrade
 from refplatform.declaration_store import DeclarationStore
-from refplatform.deps import TokenCache
-from refplatform.errors import PROBLEM_RESPONSES, install_handlers
+from refplatform.errors import HEALTH_RESPONSES, PROBLEM_RESPONSES, install_handlers
 from refplatform.idempotency import IdempotencyMiddleware
+from refplatform.limits import BodyLimitMiddleware
+from refplatform.lookups import Lookups
 from refplatform.routes import (
+    audit,
     batch_exit,
     books,
     credit,
@@ -29,6 +31,7 @@ from refplatform.routes import (
     health,
     notifications,
     tokens,
+    transfers,
     travellers,
 )
 from refplatform.settings import Settings
@@ -84,7 +87,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.db = db
-    app.state.token_cache = TokenCache(settings.admin_token)
+    app.state.lookups = lookups = Lookups(db, settings.admin_token)
     app.state.histories = HistoryCache()
     app.state.declaration_store = DeclarationStore(db)
     install_handlers(app)
@@ -98,12 +101,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         credit,
         notifications,
         books,
+        transfers,
         batch_exit,
         travellers,
+        audit,
     )
     for module in routers:
-        app.include_router(module.router, responses=None if module is health else PROBLEM_RESPONSES)
-    app.add_middleware(IdempotencyMiddleware, db=db, wait_s=settings.idempotency_wait_s)
+        responses = HEALTH_RESPONSES if module is health else PROBLEM_RESPONSES
+        app.include_router(module.router, responses=responses)
+    # Outermost last: the body limit before anything reads a body, the token and idempotency
+    # keys before any route.
+    app.add_middleware(
+        IdempotencyMiddleware, db=db, lookups=lookups, ttl_s=settings.idempotency_ttl_s
+    )
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     if settings.access_log:
         configure_access_log(True)
         app.add_middleware(AccessLogMiddleware)

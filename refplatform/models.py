@@ -2,17 +2,22 @@
 
 Each table keeps one kind of fact the platform is told or decides:
 
-- ``api_tokens`` — bearer tokens (their SHA-256, never the token) with a role and an entity;
+- ``api_tokens`` — bearer tokens (their SHA-256, never the token) with a role, an entity, an
+  expiry and, once revoked, the time of revocation;
 - ``entities`` — registered enterprises (by USCC) and individuals (by resident ID number);
 - ``history_events`` — the dated credit history the classification is computed from;
 - ``notifications`` — tier changes pushed to each department's feed;
 - ``qualifications`` — the goods qualification filing of an enterprise;
 - ``books`` — electronic account books; ``state`` is the ledger rule's book value, serialised,
   and ``version`` counts the operations applied to it; ``book_operations`` is the audit trail;
-- ``declarations`` — second-line declarations with the channel decision and duties due;
+- ``declarations`` — second-line declarations with the channel decision and duties due (and
+  the latest inspection result); ``inspections`` — every inspection result recorded;
+- ``transfers`` — intra-island transfers, those waiting for the receiving enterprise included;
 - ``batch_exit_lists`` and ``consolidated_declarations`` — the batch-exit regime;
 - ``duty_free_purchases`` — the offshore duty-free purchases checked at departure;
-- ``idempotency_keys`` — the first answer to each ``Idempotency-Key``, per caller and route.
+- ``idempotency_keys`` — the first answer to each ``Idempotency-Key`` of a principal, with
+  the request it answered (method, path, a digest of the parameters);
+- ``audit_log`` — every accepted write: who (token, role, entity), when, what, which key.
 
 The schema itself is created by the Alembic migrations in ``refplatform/migrations``; these
 classes must match them (a test compares the two).
@@ -26,7 +31,6 @@ from typing import Any, ClassVar
 from sqlalchemy import (
     JSON,
     BigInteger,
-    Boolean,
     Date,
     DateTime,
     Float,
@@ -36,13 +40,13 @@ from sqlalchemy import (
     LargeBinary,
     String,
     UniqueConstraint,
-    false,
     func,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 __all__ = [
     "ApiToken",
+    "AuditEntry",
     "Base",
     "BatchExitList",
     "Book",
@@ -53,9 +57,11 @@ __all__ = [
     "Entity",
     "HistoryEvent",
     "IdempotencyKey",
+    "InspectionResult",
     "Notification",
     "Qualification",
     "TierSpan",
+    "Transfer",
 ]
 
 # SQLite only auto-increments INTEGER PRIMARY KEY; PostgreSQL gets a BIGINT identity.
@@ -73,7 +79,7 @@ class Base(DeclarativeBase):
 
 
 class ApiToken(Base):
-    """An issued bearer token: its SHA-256 hex digest, role and entity."""
+    """An issued bearer token: its SHA-256 hex digest, role, entity, expiry and revocation."""
 
     __tablename__ = "api_tokens"
     id: Mapped[int] = mapped_column(_BigId, primary_key=True, autoincrement=True)
@@ -81,6 +87,8 @@ class ApiToken(Base):
     role: Mapped[str] = mapped_column(String(16))
     entity: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
 
 class Entity(Base):
@@ -198,6 +206,43 @@ class Declaration(Base):
     duties_fen: Mapped[int] = mapped_column(BigInteger)
     body: Mapped[dict[str, Any]] = mapped_column(default=dict)
     inspection: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    """The latest inspection result (every result: ``inspections``)."""
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+
+class InspectionResult(Base):
+    """One scan or inspection result recorded for a declaration (never overwritten)."""
+
+    __tablename__ = "inspections"
+    __table_args__ = (Index("ix_inspections_declaration_id", "declaration_id", "id"),)
+    id: Mapped[int] = mapped_column(_BigId, primary_key=True, autoincrement=True)
+    declaration_id: Mapped[int] = mapped_column(ForeignKey("declarations.id"))
+    on: Mapped[dt.date] = mapped_column(Date)
+    channel: Mapped[str] = mapped_column(String(20))
+    result: Mapped[str] = mapped_column(String(20))
+    findings: Mapped[str] = mapped_column(String(2000), default="")
+    token_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    role: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    recorded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+
+class Transfer(Base):
+    """An intra-island transfer out of a book: done, or waiting for the receiving enterprise."""
+
+    __tablename__ = "transfers"
+    __table_args__ = (
+        Index("ix_transfers_book_id", "book_id", "id"),
+        Index("ix_transfers_to_book_id", "to_book_id", "id"),
+    )
+    id: Mapped[int] = mapped_column(_BigId, primary_key=True, autoincrement=True)
+    book_id: Mapped[str] = mapped_column(ForeignKey("books.id"))
+    to_book_id: Mapped[str | None] = mapped_column(ForeignKey("books.id"), nullable=True)
+    item: Mapped[str] = mapped_column(String(64))
+    qty: Mapped[int] = mapped_column(BigInteger)
+    on: Mapped[dt.date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(16))
+    decided_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    duties: Mapped[dict[str, Any]] = mapped_column(default=dict)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
 
 
@@ -249,11 +294,12 @@ class DutyFreePurchase(Base):
 
 
 class IdempotencyKey(Base):
-    """The first answer to an ``Idempotency-Key`` within a scope (caller + method + path).
+    """The first answer to an ``Idempotency-Key`` of a principal (``scope``).
 
-    ``status_code`` is NULL while the first request is still being served; ``executed`` is set
-    by the request's own write transactions (:mod:`refplatform.idempotent_writes`), so it says
-    whether its effects exist even when its answer was never stored.
+    Written in the transaction of the request's own effect (:mod:`refplatform.request_context`),
+    so the effect and its answer exist together or not at all; ``request_hash`` digests the
+    request (method, path and its parameters as JSON values) to refuse the key's reuse for
+    another request. ``status_code`` is NULL only inside that transaction.
     """
 
     __tablename__ = "idempotency_keys"
@@ -262,10 +308,28 @@ class IdempotencyKey(Base):
     scope: Mapped[str] = mapped_column(String(300))
     key: Mapped[str] = mapped_column(String(255))
     request_hash: Mapped[str] = mapped_column(String(64))
+    method: Mapped[str] = mapped_column(String(10), default="POST", server_default="POST")
+    path: Mapped[str] = mapped_column(String(2048), default="", server_default="")
     status_code: Mapped[int | None] = mapped_column(Integer, nullable=True)
     content_type: Mapped[str | None] = mapped_column(String(100), nullable=True)
     response_body: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
-    executed: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[dt.datetime] = mapped_column(
         DateTime(timezone=True), default=_now, server_default=func.now()
     )
+
+
+class AuditEntry(Base):
+    """One accepted write: who made it, when, what it was, under which idempotency key."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_log_entity_id", "entity", "id"),)
+    id: Mapped[int] = mapped_column(_BigId, primary_key=True, autoincrement=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    token_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    role: Mapped[str] = mapped_column(String(16))
+    entity: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    method: Mapped[str] = mapped_column(String(10))
+    path: Mapped[str] = mapped_column(String(2048))
+    operation: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    idempotency_key: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    status: Mapped[int | None] = mapped_column(Integer, nullable=True)

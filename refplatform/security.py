@@ -3,6 +3,12 @@
 A token is 32 random bytes, URL-safe, prefixed ``rp_``; the platform keeps only its SHA-256, so
 a copy of the database does not hand out credentials. The roles are the contract's
 (:class:`sim.api.tokens.Role`); a :class:`Principal` is who a request's token says it is.
+
+A principal is also the owner of idempotency keys (:attr:`Principal.scope`): an enterprise or a
+department whichever of its tokens it uses (a client that renews its token and retries is still
+the same caller), an officer or an issued admin token each by its token, and the admin of the
+environment as one. Never the raw ``Authorization`` header: ``Bearer T`` and ``bearer T`` are
+one caller.
 """
 
 from __future__ import annotations
@@ -13,7 +19,7 @@ from dataclasses import dataclass
 
 from sim.api.tokens import Role
 
-__all__ = ["Principal", "hash_token", "new_token"]
+__all__ = ["ENV_ADMIN", "Principal", "hash_token", "new_token"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,12 +29,25 @@ class Principal:
     Attributes:
         role: The token's role.
         entity: The enterprise id (role ``enterprise``) or department key (``department``).
-        token_hash: SHA-256 of the token; scopes idempotency keys to their caller.
+        token_id: The issued token's id; None for the admin token of the environment.
     """
 
     role: Role
     entity: str | None
-    token_hash: str
+    token_id: int | None
+
+    @property
+    def scope(self) -> str:
+        """Whose idempotency keys a request's key is among (see the module docstring)."""
+        if self.entity is not None:
+            return f"{self.role.value}:{self.entity}"
+        if self.token_id is None:
+            return "admin:environment"
+        return f"token:{self.token_id}"
+
+
+ENV_ADMIN = Principal(Role.ADMIN, None, None)
+"""The holder of the admin token configured in the platform's environment."""
 
 
 def hash_token(token: str) -> str:

@@ -6,8 +6,15 @@ variables with :meth:`Settings.from_env`. Variables, all prefixed ``REFPLATFORM_
 
 - ``REFPLATFORM_DB_URL`` — SQLAlchemy URL; default ``sqlite:///refplatform.db`` (a file in the
   working directory, created on first start). PostgreSQL: ``postgresql+psycopg://user@host/db``.
-- ``REFPLATFORM_ADMIN_TOKEN`` — the bearer token of the ``admin`` role; without it no request
-  can act as admin (tokens can then only be issued by a server that has one).
+- ``REFPLATFORM_ADMIN_TOKEN`` — the bearer token of the ``admin`` role, at least 32 characters
+  (:data:`sim.api.tokens.ADMIN_TOKEN_MIN_LENGTH`); without it no request can act as admin
+  (tokens can then only be issued by a server that has one).
+- ``REFPLATFORM_TOKEN_TTL_S`` — how long an issued token is accepted unless its request says
+  otherwise (default 86400: a day).
+- ``REFPLATFORM_IDEMPOTENCY_TTL_S`` — how long an ``Idempotency-Key`` keeps its answer (default
+  86400: 24 hours, as Stripe keeps them); after it the key is free again.
+- ``REFPLATFORM_MAX_BODY_BYTES`` — the largest request body accepted (default 1 MiB); a larger
+  one is answered 413 before it is read.
 - ``REFPLATFORM_MIGRATE`` — ``0`` to skip ``alembic upgrade head`` on start (default ``1``).
 - ``REFPLATFORM_ACCESS_LOG`` — ``0`` to silence the JSON-lines access log (default ``1``).
 - ``REFPLATFORM_RULES`` — JSON of a :class:`sim.rules.config.RulesConfig`: the risk model
@@ -30,6 +37,7 @@ from collections.abc import Mapping
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 
+from sim.api.tokens import ADMIN_TOKEN_MIN_LENGTH, MAX_TOKEN_LIFETIME_S
 from sim.rules.config import RulesConfig
 
 __all__ = ["DEFAULT_DB_URL", "FAULTS", "Settings", "SettingsError"]
@@ -59,7 +67,9 @@ class Settings(BaseModel):
         rules: The rules' configuration every decision takes (risk model, credit scales,
             tariff, duty-free quota).
         faults: Rules to break on purpose (test-only, see :data:`FAULTS`).
-        idempotency_wait_s: How long a repeated request waits for the first one to finish.
+        token_ttl_s: Default lifetime of an issued token, in seconds.
+        idempotency_ttl_s: How long an idempotency key keeps its answer, in seconds.
+        max_body_bytes: The largest request body accepted.
         sqlite_busy_timeout_ms: How long SQLite waits for another process's write lock.
         pool_size: Database connections kept open; as many as the server's worker threads (40),
             so a busy server does not open and close connections.
@@ -71,11 +81,23 @@ class Settings(BaseModel):
     admin_token: SecretStr | None = None
     migrate_on_start: bool = True
     access_log: bool = True
-    idempotency_wait_s: float = Field(default=10.0, gt=0)
+    token_ttl_s: int = Field(default=86_400, ge=60, le=MAX_TOKEN_LIFETIME_S)
+    idempotency_ttl_s: float = Field(default=86_400.0, gt=0)
+    max_body_bytes: int = Field(default=1 << 20, ge=1024, le=1 << 30)
     sqlite_busy_timeout_ms: int = Field(default=10_000, ge=0)
     pool_size: int = Field(default=40, ge=1)
     rules: RulesConfig = Field(default_factory=RulesConfig)
     faults: frozenset[str] = frozenset()
+
+    @field_validator("admin_token")
+    @classmethod
+    def _long_enough(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and len(value.get_secret_value()) < ADMIN_TOKEN_MIN_LENGTH:
+            raise ValueError(
+                f"needs at least {ADMIN_TOKEN_MIN_LENGTH} characters "
+                f"(got {len(value.get_secret_value())})"
+            )
+        return value
 
     @field_validator("faults", mode="before")
     @classmethod
@@ -112,6 +134,9 @@ class Settings(BaseModel):
             "POOL_SIZE": "pool_size",
             "RULES": "rules",
             "FAULTS": "faults",
+            "TOKEN_TTL_S": "token_ttl_s",
+            "IDEMPOTENCY_TTL_S": "idempotency_ttl_s",
+            "MAX_BODY_BYTES": "max_body_bytes",
         }
         names = {field: _PREFIX + suffix for suffix, field in mapping.items()}
         for field, name in names.items():
@@ -131,4 +156,7 @@ class Settings(BaseModel):
             err = exc.errors()[0]
             loc = [str(part) for part in err["loc"]]
             name = ".".join([names.get(loc[0], loc[0]), *loc[1:]])
-            raise SettingsError(f"{name}: {err['msg']} (got {err.get('input')!r})") from None
+            message = str(err["msg"]).removeprefix("Value error, ")
+            if loc[0] == "admin_token":  # a secret: never echoed, not even in an error
+                raise SettingsError(f"{name}: {message}") from None
+            raise SettingsError(f"{name}: {message} (got {err.get('input')!r})") from None

@@ -13,15 +13,18 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
+from pydantic import TypeAdapter
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from refplatform.books import load, lock_book, save
 from refplatform.credit import tier_of
-from refplatform.deps import Caller, Db, Rules, Staff, Writer, require_entity_access
+from refplatform.deps import Caller, Db, PathId, Rules, Staff, Writer, require_entity_access
 from refplatform.errors import Problem
+from refplatform.json_route import JsonRoute
 from refplatform.models import BatchExitList, Book, ConsolidatedDeclaration, Entity
+from refplatform.request_context import respond
 from refplatform.routes.books import duties_record
 from sim.api.batch_exit import (
     BatchExitStatus,
@@ -33,13 +36,19 @@ from sim.api.batch_exit import (
     SuspendIn,
 )
 from sim.api.common import OnIn
+from sim.api.fields import Day
 from sim.rules import batch_exit, ledger
 from sim.rules.account_book import Book as LedgerBook
 from sim.rules.config import RulesConfig
+from sim.rules.refusals import Reason
 
 __all__ = ["router"]
 
-router = APIRouter(prefix="/v1", tags=["batch exit"])
+router = APIRouter(prefix="/v1", tags=["batch exit"], route_class=JsonRoute)
+
+_STATUS = TypeAdapter(BatchExitStatus)
+_SHIPMENT = TypeAdapter(ShipmentOut)
+_CONSOLIDATED = TypeAdapter(ConsolidatedOut)
 
 
 def _current(session: Session, row: Book, on: dt.date, rules: RulesConfig) -> LedgerBook:
@@ -61,14 +70,14 @@ def _next_month(year: int, month: int) -> dt.date:
     response_model=BatchExitStatus,
     summary="Admit to batch exit",
 )
-def admit(book_id: str, body: OnIn, db: Db, caller: Writer, rules: Rules) -> dict[str, Any]:
+def admit(book_id: PathId, body: OnIn, db: Db, caller: Writer, rules: Rules) -> Response:
     """Admit the book's enterprise to batch exit (AEO and whitelist only)."""
     with db.write() as session:
         row = lock_book(session, book_id, caller)
         book = batch_exit.admit_batch_exit(_current(session, row, body.on, rules), body.on)
         status = batch_exit.batch_exit_status(book, body.on)
         save(session, row, book, "batch_admission", body.on, status)
-    return status
+        return respond(status, 201, _STATUS)
 
 
 @router.post(
@@ -77,15 +86,17 @@ def admit(book_id: str, body: OnIn, db: Db, caller: Writer, rules: Rules) -> dic
     response_model=BatchExitStatus,
     summary="Suspend batch exit",
 )
-def suspend(book_id: str, body: SuspendIn, db: Db, _officer: Staff, rules: Rules) -> dict[str, Any]:
+def suspend(
+    book_id: PathId, body: SuspendIn, db: Db, _officer: Staff, rules: Rules
+) -> Response:
     """Record a suspension cause (customs)."""
     with db.write() as session:
         row = lock_book(session, book_id)
         current = _current(session, row, body.on, rules)
-        book = batch_exit.suspend_batch_exit(current, body.cause, body.on)
+        book = batch_exit.suspend_batch_exit(current, Reason(body.cause), body.on)
         status = batch_exit.batch_exit_status(book, body.on)
         save(session, row, book, "batch_suspension", body.on, status)
-    return status
+        return respond(status, 201, _STATUS)
 
 
 @router.post(
@@ -95,8 +106,8 @@ def suspend(book_id: str, body: SuspendIn, db: Db, _officer: Staff, rules: Rules
     summary="Apply for reinstatement",
 )
 def reinstate(
-    book_id: str, body: ReinstateIn, db: Db, caller: Writer, rules: Rules
-) -> dict[str, Any]:
+    book_id: PathId, body: ReinstateIn, db: Db, caller: Writer, rules: Rules
+) -> Response:
     """Lift a suspension once every cause is fixed."""
     with db.write() as session:
         row = lock_book(session, book_id, caller)
@@ -105,7 +116,7 @@ def reinstate(
         )
         status = batch_exit.batch_exit_status(book, body.on)
         save(session, row, book, "batch_reinstatement", body.on, status)
-    return status
+        return respond(status, 201, _STATUS)
 
 
 @router.get(
@@ -114,7 +125,7 @@ def reinstate(
     summary="Batch-exit status on a date",
 )
 def status(
-    book_id: str, db: Db, caller: Caller, on: Annotated[dt.date, Query()], rules: Rules
+    book_id: PathId, db: Db, caller: Caller, on: Annotated[Day, Query()], rules: Rules
 ) -> dict[str, Any]:
     """Whether the facility is enabled or suspended (and why), and the months still open."""
     with db.read() as session:
@@ -131,7 +142,7 @@ def status(
     response_model=ShipmentOut,
     summary="File a batch exit list",
 )
-def file_list(body: ShipmentIn, db: Db, caller: Writer, rules: Rules) -> dict[str, Any]:
+def file_list(body: ShipmentIn, db: Db, caller: Writer, rules: Rules) -> Response:
     """File a shipment's exit list and release note; its goods leave the book."""
     with db.write() as session:
         row = lock_book(session, body.book, caller, field="body.book")
@@ -166,7 +177,7 @@ def file_list(body: ShipmentIn, db: Db, caller: Writer, rules: Rules) -> dict[st
             )
         )
         save(session, row, book, "batch_shipment", body.on, record)
-    return record
+        return respond(record, 201, _SHIPMENT)
 
 
 @router.post(
@@ -176,8 +187,8 @@ def file_list(body: ShipmentIn, db: Db, caller: Writer, rules: Rules) -> dict[st
     summary="Monthly consolidated declaration",
 )
 def consolidate(
-    book_id: str, body: ConsolidatedIn, db: Db, caller: Writer, rules: Rules
-) -> dict[str, Any]:
+    book_id: PathId, body: ConsolidatedIn, db: Db, caller: Writer, rules: Rules
+) -> Response:
     """Declare one month's batch-exit shipments and pay their tax."""
     with db.write() as session:
         row = lock_book(session, book_id, caller)
@@ -219,4 +230,4 @@ def consolidate(
         )
         save(session, row, book, "consolidated", body.on, record)
         record["id"] = cd.id
-    return record
+        return respond(record, 201, _CONSOLIDATED)

@@ -6,26 +6,31 @@
   ``.../entries/{entry}/booking`` — book it within 14 days,
   ``.../entries/{entry}/settlement`` — back-pay the taxes of one booked too late;
 - ``POST /v1/books/{id}/purchases`` — domestically bought goods (inputs for processing);
-- ``POST /v1/books/{id}/transfers`` — intra-island transfer, to another eligible book (free)
-  or out to a non-eligible entity (taxes due);
 - ``POST /v1/books/{id}/processing`` — a processing order: a bill of materials run in batches.
 
-Every decision is :mod:`sim.rules.ledger`'s; a refusal answers 409/422 with its reason code.
-An enterprise acts on its own books only; admin and officers on any.
+Transfers are :mod:`refplatform.routes.transfers`. Every decision is :mod:`sim.rules.ledger`'s
+(dates included: nothing before the book was opened, nothing used before it entered the book); a
+refusal answers 409/422 with its reason code. An enterprise acts on its own books only, the
+admin on any; officers read them but never act for an enterprise. Each answer is built inside
+the transaction of its effect (:func:`refplatform.request_context.respond`), so an idempotent
+retry gets it even after a crash.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Response
+from pydantic import TypeAdapter
 from sqlalchemy.orm import Session
 
-from refplatform.books import load, lock_book, lock_books, save
+from refplatform.books import load, lock_book, save
 from refplatform.credit import tier_of
-from refplatform.deps import Caller, Db, Rules, Writer, require_entity_access
+from refplatform.deps import Caller, Db, PathId, Rules, Writer, require_entity_access
 from refplatform.errors import Problem
+from refplatform.json_route import JsonRoute
 from refplatform.models import Book, Entity, Qualification
+from refplatform.request_context import respond
 from sim.api.books import (
     BookIn,
     BookOut,
@@ -37,8 +42,6 @@ from sim.api.books import (
     PurchaseOut,
     QualificationIn,
     QualificationOut,
-    TransferIn,
-    TransferOut,
 )
 from sim.api.common import OnIn
 from sim.rules import ledger
@@ -46,7 +49,13 @@ from sim.rules.goods import Duties
 
 __all__ = ["duties_record", "router"]
 
-router = APIRouter(prefix="/v1", tags=["goods"])
+_ENTRY = TypeAdapter(EntryOut)
+_BOOK = TypeAdapter(BookOut)
+_QUALIFICATION = TypeAdapter(QualificationOut)
+_PURCHASE = TypeAdapter(PurchaseOut)
+_PROCESSING = TypeAdapter(ProcessingOut)
+
+router = APIRouter(prefix="/v1", tags=["goods"], route_class=JsonRoute)
 
 
 def duties_record(duties: Duties) -> dict[str, int]:
@@ -83,7 +92,7 @@ def _entry_record(out: ledger.EntryOutcome) -> dict[str, Any]:
 )
 def file_qualification(
     body: QualificationIn, db: Db, caller: Writer, rules: Rules
-) -> dict[str, Any]:
+) -> Response:
     """File (or re-file) an enterprise's zero-tariff qualification."""
     require_entity_access(caller, body.entity)
     with db.write() as session:
@@ -104,11 +113,11 @@ def file_qualification(
             "filed": q.filed.isoformat(),
         }
         session.merge(Qualification(entity_id=entity.id, filed_on=body.on, body=record))
-    return record
+        return respond(record, 201, _QUALIFICATION)
 
 
 @router.post("/books", status_code=201, response_model=BookOut, summary="File an account book")
-def file_book(body: BookIn, db: Db, caller: Writer) -> dict[str, Any]:
+def file_book(body: BookIn, db: Db, caller: Writer) -> Response:
     """Open an account book for a qualified enterprise."""
     require_entity_access(caller, body.entity)
     with db.write() as session:
@@ -130,11 +139,11 @@ def file_book(body: BookIn, db: Db, caller: Writer) -> dict[str, Any]:
         row = Book(id=body.id, entity_id=body.entity, filed_on=body.on, state={}, version=0)
         session.add(row)
         save(session, row, book, "filed", body.on, {"book": body.id})
-        return _book_view(row)
+        return respond(_book_view(row), 201, _BOOK)
 
 
 @router.get("/books/{book_id}", response_model=BookOut, summary="An account book's state")
-def get_book(book_id: str, db: Db, caller: Caller) -> dict[str, Any]:
+def get_book(book_id: PathId, db: Db, caller: Caller) -> dict[str, Any]:
     """The book's balances, pending entries, batch-exit shipments and version."""
     with db.read() as session:
         row = session.get(Book, book_id)
@@ -151,8 +160,8 @@ def get_book(book_id: str, db: Db, caller: Caller) -> dict[str, Any]:
     summary="First-line entry",
 )
 def first_line_entry(
-    book_id: str, body: EntryIn, db: Db, caller: Writer, rules: Rules
-) -> dict[str, Any]:
+    book_id: PathId, body: EntryIn, db: Db, caller: Writer, rules: Rules
+) -> Response:
     """Goods released at the first line: pending booking, or taxed at the border."""
     with db.write() as session:
         row = lock_book(session, book_id, caller)
@@ -169,7 +178,7 @@ def first_line_entry(
         )
         record = _entry_record(out)
         save(session, row, book, "entry", body.released, record)
-    return record
+        return respond(record, 201, _ENTRY)
 
 
 @router.post(
@@ -178,14 +187,16 @@ def first_line_entry(
     response_model=EntryOut,
     summary="Book a pending entry",
 )
-def book_entry(book_id: str, entry_id: str, body: OnIn, db: Db, caller: Writer) -> dict[str, Any]:
+def book_entry(
+    book_id: PathId, entry_id: PathId, body: OnIn, db: Db, caller: Writer
+) -> Response:
     """Book a direct-release entry into the balance (within 14 days of release)."""
     with db.write() as session:
         row = lock_book(session, book_id, caller)
         book, out = ledger.book_entry(load(row), entry_id, body.on)
         record = _entry_record(out)
         save(session, row, book, "booking", body.on, record)
-    return record
+        return respond(record, 201, _ENTRY)
 
 
 @router.post(
@@ -195,15 +206,15 @@ def book_entry(book_id: str, entry_id: str, body: OnIn, db: Db, caller: Writer) 
     summary="Settle an overdue entry",
 )
 def settle_entry(
-    book_id: str, entry_id: str, body: OnIn, db: Db, caller: Writer, rules: Rules
-) -> dict[str, Any]:
+    book_id: PathId, entry_id: PathId, body: OnIn, db: Db, caller: Writer, rules: Rules
+) -> Response:
     """Back-pay the taxes of an entry not booked in time; the goods become ordinary."""
     with db.write() as session:
         row = lock_book(session, book_id, caller)
         book, out = ledger.settle_overdue_entry(load(row), entry_id, body.on, rules.tariff_table)
         record = _entry_record(out)
         save(session, row, book, "settlement", body.on, record)
-    return record
+        return respond(record, 201, _ENTRY)
 
 
 @router.post(
@@ -213,13 +224,14 @@ def settle_entry(
     summary="Domestic purchase",
 )
 def purchase(
-    book_id: str, body: PurchaseIn, db: Db, caller: Writer, rules: Rules
-) -> dict[str, Any]:
+    book_id: PathId, body: PurchaseIn, db: Db, caller: Writer, rules: Rules
+) -> Response:
     """Book goods bought on the domestic market."""
     with db.write() as session:
         row = lock_book(session, book_id, caller)
         book, out = ledger.purchase_domestic(
-            load(row), body.item, body.code, body.qty, body.value_fen, rules.tariff_table
+            load(row), body.item, body.code, body.qty, body.value_fen, rules.tariff_table,
+            on=body.on,
         )
         record = {
             "item": out.item,
@@ -228,49 +240,7 @@ def purchase(
             "duties": duties_record(out.duties),
         }
         save(session, row, book, "purchase", body.on, record)
-    return record
-
-
-@router.post(
-    "/books/{book_id}/transfers",
-    status_code=201,
-    response_model=TransferOut,
-    summary="Intra-island transfer",
-)
-def transfer(
-    book_id: str, body: TransferIn, db: Db, caller: Writer, rules: Rules
-) -> dict[str, Any]:
-    """Move goods to another eligible book (no tax) or out to a non-eligible entity (tax)."""
-    with db.write() as session:
-        if body.to_book is None:
-            row = lock_book(session, book_id, caller)
-            book, out = ledger.transfer_out(
-                load(row), body.item, body.qty, body.on, rules.tariff_table, body.price_fen
-            )
-            record = {
-                "item": out.item,
-                "qty": out.qty,
-                "to_book": None,
-                "duties": duties_record(out.duties),
-            }
-            save(session, row, book, "transfer_out", body.on, record)
-            return record
-        if body.to_book == book_id:
-            raise Problem(
-                422, "same_book", "a transfer needs two different books", field="body.to_book"
-            )
-        src_row, dst_row = lock_books(session, book_id, body.to_book)
-        require_entity_access(caller, src_row.entity_id)
-        src, dst, out = ledger.transfer(load(src_row), load(dst_row), body.item, body.qty, body.on)
-        record = {
-            "item": out.item,
-            "qty": out.qty,
-            "to_book": body.to_book,
-            "duties": duties_record(out.duties),
-        }
-        save(session, src_row, src, "transfer_out", body.on, record)
-        save(session, dst_row, dst, "transfer_in", body.on, {**record, "from_book": book_id})
-    return record
+        return respond(record, 201, _PURCHASE)
 
 
 @router.post(
@@ -280,8 +250,8 @@ def transfer(
     summary="Processing order",
 )
 def processing(
-    book_id: str, body: ProcessingIn, db: Db, caller: Writer, rules: Rules
-) -> dict[str, Any]:
+    book_id: PathId, body: ProcessingIn, db: Db, caller: Writer, rules: Rules
+) -> Response:
     """Run a bill of materials: inputs consumed, processed outputs produced."""
     bom = ledger.BillOfMaterials(
         inputs=dict(body.inputs),
@@ -301,4 +271,4 @@ def processing(
             "regime": out.regime.value,
         }
         save(session, row, book, "processing", body.on, record)
-    return record
+        return respond(record, 201, _PROCESSING)

@@ -1,9 +1,10 @@
 """The credit feed and look-ups: history events in; tiers, members and notifications out.
 
 - ``POST /v1/entities/{id}/events`` — a department's rating, a penalty, a listing, an AEO
-  certification ... (admin, or a department token for its own department). The event is
-  checked by ``sim.rules.credit.parse_record`` against the rating scales; the answer carries
-  the tier before and after it on its date.
+  certification ... (admin, or a department token for its own department and only the kinds
+  of event that department records: the scale table's ``issuers``, so the tax department posts
+  no smuggling penalty). The event is checked by ``sim.rules.credit.parse_record`` against the
+  rating scales; the answer carries the tier before and after it on its date.
 - ``GET /v1/entities/{id}/tier?as_of=DATE`` — the tier on a date with its grounds and the day
   each will lapse if nothing recurs.
 - ``GET /v1/tiers/{tier}/members?as_of=DATE`` — the entities holding a tier on a date.
@@ -13,10 +14,10 @@ Each department's feed of the resulting tier changes is :mod:`refplatform.routes
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Response
+from pydantic import TypeAdapter
 from sqlalchemy import or_, select
 
 from refplatform.credit import (
@@ -26,22 +27,34 @@ from refplatform.credit import (
     refresh_feed,
     refresh_spans,
 )
-from refplatform.deps import Caller, Db, Rules, require, require_entity_access
+from refplatform.deps import (
+    Caller,
+    Db,
+    PathId,
+    QueryLimit,
+    Rules,
+    require,
+    require_entity_access,
+)
 from refplatform.errors import Problem
+from refplatform.json_route import JsonRoute
 from refplatform.models import Entity, HistoryEvent, TierSpan
+from refplatform.request_context import respond
 from refplatform.security import Principal
 from sim.api.credit import EventIn, EventOut, TierMembers, TierOut
 from sim.api.entities import EntityKind
+from sim.api.fields import Day
 from sim.api.tokens import Role
 from sim.rules.credit import HistoryError, classify, parse_record
 from sim.rules.tiers import Tier
 
 __all__ = ["router"]
 
-router = APIRouter(prefix="/v1", tags=["credit"])
+router = APIRouter(prefix="/v1", tags=["credit"], route_class=JsonRoute)
 
 _Poster = Annotated[Principal, Depends(require(Role.ADMIN, Role.DEPARTMENT))]
 _Reader = Annotated[Principal, Depends(require(Role.ADMIN, Role.OFFICER, Role.DEPARTMENT))]
+_EVENT = TypeAdapter(EventOut)
 
 
 def _entity(session: Any, entity_id: str) -> Entity:
@@ -58,8 +71,8 @@ def _entity(session: Any, entity_id: str) -> Entity:
     summary="Post a history event",
 )
 def post_event(
-    entity_id: str, body: EventIn, db: Db, caller: _Poster, rules: Rules
-) -> dict[str, Any]:
+    entity_id: PathId, body: EventIn, db: Db, caller: _Poster, rules: Rules
+) -> Response:
     """Record a dated credit event; answers the tier before and after it."""
     department = body.department
     if caller.role is Role.DEPARTMENT:
@@ -71,6 +84,15 @@ def post_event(
                 "forbidden",
                 f"this token speaks for {caller.entity!r} only",
                 field="body.department",
+            )
+        table = rules.credit
+        if department is not None and not table.may_record(department, body.event):
+            issuers = ", ".join(table.issuers[body.event])
+            raise Problem(
+                403,
+                "forbidden",
+                f"{department!r} does not record {body.event} (recorded by {issuers})",
+                field="body.event",
             )
     with db.write() as session:
         entity = _entity(session, entity_id)
@@ -108,7 +130,7 @@ def post_event(
         after = classify(history, body.date, rules.credit)
         added = refresh_feed(session, entity, history, rules.credit)
         refresh_spans(session, entity, history, rules.credit)
-        return {
+        answer = {
             "id": row.id,
             "entity": entity.id,
             "date": body.date.isoformat(),
@@ -119,13 +141,14 @@ def post_event(
             "tier_after": after.tier,
             "notifications_added": added,
         }
+        return respond(answer, 201, _EVENT)
 
 
 @router.get(
     "/entities/{entity_id}/tier", response_model=TierOut, summary="An entity's tier on a date"
 )
 def get_tier(
-    entity_id: str, db: Db, caller: Caller, as_of: Annotated[dt.date, Query()], rules: Rules
+    entity_id: PathId, db: Db, caller: Caller, as_of: Annotated[Day, Query()], rules: Rules
 ) -> dict[str, Any]:
     """The tier on ``as_of``, its grounds and when each lapses."""
     if caller.role is Role.ENTERPRISE:
@@ -143,10 +166,10 @@ def tier_members(
     tier: Tier,
     db: Db,
     _reader: _Reader,
-    as_of: Annotated[dt.date, Query()],
+    as_of: Annotated[Day, Query()],
     kind: Annotated[EntityKind | None, Query()] = None,
     after: Annotated[str, Query(max_length=64)] = "",
-    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    limit: QueryLimit = 100,
 ) -> dict[str, Any]:
     """Members of ``tier`` on ``as_of``, by entity id after ``after`` (a page of ``limit``)."""
     # One indexed query over the stored tier spans (refplatform.credit.refresh_spans), which

@@ -9,8 +9,13 @@ the declaration and answers the channel and the duties. A refusal (e.g.
 ``insufficient_balance``, an unknown risk indicator) stores nothing and answers 409/422 with the
 rule's reason.
 
-``POST /v1/declarations/{id}/inspection`` (officers) records the result of a scan or an
-inspection; ``GET`` reads a declaration (its enterprise or staff) or lists a book's.
+``POST /v1/declarations/{id}/inspection`` (staff) records the result of a scan or an
+inspection, dated no earlier than the declaration; every result is kept
+(``GET /v1/declarations/{id}/inspections``, staff) and the declaration shows the latest.
+``GET`` reads a declaration (its enterprise or staff) or lists a book's.
+
+The answer of ``POST /v1/declarations`` is built inside its transaction and stored with it when
+the request has an idempotency key (:mod:`refplatform.request_context`).
 """
 
 from __future__ import annotations
@@ -29,28 +34,37 @@ from refplatform.declaration_store import (
     DeclarationStore,
     DuplicateDeclaration,
     NewDeclaration,
-    json_text,
 )
 from refplatform.deps import (
     BEARER_SECURITY,
     Caller,
     Db,
     DirectWriter,
+    PathDbId,
+    QueryCursor,
+    QueryLimit,
     Staff,
     require_entity_access,
 )
 from refplatform.direct_route import DirectRoute
 from refplatform.errors import Problem
-from refplatform.models import Book, Declaration
+from refplatform.json_route import JsonRoute
+from refplatform.models import Book, Declaration, InspectionResult
+from refplatform.request_context import respond
 from refplatform.routes.books import duties_record
 from refplatform.security import Principal
-from sim.api.declarations import DeclarationIn, DeclarationOut, InspectionIn
+from sim.api.declarations import DeclarationIn, DeclarationOut, InspectionIn, InspectionRecord
 from sim.rules import ledger
-from sim.rules.oracle import DeclarationRequest, decide_declaration, listing_grounds
+from sim.rules.oracle import (
+    DeclarationRequest,
+    check_inspection_date,
+    decide_declaration,
+    listing_grounds,
+)
 
 __all__ = ["router"]
 
-router = APIRouter(prefix="/v1", tags=["declarations"])
+router = APIRouter(prefix="/v1", tags=["declarations"], route_class=JsonRoute)
 
 
 def _out(row: Declaration) -> DeclarationOut:
@@ -86,10 +100,8 @@ async def declare(body: DeclarationIn, request: Request, caller: DirectWriter) -
     if db.is_sqlite:
         # SQLite has one writer at a time, so handing the transaction to a worker thread buys
         # no concurrency, only a thread hand-off that costs as much as the commit; run it here.
-        answer = _write_off(state, caller, body)
-    else:
-        answer = await run_in_threadpool(_write_off, state, caller, body)
-    return Response(json_text(answer).encode(), status_code=201, media_type="application/json")
+        return _write_off(state, caller, body)
+    return await run_in_threadpool(_write_off, state, caller, body)
 
 
 # The hot path is served by DirectRoute (body validated in one pass from the raw bytes, the
@@ -106,7 +118,7 @@ router.add_api_route(
 )
 
 
-def _write_off(state: Any, caller: Principal, body: DeclarationIn) -> dict[str, Any]:
+def _write_off(state: Any, caller: Principal, body: DeclarationIn) -> Response:
     rules = state.settings.rules
     reference = body.reference or uuid.uuid4().hex
     lines = tuple(ledger.ExitLine(ln.item, ln.qty, ln.price_fen, ln.permit) for ln in body.lines)
@@ -171,22 +183,24 @@ def _write_off(state: Any, caller: Principal, body: DeclarationIn) -> dict[str, 
                 field="body.reference",
             ) from exc
         txn.update_book(body.book, book, found.version + 1)
-    # The answer is built as JSON directly: the route declares DeclarationOut for the OpenAPI
-    # document, but re-validating a value just built costs as much as the write-off itself.
-    return {
-        "id": new_id,
-        "reference": reference,
-        "book": body.book,
-        "entity": found.entity_id,
-        "port": body.port,
-        "date": body.date.isoformat(),
-        "tier": tier,
-        "risk_score": score,
-        "channel": channel,
-        "duties": duties,
-        "lines": answer_lines,
-        "inspection": None,
-    }
+        # The answer is built as JSON directly: the route declares DeclarationOut for the
+        # OpenAPI document, but re-validating a value just built costs as much as the write-off.
+        return respond(
+            {
+                "id": new_id,
+                "reference": reference,
+                "book": body.book,
+                "entity": found.entity_id,
+                "port": body.port,
+                "date": body.date.isoformat(),
+                "tier": tier,
+                "risk_score": score,
+                "channel": channel,
+                "duties": duties,
+                "lines": answer_lines,
+                "inspection": None,
+            }
+        )
 
 
 def _declaration(session: Session, declaration_id: int) -> Declaration:
@@ -204,7 +218,7 @@ def _declaration(session: Session, declaration_id: int) -> Declaration:
 @router.get(
     "/declarations/{declaration_id}", response_model=DeclarationOut, summary="A declaration"
 )
-def get_declaration(declaration_id: int, db: Db, caller: Caller) -> DeclarationOut:
+def get_declaration(declaration_id: PathDbId, db: Db, caller: Caller) -> DeclarationOut:
     """A declaration with its decision (its enterprise, admin or officers)."""
     with db.read() as session:
         row = _declaration(session, declaration_id)
@@ -217,8 +231,8 @@ def list_declarations(
     db: Db,
     caller: Caller,
     book: Annotated[str, Query(min_length=1, max_length=64)],
-    after: Annotated[int, Query(ge=0)] = 0,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    after: QueryCursor = 0,
+    limit: QueryLimit = 100,
 ) -> list[DeclarationOut]:
     """Declarations against one book, in id order after ``after``."""
     with db.read() as session:
@@ -241,11 +255,60 @@ def list_declarations(
     summary="Record an inspection result",
 )
 def record_inspection(
-    declaration_id: int, body: InspectionIn, db: Db, _officer: Staff
-) -> DeclarationOut:
-    """Record what a scan or inspection found (officers)."""
+    declaration_id: PathDbId, body: InspectionIn, db: Db, officer: Staff
+) -> Response:
+    """Record what a scan or inspection found (staff); earlier results are kept."""
     with db.write() as session:
         row = _declaration(session, declaration_id)
+        check_inspection_date(row.date, body.on, declaration_id)
         row.inspection = body.model_dump(mode="json")
+        session.add(
+            InspectionResult(
+                declaration_id=row.id,
+                on=body.on,
+                channel=body.channel,
+                result=body.result,
+                findings=body.findings,
+                token_id=officer.token_id,
+                role=officer.role.value,
+            )
+        )
         session.flush()
-        return _out(row)
+        return respond(_out(row), 200)
+
+
+@router.get(
+    "/declarations/{declaration_id}/inspections",
+    response_model=list[InspectionRecord],
+    summary="Every inspection result of a declaration",
+)
+def list_inspections(
+    declaration_id: PathDbId,
+    db: Db,
+    _staff: Staff,
+    after: QueryCursor = 0,
+    limit: QueryLimit = 100,
+) -> list[InspectionRecord]:
+    """The results recorded for a declaration, oldest first, with who recorded each (staff)."""
+    with db.read() as session:
+        _declaration(session, declaration_id)
+        rows = session.scalars(
+            select(InspectionResult)
+            .where(InspectionResult.declaration_id == declaration_id, InspectionResult.id > after)
+            .order_by(InspectionResult.id)
+            .limit(limit)
+        ).all()
+        return [
+            InspectionRecord(
+                id=r.id,
+                declaration=r.declaration_id,
+                on=r.on,
+                channel=r.channel,
+                result=r.result,
+                findings=r.findings,
+                recorded_at=r.recorded_at,
+                token_id=r.token_id,
+                role=r.role,
+            )
+            for r in rows
+        ]

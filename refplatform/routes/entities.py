@@ -10,20 +10,22 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Response
 from sqlalchemy.exc import IntegrityError
 
 from refplatform.credit import refresh_spans
-from refplatform.deps import Caller, Db, Rules, Staff, require_entity_access
+from refplatform.deps import Caller, Db, PathId, Rules, Staff, require_entity_access
 from refplatform.errors import Problem
 from refplatform.identifiers import check_code
+from refplatform.json_route import JsonRoute
 from refplatform.models import Entity
+from refplatform.request_context import respond
 from sim.api.entities import EntityIn, EntityOut
 from sim.api.tokens import Role
 
 __all__ = ["router"]
 
-router = APIRouter(prefix="/v1", tags=["entities"])
+router = APIRouter(prefix="/v1", tags=["entities"], route_class=JsonRoute)
 
 
 def _entity_out(row: Entity) -> EntityOut:
@@ -42,7 +44,7 @@ def register_entity(
     db: Db,
     _staff: Staff,
     rules: Rules,
-) -> EntityOut:
+) -> Response:
     """Register an enterprise or individual after checking its code."""
     problem = check_code(body.kind, body.code)
     if problem is not None:
@@ -64,15 +66,16 @@ def register_entity(
             session.flush()  # the entity row first: its tier span refers to it
             # no history yet: whitelist from the first day
             refresh_spans(session, row, [], rules.credit)
+            answer = respond(_entity_out(row), 201)
     except IntegrityError as exc:
         raise Problem(
             409, "duplicate_entity", f"code {body.code!r} is already registered", field="body.code"
         ) from exc
-    return _entity_out(row)
+    return answer
 
 
 @router.get("/entities/{entity_id}", response_model=EntityOut, summary="Look up an entity")
-def get_entity(entity_id: str, db: Db, caller: Caller) -> EntityOut:
+def get_entity(entity_id: PathId, db: Db, caller: Caller) -> EntityOut:
     """An entity's registration (staff, departments, or the enterprise itself)."""
     if caller.role is Role.ENTERPRISE:
         require_entity_access(caller, entity_id)

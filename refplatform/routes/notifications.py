@@ -9,22 +9,23 @@ changes dated later (automatic removals are known, and stored, before their date
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
 from sqlalchemy import select
 
-from refplatform.deps import Db, require
+from refplatform.deps import Db, QueryCursor, QueryLimit, require
 from refplatform.errors import Problem
+from refplatform.json_route import JsonRoute
 from refplatform.models import Notification
 from refplatform.security import Principal
+from sim.api.fields import Day
 from sim.api.notifications import NotificationFeed
 from sim.api.tokens import Role
 
 __all__ = ["router"]
 
-router = APIRouter(prefix="/v1", tags=["credit"])
+router = APIRouter(prefix="/v1", tags=["credit"], route_class=JsonRoute)
 
 
 @router.get(
@@ -33,10 +34,10 @@ router = APIRouter(prefix="/v1", tags=["credit"])
 def feed(
     db: Db,
     caller: Annotated[Principal, Depends(require(Role.ADMIN, Role.DEPARTMENT))],
-    after: Annotated[int, Query(ge=0)] = 0,
-    until: Annotated[dt.date | None, Query()] = None,
-    department: Annotated[str | None, Query(max_length=40)] = None,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    after: QueryCursor = 0,
+    until: Annotated[Day | None, Query()] = None,
+    department: Annotated[str | None, Query(min_length=1, max_length=40)] = None,
+    limit: QueryLimit = 100,
 ) -> dict[str, Any]:
     """Tier changes for the caller's department (admin: any, via ``department``), in id order.
 

@@ -10,20 +10,23 @@ bought), so the next check of the year counts them.
 
 from __future__ import annotations
 
-from typing import Any
-
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Request, Response
+from pydantic import TypeAdapter
 from sqlalchemy import func, select
 
-from refplatform.deps import Db, Staff
+from refplatform.deps import Db, PathId, Staff
 from refplatform.errors import Problem
+from refplatform.json_route import JsonRoute
 from refplatform.models import DutyFreePurchase, Entity
+from refplatform.request_context import respond
 from sim.api.travellers import DepartureCheckIn, DepartureCheckOut
 from sim.rules.oracle import check_departure
 
 __all__ = ["router"]
 
-router = APIRouter(prefix="/v1", tags=["travellers"])
+router = APIRouter(prefix="/v1", tags=["travellers"], route_class=JsonRoute)
+
+_CHECK = TypeAdapter(DepartureCheckOut)
 
 
 @router.post(
@@ -33,8 +36,8 @@ router = APIRouter(prefix="/v1", tags=["travellers"])
     summary="Departure check of duty-free purchases",
 )
 def departure_check(
-    traveller_id: str, body: DepartureCheckIn, request: Request, db: Db, _officer: Staff
-) -> dict[str, Any]:
+    traveller_id: PathId, body: DepartureCheckIn, request: Request, db: Db, _officer: Staff
+) -> Response:
     """Check the purchases against the traveller's annual quota and age."""
     quota: int = request.app.state.settings.rules.duty_free_quota_fen
     if "quota_one_fen_short" in request.app.state.settings.faults:
@@ -74,14 +77,15 @@ def departure_check(
                     body={**p.model_dump(), "port": body.port},
                 )
             )
-    return {
-        "traveller": traveller_id,
-        "date": body.date.isoformat(),
-        "decision": decided.decision,
-        "amount_fen": decided.amount_fen,
-        "quota_fen": decided.quota_fen,
-        "used_before_fen": decided.used_before_fen,
-        "used_fen": decided.used_fen,
-        "remaining_fen": decided.remaining_fen,
-        "excess_fen": decided.excess_fen,
-    }
+        answer = {
+            "traveller": traveller_id,
+            "date": body.date.isoformat(),
+            "decision": decided.decision,
+            "amount_fen": decided.amount_fen,
+            "quota_fen": decided.quota_fen,
+            "used_before_fen": decided.used_before_fen,
+            "used_fen": decided.used_fen,
+            "remaining_fen": decided.remaining_fen,
+            "excess_fen": decided.excess_fen,
+        }
+        return respond(answer, 201, _CHECK)

@@ -10,6 +10,7 @@ per resource:
 - :mod:`~sim.api.tokens`, :mod:`~sim.api.entities`, :mod:`~sim.api.credit`,
   :mod:`~sim.api.notifications`, :mod:`~sim.api.books`, :mod:`~sim.api.declarations`,
   :mod:`~sim.api.batch_exit`, :mod:`~sim.api.travellers`, :mod:`~sim.api.health`;
+- :mod:`~sim.api.audit` — the audit trail of accepted writes;
 - :mod:`~sim.api.problems` — the problem+json error body and the platform's error codes;
 - :mod:`~sim.api.operations` — the table of operations (name, method, path, body, answer).
 
@@ -20,6 +21,7 @@ ports, regimes, refusal reasons); this package imports nothing else of the proje
 
 from __future__ import annotations
 
+from sim.api.audit import AuditPage, AuditRecord
 from sim.api.batch_exit import (
     BatchExitStatus,
     ConsolidatedIn,
@@ -43,8 +45,10 @@ from sim.api.books import (
     PurchaseOut,
     QualificationIn,
     QualificationOut,
+    TransferDecisionIn,
     TransferIn,
     TransferOut,
+    TransferStatus,
 )
 from sim.api.common import Duties, OnIn
 from sim.api.credit import EventIn, EventOut, Ground, TierMembers, TierOut
@@ -54,6 +58,7 @@ from sim.api.declarations import (
     DeclarationOut,
     Inspection,
     InspectionIn,
+    InspectionRecord,
     LineIn,
     LineOut,
 )
@@ -62,12 +67,14 @@ from sim.api.health import Health
 from sim.api.notifications import NotificationFeed, NotificationOut
 from sim.api.operations import OPERATIONS, Operation, find_operation, operation
 from sim.api.problems import PROBLEM_JSON, FieldError, ProblemBody, ProblemCode
-from sim.api.tokens import Role, TokenIn, TokenOut
+from sim.api.tokens import RevocationIn, Role, TokenIn, TokenInfo, TokenOut
 from sim.api.travellers import Decision, DepartureCheckIn, DepartureCheckOut, DutyFreePurchaseIn
 
 __all__ = [
     "OPERATIONS",
     "PROBLEM_JSON",
+    "AuditPage",
+    "AuditRecord",
     "BatchExitStatus",
     "BookIn",
     "BookOut",
@@ -94,6 +101,7 @@ __all__ = [
     "Health",
     "Inspection",
     "InspectionIn",
+    "InspectionRecord",
     "LineIn",
     "LineOut",
     "NotificationFeed",
@@ -111,6 +119,7 @@ __all__ = [
     "QualificationIn",
     "QualificationOut",
     "ReinstateIn",
+    "RevocationIn",
     "Role",
     "ShipmentIn",
     "ShipmentOut",
@@ -118,9 +127,12 @@ __all__ = [
     "TierMembers",
     "TierOut",
     "TokenIn",
+    "TokenInfo",
     "TokenOut",
+    "TransferDecisionIn",
     "TransferIn",
     "TransferOut",
+    "TransferStatus",
     "find_operation",
     "operation",
 ]

@@ -10,15 +10,18 @@ fixed. Admission, suspension and reinstatement answer the facility's status on t
 from __future__ import annotations
 
 import datetime as dt
+from typing import Annotated
 
-from pydantic import Field
+from pydantic import Field, Strict
 
 from sim.api.common import Answer, Duties, Request
-from sim.api.fields import Fen, Id, Port, Qty
+from sim.api.fields import Day, Fen, Flag, Id, Port, Qty, Year
+from sim.rules.batch_exit import SuspensionCause
 from sim.rules.goods import Regime
 from sim.rules.refusals import Reason
 
 __all__ = [
+    "MAX_SHIPMENTS",
     "BatchExitStatus",
     "ConsolidatedIn",
     "ConsolidatedOut",
@@ -30,18 +33,22 @@ __all__ = [
 ]
 
 
+MAX_SHIPMENTS = 10_000
+"""The most shipments one consolidated declaration may list."""
+
+
 class ReinstateIn(Request):
     """An application for reinstatement."""
 
-    on: dt.date
-    permits_in_order: bool = False
+    on: Day
+    permits_in_order: Flag = False
 
 
 class SuspendIn(Request):
     """A customs suspension."""
 
-    on: dt.date
-    cause: Reason = Field(description="tier_lost, late_consolidated_declaration, missing_permit")
+    on: Day
+    cause: SuspensionCause
 
 
 class OpenPeriod(Answer):
@@ -69,10 +76,10 @@ class ShipmentIn(Request):
     shipment_id: Id
     item: Id
     qty: Qty
-    on: dt.date
+    on: Day
     port: Port
     price_fen: Fen | None = None
-    permit: bool = True
+    permit: Flag = True
 
 
 class ShipmentOut(Answer):
@@ -96,10 +103,12 @@ class ShipmentOut(Answer):
 class ConsolidatedIn(Request):
     """A monthly consolidated declaration."""
 
-    year: int = Field(ge=2000, le=2100)
-    month: int = Field(ge=1, le=12)
-    on: dt.date
-    shipment_ids: list[Id] | None = None
+    year: Year
+    month: Annotated[int, Strict(), Field(ge=1, le=12)]
+    on: Day
+    shipment_ids: list[Id] | None = Field(
+        None, max_length=MAX_SHIPMENTS, description="the month's shipments (all when absent)"
+    )
 
 
 class ConsolidatedOut(Answer):

@@ -18,16 +18,18 @@ Every decision is :mod:`sim.rules.ledger`'s. A book's ``state`` is the ledger's 
 from __future__ import annotations
 
 import datetime as dt
+from typing import Literal
 
 from pydantic import Field
 
 from sim.api.common import Answer, Duties, Request
-from sim.api.fields import Code, Fen, Id, Port, Qty
+from sim.api.fields import Code, Day, Fen, Flag, Id, Port, Qty
 from sim.rules.goods import Regime
 from sim.rules.refusals import Reason
 from sim.rules.tiers import Tier
 
 __all__ = [
+    "MAX_BOM_ITEMS",
     "BatchState",
     "BookIn",
     "BookOut",
@@ -45,17 +47,22 @@ __all__ = [
     "QualificationIn",
     "QualificationOut",
     "ShipmentState",
+    "TransferDecisionIn",
     "TransferIn",
     "TransferOut",
+    "TransferStatus",
 ]
+
+MAX_BOM_ITEMS = 100
+"""The most inputs, and the most outputs, one bill of materials may name."""
 
 
 class QualificationIn(Request):
     """A qualification filing."""
 
     entity: Id
-    on: dt.date
-    encouraged: bool = Field(False, description="a registered encouraged-industry enterprise")
+    on: Day
+    encouraged: Flag = Field(False, description="a registered encouraged-industry enterprise")
 
 
 class QualificationOut(Answer):
@@ -72,7 +79,7 @@ class BookIn(Request):
 
     id: Id
     entity: Id
-    on: dt.date
+    on: Day
 
 
 class HolderState(Answer):
@@ -90,9 +97,12 @@ class PositionState(Answer):
     code: str
     regime: Regime
     processed: bool
-    qty: int = Field(ge=0)
+    qty: int = Field(ge=0, description="0: the item was in the book and is all gone")
     imported_fen: int = Field(ge=0)
     domestic_fen: int = Field(ge=0)
+    since: dt.date | None = Field(
+        None, description="the earliest day its units entered the book (null: not recorded)"
+    )
 
 
 class PendingState(Answer):
@@ -160,7 +170,7 @@ class EntryIn(Request):
     code: Code = Field(description="tariff line, e.g. 0202.30")
     qty: Qty
     value_fen: Fen
-    released: dt.date
+    released: Day
     regime: Regime = Regime.ZERO_TARIFF
 
 
@@ -181,7 +191,7 @@ class PurchaseIn(Request):
     code: Code
     qty: Qty
     value_fen: Fen
-    on: dt.date
+    on: Day
 
 
 class PurchaseOut(Answer):
@@ -194,22 +204,43 @@ class PurchaseOut(Answer):
 
 
 class TransferIn(Request):
-    """An intra-island transfer: to another eligible book, or out to a non-eligible entity."""
+    """An intra-island transfer: to another eligible book, or out to a non-eligible entity.
+
+    Into a book of the same enterprise the goods move at once; into another enterprise's book
+    the transfer waits for that enterprise to accept it (``POST /v1/transfers/{id}/acceptance``).
+    """
 
     item: Id
     qty: Qty
-    on: dt.date
+    on: Day
     to_book: Id | None = Field(None, description="receiving book; omit for a non-eligible buyer")
     price_fen: Fen | None = Field(None, description="sale price (processed goods, non-eligible)")
 
 
-class TransferOut(Answer):
-    """A transfer done."""
+TransferStatus = Literal["done", "pending", "rejected", "withdrawn"]
+"""Where a transfer stands: goods moved; waiting for the receiver; refused by it; taken back."""
 
+
+class TransferOut(Answer):
+    """A transfer: done, or waiting for the receiving enterprise (nothing has moved yet)."""
+
+    id: int = Field(description="the transfer's id (to accept, reject or withdraw it)")
+    book: str = Field(description="the sending book")
     item: str
     qty: int
     to_book: str | None = Field(description="null: sold out to a non-eligible entity")
+    on: dt.date = Field(description="the day it was asked for")
+    status: TransferStatus
+    decided_on: dt.date | None = Field(
+        description="the day it was accepted, rejected or withdrawn (null while pending)"
+    )
     duties: Duties
+
+
+class TransferDecisionIn(Request):
+    """Accepting, rejecting or withdrawing a pending transfer, on a day."""
+
+    on: Day
 
 
 class OutputIn(Request):
@@ -223,10 +254,14 @@ class ProcessingIn(Request):
     """A processing order."""
 
     order_id: Id
-    inputs: dict[str, Qty] = Field(min_length=1, description="item -> units consumed per batch")
-    outputs: dict[str, OutputIn] = Field(min_length=1, description="item -> produced per batch")
+    inputs: dict[Id, Qty] = Field(
+        min_length=1, max_length=MAX_BOM_ITEMS, description="item -> units consumed per batch"
+    )
+    outputs: dict[Id, OutputIn] = Field(
+        min_length=1, max_length=MAX_BOM_ITEMS, description="item -> produced per batch"
+    )
     batches: Qty
-    on: dt.date
+    on: Day
 
 
 class ProcessingOut(Answer):

@@ -8,9 +8,9 @@ fails the platform's own tests (and the typed client's validation) instead of dr
 
 from __future__ import annotations
 
-import datetime as dt
-
 from pydantic import BaseModel, ConfigDict, Field
+
+from sim.api.fields import Day
 
 __all__ = ["Answer", "Duties", "OnIn", "Request"]
 
@@ -30,7 +30,7 @@ class Answer(BaseModel):
 class OnIn(Request):
     """A dated action (booking an entry, settling one, applying for batch exit ...)."""
 
-    on: dt.date
+    on: Day
 
 
 class Duties(Answer):

@@ -19,6 +19,7 @@ from typing import Literal
 from pydantic import Field
 
 from sim.api.common import Answer, Request
+from sim.api.fields import Day
 from sim.rules.credit import EntityKind, EventKind
 from sim.rules.tiers import Tier
 
@@ -26,9 +27,14 @@ __all__ = ["EventIn", "EventOut", "Ground", "TierMembers", "TierOut"]
 
 
 class EventIn(Request):
-    """A credit-history event."""
+    """A credit-history event.
 
-    date: dt.date
+    A department's token posts only its own department's events, and only the kinds that
+    department records (a smuggling penalty is customs' or the anti-smuggling police's, an AEO
+    certification customs' ...: the rules' scale table, ``issuers``).
+    """
+
+    date: Day
     event: str = Field(
         min_length=1, max_length=40, description="rating, aeo_certified, smuggling_penalty, ..."
     )

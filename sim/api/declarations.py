@@ -10,25 +10,30 @@ inspection found; ``GET`` reads one declaration, or a book's in id order.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field
 
 from sim.api.common import Answer, Duties, Request
-from sim.api.fields import Fen, Id, Port, Qty
+from sim.api.fields import Day, Fen, Flag, Id, Instant, Port, Qty
 from sim.rules.goods import Regime
 from sim.rules.risk import Route
 from sim.rules.tiers import Tier
 
 __all__ = [
+    "MAX_LINES",
     "Channel",
     "DeclarationIn",
     "DeclarationOut",
     "Inspection",
     "InspectionIn",
+    "InspectionRecord",
     "LineIn",
     "LineOut",
 ]
+
+MAX_LINES = 200
+"""The most lines one declaration may have."""
 
 Channel = Route
 """Where a declaration is sent: ``release``, ``scan`` or ``inspection`` (:mod:`sim.rules.risk`)."""
@@ -40,7 +45,7 @@ class LineIn(Request):
     item: Id
     qty: Qty
     price_fen: Fen | None = Field(None, description="domestic sale price (processed goods)")
-    permit: bool = True
+    permit: Flag = True
 
 
 class DeclarationIn(Request):
@@ -49,9 +54,11 @@ class DeclarationIn(Request):
     reference: Id | None = Field(None, description="the declarant's reference; generated if absent")
     book: Id
     port: Port
-    date: dt.date
-    lines: list[LineIn] = Field(min_length=1, max_length=200)
-    risk_indicators: list[str] = Field(default_factory=list, max_length=50)
+    date: Day
+    lines: list[LineIn] = Field(min_length=1, max_length=MAX_LINES)
+    risk_indicators: list[Annotated[str, Field(min_length=1, max_length=60)]] = Field(
+        default_factory=list, max_length=50
+    )
 
 
 class LineOut(Answer):
@@ -78,6 +85,20 @@ class Inspection(Answer):
     findings: str
 
 
+class InspectionRecord(Answer):
+    """One recorded inspection result, with who recorded it and when (the history keeps all)."""
+
+    id: int
+    declaration: int
+    on: dt.date
+    channel: Literal["scan", "inspection"]
+    result: Literal["clear", "anomaly", "violation"]
+    findings: str
+    recorded_at: Instant = Field(description="when the platform recorded it (UTC)")
+    token_id: int | None = Field(description="the recording token (null: the admin token)")
+    role: str | None = Field(description="the recording token's role (null: not recorded)")
+
+
 class DeclarationOut(Answer):
     """A declaration as decided."""
 
@@ -92,13 +113,15 @@ class DeclarationOut(Answer):
     channel: Channel
     duties: Duties
     lines: list[LineOut]
-    inspection: Inspection | None = None
+    inspection: Inspection | None = Field(
+        None, description="the latest result recorded (every one: GET .../inspections)"
+    )
 
 
 class InspectionIn(Request):
-    """The result of a scan or inspection."""
+    """The result of a scan or inspection (on or after the declaration's date)."""
 
-    on: dt.date
+    on: Day
     channel: Literal["scan", "inspection"]
     result: Literal["clear", "anomaly", "violation"]
     findings: str = Field("", max_length=2000)

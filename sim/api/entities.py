@@ -10,7 +10,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from sim.api.common import Answer, Request
-from sim.api.fields import EntityId
+from sim.api.fields import EntityId, Flag
 from sim.rules.credit import EntityKind
 
 __all__ = ["EntityIn", "EntityKind", "EntityOut"]
@@ -21,9 +21,13 @@ class EntityIn(Request):
 
     id: EntityId
     kind: EntityKind
-    code: str = Field(description="USCC (enterprise) or resident identity number (individual)")
+    code: str = Field(
+        min_length=1,
+        max_length=64,
+        description="USCC (enterprise) or resident identity number (individual), 18 characters",
+    )
     name: str = Field(default="", max_length=200)
-    registered_in_hainan: bool = False
+    registered_in_hainan: Flag = False
 
 
 class EntityOut(Answer):

@@ -24,6 +24,7 @@ from typing import Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, TypeAdapter
 
+from sim.api.audit import AuditPage
 from sim.api.batch_exit import (
     BatchExitStatus,
     ConsolidatedIn,
@@ -44,20 +45,23 @@ from sim.api.books import (
     PurchaseOut,
     QualificationIn,
     QualificationOut,
+    TransferDecisionIn,
     TransferIn,
     TransferOut,
 )
 from sim.api.common import OnIn
 from sim.api.credit import EventIn, EventOut, TierMembers, TierOut
-from sim.api.declarations import DeclarationIn, DeclarationOut, InspectionIn
+from sim.api.declarations import DeclarationIn, DeclarationOut, InspectionIn, InspectionRecord
 from sim.api.entities import EntityIn, EntityOut
 from sim.api.health import Health
 from sim.api.notifications import NotificationFeed
-from sim.api.tokens import TokenIn, TokenOut
+from sim.api.tokens import RevocationIn, TokenIn, TokenInfo, TokenOut
 from sim.api.travellers import DepartureCheckIn, DepartureCheckOut
 
 __all__ = [
+    "ACCEPT_TRANSFER",
     "ADMIT_BATCH_EXIT",
+    "AUDIT_TRAIL",
     "BATCH_EXIT_STATUS",
     "BOOK_ENTRY",
     "CONSOLIDATE",
@@ -71,9 +75,12 @@ __all__ = [
     "GET_DECLARATION",
     "GET_ENTITY",
     "GET_TIER",
+    "GET_TRANSFER",
     "HEALTH",
     "ISSUE_TOKEN",
     "LIST_DECLARATIONS",
+    "LIST_INSPECTIONS",
+    "LIST_TRANSFERS",
     "NOTIFICATIONS",
     "OPERATIONS",
     "POST_EVENT",
@@ -82,10 +89,13 @@ __all__ = [
     "RECORD_INSPECTION",
     "REGISTER_ENTITY",
     "REINSTATE_BATCH_EXIT",
+    "REJECT_TRANSFER",
+    "REVOKE_TOKEN",
     "SETTLE_ENTRY",
     "SUSPEND_BATCH_EXIT",
     "TIER_MEMBERS",
     "TRANSFER",
+    "WITHDRAW_TRANSFER",
     "Operation",
     "find_operation",
     "operation",
@@ -169,8 +179,22 @@ def _get(name: str, path: str, answer: type[AnswerT], *query: str) -> Operation[
     return Operation(name, "GET", path, None, TypeAdapter(answer), 200, query)
 
 
+def _list(name: str, path: str, item: type[AnswerT], *query: str) -> Operation[list[AnswerT]]:
+    return Operation(name, "GET", path, None, TypeAdapter(list[item]), 200, query)  # type: ignore[valid-type]
+
+
+def _change(
+    name: str, path: str, body: type[BaseModel], answer: type[AnswerT]
+) -> Operation[AnswerT]:
+    """A POST that changes something that exists (answers 200, not 201)."""
+    return Operation(name, "POST", path, body, TypeAdapter(answer), 200)
+
+
 HEALTH = Operation("health", "GET", "/healthz", None, TypeAdapter(Health), 200, auth=False)
 ISSUE_TOKEN = _post("issue_token", "/v1/tokens", TokenIn, TokenOut)
+REVOKE_TOKEN = _change(
+    "revoke_token", "/v1/tokens/{token_id}/revocation", RevocationIn, TokenInfo
+)
 REGISTER_ENTITY = _post("register_entity", "/v1/entities", EntityIn, EntityOut)
 GET_ENTITY = _get("get_entity", "/v1/entities/{entity_id}", EntityOut)
 POST_EVENT = _post("post_event", "/v1/entities/{entity_id}/events", EventIn, EventOut)
@@ -196,24 +220,36 @@ SETTLE_ENTRY = _post(
 PURCHASE = _post("purchase", "/v1/books/{book_id}/purchases", PurchaseIn, PurchaseOut)
 TRANSFER = _post("transfer", "/v1/books/{book_id}/transfers", TransferIn, TransferOut)
 PROCESS = _post("process", "/v1/books/{book_id}/processing", ProcessingIn, ProcessingOut)
+GET_TRANSFER = _get("get_transfer", "/v1/transfers/{transfer_id}", TransferOut)
+LIST_TRANSFERS = _list(
+    "list_transfers", "/v1/transfers", TransferOut, "book", "status", "after", "limit"
+)
+ACCEPT_TRANSFER = _change(
+    "accept_transfer", "/v1/transfers/{transfer_id}/acceptance", TransferDecisionIn, TransferOut
+)
+REJECT_TRANSFER = _change(
+    "reject_transfer", "/v1/transfers/{transfer_id}/rejection", TransferDecisionIn, TransferOut
+)
+WITHDRAW_TRANSFER = _change(
+    "withdraw_transfer", "/v1/transfers/{transfer_id}/withdrawal", TransferDecisionIn, TransferOut
+)
 DECLARE = _post("declare", "/v1/declarations", DeclarationIn, DeclarationOut)
 GET_DECLARATION = _get("get_declaration", "/v1/declarations/{declaration_id}", DeclarationOut)
-LIST_DECLARATIONS = Operation(
-    "list_declarations",
-    "GET",
-    "/v1/declarations",
-    None,
-    TypeAdapter(list[DeclarationOut]),
-    200,
-    ("book", "after", "limit"),
+LIST_DECLARATIONS = _list(
+    "list_declarations", "/v1/declarations", DeclarationOut, "book", "after", "limit"
 )
-RECORD_INSPECTION = Operation(
+RECORD_INSPECTION = _change(
     "record_inspection",
-    "POST",
     "/v1/declarations/{declaration_id}/inspection",
     InspectionIn,
-    TypeAdapter(DeclarationOut),
-    200,
+    DeclarationOut,
+)
+LIST_INSPECTIONS = _list(
+    "list_inspections",
+    "/v1/declarations/{declaration_id}/inspections",
+    InspectionRecord,
+    "after",
+    "limit",
 )
 ADMIT_BATCH_EXIT = _post(
     "admit_batch_exit", "/v1/books/{book_id}/batch-exit/admission", OnIn, BatchExitStatus
@@ -243,10 +279,12 @@ DEPARTURE_CHECK = _post(
     DepartureCheckIn,
     DepartureCheckOut,
 )
+AUDIT_TRAIL = _get("audit_trail", "/v1/audit", AuditPage, "entity", "after", "limit")
 
 OPERATIONS: tuple[Operation[Any], ...] = (
     HEALTH,
     ISSUE_TOKEN,
+    REVOKE_TOKEN,
     REGISTER_ENTITY,
     GET_ENTITY,
     POST_EVENT,
@@ -261,11 +299,17 @@ OPERATIONS: tuple[Operation[Any], ...] = (
     SETTLE_ENTRY,
     PURCHASE,
     TRANSFER,
+    GET_TRANSFER,
+    LIST_TRANSFERS,
+    ACCEPT_TRANSFER,
+    REJECT_TRANSFER,
+    WITHDRAW_TRANSFER,
     PROCESS,
     DECLARE,
     GET_DECLARATION,
     LIST_DECLARATIONS,
     RECORD_INSPECTION,
+    LIST_INSPECTIONS,
     ADMIT_BATCH_EXIT,
     SUSPEND_BATCH_EXIT,
     REINSTATE_BATCH_EXIT,
@@ -273,6 +317,7 @@ OPERATIONS: tuple[Operation[Any], ...] = (
     FILE_BATCH_LIST,
     CONSOLIDATE,
     DEPARTURE_CHECK,
+    AUDIT_TRAIL,
 )
 """Every operation of the platform API, in the order of the README's tour."""
 

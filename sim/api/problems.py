@@ -48,6 +48,8 @@ class ProblemCode(StrEnum):
     """A traveller's departure check for an entity that is an enterprise."""
     SAME_BOOK = "same_book"
     """A transfer from a book to itself."""
+    PAYLOAD_TOO_LARGE = "payload_too_large"
+    """The request body is larger than the platform accepts (413); sent before it is read."""
     # -- who is asking ------------------------------------------------------------------------
     UNAUTHORIZED = "unauthorized"
     """No bearer token, or one the platform does not know (401)."""
@@ -66,6 +68,12 @@ class ProblemCode(StrEnum):
     """No account book with that id (404)."""
     UNKNOWN_DECLARATION = "unknown_declaration"
     """No declaration with that id (404)."""
+    UNKNOWN_TRANSFER = "unknown_transfer"
+    """No transfer with that id (404)."""
+    UNKNOWN_TOKEN = "unknown_token"
+    """No issued token with that id (404)."""
+    TRANSFER_NOT_PENDING = "transfer_not_pending"
+    """The transfer was already accepted, rejected or withdrawn (409)."""
     DUPLICATE_ENTITY = "duplicate_entity"
     """An entity with that id or code is registered already (409)."""
     CONFLICT = "conflict"
@@ -74,11 +82,14 @@ class ProblemCode(StrEnum):
     INVALID_IDEMPOTENCY_KEY = "invalid_idempotency_key"
     """An ``Idempotency-Key`` that is empty or too long (422)."""
     IDEMPOTENCY_KEY_REUSED = "idempotency_key_reused"
-    """The key was used before with a different body (422)."""
+    """The caller used the key before for another request: another route or other parameters
+    (422)."""
     IDEMPOTENCY_IN_PROGRESS = "idempotency_in_progress"
-    """The first request with this key is still running (409): transient, retry."""
+    """The first request with this key is still running (409): transient, retry. (The
+    reference platform makes a repeat wait for the first instead.)"""
     IDEMPOTENCY_ANSWER_LOST = "idempotency_answer_lost"
-    """The first request was carried out but its answer was lost (409): read, do not retry."""
+    """The first request was carried out but its answer was lost (409): read, do not retry.
+    (The reference platform stores the answer with the effect, so it never answers this.)"""
     # -- the platform -------------------------------------------------------------------------
     DATABASE_BUSY = "database_busy"
     """The database's write lock was held too long (503): transient, retry."""

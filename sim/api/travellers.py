@@ -10,12 +10,12 @@ and answers the decision: ``pass`` when the year's total stays within the quota,
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import Field, Strict
 
 from sim.api.common import Answer, Request
-from sim.api.fields import Port
+from sim.api.fields import Day, Port
 
 __all__ = ["Decision", "DepartureCheckIn", "DepartureCheckOut", "DutyFreePurchaseIn"]
 
@@ -26,7 +26,7 @@ Decision = Literal["pass", "over_quota", "underage"]
 class DutyFreePurchaseIn(Request):
     """One duty-free purchase presented at departure."""
 
-    amount_fen: int = Field(gt=0, le=10**12)
+    amount_fen: Annotated[int, Strict(), Field(gt=0, le=10**12)]
     category: str = Field("", max_length=60)
     shop: str = Field("", max_length=60)
 
@@ -34,7 +34,7 @@ class DutyFreePurchaseIn(Request):
 class DepartureCheckIn(Request):
     """The purchases a traveller presents on leaving the island."""
 
-    date: dt.date
+    date: Day
     port: Port
     purchases: list[DutyFreePurchaseIn] = Field(min_length=1, max_length=200)
 

@@ -2,9 +2,16 @@
 
 Each command group lives in its own module and registers itself here; commands parse their
 arguments, delegate to the library, and print. Nothing imports this package.
+
+:func:`main` runs the app without Click's own error handling, so that a mistake on the command
+line (an option of the wrong type or out of range, an unknown option, a missing argument) ends
+like every other user error: one line ``error: ...`` on stderr and exit status 2, never a
+multi-line box (:mod:`sim.cli.common`).
 """
 
 from __future__ import annotations
+
+import sys
 
 import typer
 
@@ -23,6 +30,7 @@ from sim.cli import (
     serve_cmd,
     workload_cmds,
 )
+from sim.cli.common import err_console, usage_error_line
 
 __all__ = ["app", "main"]
 
@@ -48,6 +56,22 @@ drill_cmd.register(app)
 rehearse_cmd.register(app)
 
 
-def main() -> None:
-    """Console-script entry point."""
-    app()
+def main(argv: list[str] | None = None) -> None:
+    """Console-script entry point.
+
+    Args:
+        argv: The arguments (``sys.argv[1:]`` when None).
+    """
+    args = sys.argv[1:] if argv is None else list(argv)
+    try:
+        code = app(args=args, standalone_mode=False)
+    except typer.TyperException as exc:  # Click's usage errors, as Typer raises them
+        if type(exc).__name__ == "NoArgsIsHelpError":
+            exc.show()  # type: ignore[attr-defined]  # no arguments at all: the help it is
+        else:
+            err_console.print(f"error: {usage_error_line(exc, args)}", markup=False)
+        sys.exit(2)
+    except typer.Abort:
+        err_console.print("error: aborted", markup=False)
+        sys.exit(130)
+    sys.exit(code if isinstance(code, int) else 0)

@@ -1,12 +1,15 @@
 """What every command shares: the ``--set`` option, scenario loading, and user-error exits.
 
 A user's mistake ends in one line on stderr, ``error: ...``, and exit status 2, never a
-traceback; internal errors keep theirs.
+traceback; internal errors keep theirs. A mistake Click finds while parsing the command line
+is worded by :func:`usage_error_line` in the same way: ``error: --seed: Input should be greater
+than or equal to 0 (got '-1')``.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated, NoReturn
 
@@ -15,7 +18,15 @@ from rich.console import Console
 
 from sim.scenario import Scenario, ScenarioError, load_scenario
 
-__all__ = ["SetOption", "check_output_dir", "console", "err_console", "fail", "load_or_exit"]
+__all__ = [
+    "SetOption",
+    "check_output_dir",
+    "console",
+    "err_console",
+    "fail",
+    "load_or_exit",
+    "usage_error_line",
+]
 
 console = Console()
 err_console = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -61,3 +72,40 @@ def check_output_dir(target: Path) -> None:
         existing = existing.parent
     if not existing.is_dir() or not os.access(existing, os.W_OK | os.X_OK):
         fail(f"{target}: cannot write outputs here ({existing} is not a writable directory)")
+
+
+def _given(opts: Sequence[str], args: Sequence[str]) -> str | None:
+    """The value the command line gave an option (``--seed -1`` or ``--seed=-1``), if any."""
+    for i, arg in enumerate(args):
+        for opt in opts:
+            if arg == opt and i + 1 < len(args):
+                return args[i + 1]
+            if arg.startswith(opt + "="):
+                return arg[len(opt) + 1 :]
+    return None
+
+
+def usage_error_line(exc: Exception, args: Sequence[str]) -> str:
+    """One line for a command-line mistake: the option, what is wrong, the value given.
+
+    Args:
+        exc: The usage error Click (as vendored by Typer) raised while parsing.
+        args: The command line's arguments (to show the value that was refused).
+
+    Returns:
+        ``--seed: Input should be greater than or equal to 0 (got '-1')`` for a bad value;
+        Click's own sentence, on one line, for any other mistake (an unknown option, a
+        missing argument ...).
+    """
+    param = getattr(exc, "param", None)
+    missing = type(exc).__name__ == "MissingParameter"
+    if isinstance(exc, typer.BadParameter) and not missing and param is not None:
+        opts = getattr(param, "opts", None) or []
+        if opts and getattr(param, "param_type_name", "") == "option":
+            value = _given(opts, args)
+            got = "" if value is None else f" (got {value!r})"
+            return " ".join(f"{opts[0]}: {exc.message}{got}".split())
+        return " ".join(f"{param.human_readable_name}: {exc.message}".split())
+    format_message = getattr(exc, "format_message", None)
+    text = format_message() if callable(format_message) else str(exc)
+    return " ".join(str(text).split())

@@ -8,8 +8,10 @@ the range as a notification record, by date then entity.
 
 Both read the whole history (and check every line) before printing anything: a bad line ends in
 ``error: FILE: line N: field: what is wrong (got VALUE)`` and exit status 2 with nothing on
-stdout. The scale table is the packaged one, or a scenario's ``credit`` section with
-``--scenario`` (and ``--set``).
+stdout, whatever the line holds (JSON nested a hundred thousand deep, a number of thousands of
+digits, a lone surrogate in an id, a date in year 9999). Dates, in the file and in the options,
+lie in the rules' plausible window (:mod:`sim.rules.dates`). The scale table is the packaged
+one, or a scenario's ``credit`` section with ``--scenario`` (and ``--set``).
 
 More commands join the group by decorating a function with ``@credit_app.command()`` in this
 module (or in a module imported before :func:`register` runs).
@@ -35,6 +37,7 @@ from sim.rules.credit import (
     history_notifications,
     read_history,
 )
+from sim.rules.dates import FIRST_PLAUSIBLE, LAST_PLAUSIBLE, is_plausible
 
 __all__ = ["credit_app", "register"]
 
@@ -61,9 +64,12 @@ def parse_date(option: str, text: str) -> date:
     """Parse a ``YYYY-MM-DD`` option value, or exit 2 naming the option."""
     if _DATE.fullmatch(text):
         try:
-            return date.fromisoformat(text)
+            day = date.fromisoformat(text)
         except ValueError:
             fail(f"{option}: not a calendar date (got {text!r})")
+        if not is_plausible(day):
+            fail(f"{option}: outside {FIRST_PLAUSIBLE} .. {LAST_PLAUSIBLE} (got {text!r})")
+        return day
     fail(f"{option}: must be a date YYYY-MM-DD (got {text!r})")
 
 

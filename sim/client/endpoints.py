@@ -24,6 +24,7 @@ from typing import TypeVar
 import httpx
 
 from sim.api import operations as ops
+from sim.api.audit import AuditPage
 from sim.api.batch_exit import (
     BatchExitStatus,
     ConsolidatedIn,
@@ -44,16 +45,18 @@ from sim.api.books import (
     PurchaseOut,
     QualificationIn,
     QualificationOut,
+    TransferDecisionIn,
     TransferIn,
     TransferOut,
+    TransferStatus,
 )
 from sim.api.common import OnIn
 from sim.api.credit import EventIn, EventOut, TierMembers, TierOut
-from sim.api.declarations import DeclarationIn, DeclarationOut, InspectionIn
+from sim.api.declarations import DeclarationIn, DeclarationOut, InspectionIn, InspectionRecord
 from sim.api.entities import EntityIn, EntityKind, EntityOut
 from sim.api.health import Health
 from sim.api.notifications import NotificationFeed
-from sim.api.tokens import TokenIn, TokenOut
+from sim.api.tokens import RevocationIn, TokenIn, TokenInfo, TokenOut
 from sim.api.travellers import DepartureCheckIn, DepartureCheckOut
 from sim.client.base import PlatformBase
 from sim.client.plan import Plan, runs
@@ -79,6 +82,15 @@ class Endpoints(PlatformBase[H]):
     def issue_token(self, body: TokenIn, *, idempotency_key: Key = None) -> Plan[TokenOut]:
         """``POST /v1/tokens`` (admin): a bearer token for a role."""
         return self._call(ops.ISSUE_TOKEN, body=body, key=idempotency_key)
+
+    @runs
+    def revoke_token(
+        self, token_id: int, body: RevocationIn | None = None, *, idempotency_key: Key = None
+    ) -> Plan[TokenInfo]:
+        """``POST /v1/tokens/{token_id}/revocation`` (admin, or the token itself)."""
+        path = {"token_id": token_id}
+        body = body or RevocationIn()
+        return self._call(ops.REVOKE_TOKEN, path=path, body=body, key=idempotency_key)
 
     @runs
     def register_entity(self, body: EntityIn, *, idempotency_key: Key = None) -> Plan[EntityOut]:
@@ -186,9 +198,54 @@ class Endpoints(PlatformBase[H]):
     def transfer(
         self, book_id: str, body: TransferIn, *, idempotency_key: Key = None
     ) -> Plan[TransferOut]:
-        """``POST /v1/books/{book_id}/transfers``: to another book, or out of the regime."""
+        """``POST /v1/books/{book_id}/transfers``: to another book, or out of the regime.
+
+        Into another enterprise's book the answer is ``pending`` until that enterprise accepts.
+        """
         path = {"book_id": book_id}
         return self._call(ops.TRANSFER, path=path, body=body, key=idempotency_key)
+
+    @runs
+    def get_transfer(self, transfer_id: int) -> Plan[TransferOut]:
+        """``GET /v1/transfers/{transfer_id}``: a transfer and where it stands."""
+        return self._call(ops.GET_TRANSFER, path={"transfer_id": transfer_id})
+
+    @runs
+    def list_transfers(
+        self,
+        book: str,
+        *,
+        status: TransferStatus | None = None,
+        after: int | None = None,
+        limit: int | None = None,
+    ) -> Plan[list[TransferOut]]:
+        """``GET /v1/transfers?book=...``: transfers out of or into a book, in id order."""
+        query = {"book": book, "status": status, "after": after, "limit": limit}
+        return self._call(ops.LIST_TRANSFERS, query=query)
+
+    @runs
+    def accept_transfer(
+        self, transfer_id: int, body: TransferDecisionIn, *, idempotency_key: Key = None
+    ) -> Plan[TransferOut]:
+        """``POST /v1/transfers/{transfer_id}/acceptance`` (the receiver): the goods move."""
+        path = {"transfer_id": transfer_id}
+        return self._call(ops.ACCEPT_TRANSFER, path=path, body=body, key=idempotency_key)
+
+    @runs
+    def reject_transfer(
+        self, transfer_id: int, body: TransferDecisionIn, *, idempotency_key: Key = None
+    ) -> Plan[TransferOut]:
+        """``POST /v1/transfers/{transfer_id}/rejection`` (the receiver): nothing moves."""
+        path = {"transfer_id": transfer_id}
+        return self._call(ops.REJECT_TRANSFER, path=path, body=body, key=idempotency_key)
+
+    @runs
+    def withdraw_transfer(
+        self, transfer_id: int, body: TransferDecisionIn, *, idempotency_key: Key = None
+    ) -> Plan[TransferOut]:
+        """``POST /v1/transfers/{transfer_id}/withdrawal`` (the sender): nothing moves."""
+        path = {"transfer_id": transfer_id}
+        return self._call(ops.WITHDRAW_TRANSFER, path=path, body=body, key=idempotency_key)
 
     @runs
     def process(
@@ -225,6 +282,14 @@ class Endpoints(PlatformBase[H]):
         """``POST /v1/declarations/{declaration_id}/inspection`` (staff): what was found."""
         path = {"declaration_id": declaration_id}
         return self._call(ops.RECORD_INSPECTION, path=path, body=body, key=idempotency_key)
+
+    @runs
+    def list_inspections(
+        self, declaration_id: int, *, after: int | None = None, limit: int | None = None
+    ) -> Plan[list[InspectionRecord]]:
+        """``GET /v1/declarations/{declaration_id}/inspections`` (staff): every result."""
+        path, query = {"declaration_id": declaration_id}, {"after": after, "limit": limit}
+        return self._call(ops.LIST_INSPECTIONS, path=path, query=query)
 
     # -- batch exit --------------------------------------------------------------------------
 
@@ -282,3 +347,13 @@ class Endpoints(PlatformBase[H]):
         """``POST /v1/travellers/{traveller_id}/departure-checks`` (staff): the quota check."""
         path = {"traveller_id": traveller_id}
         return self._call(ops.DEPARTURE_CHECK, path=path, body=body, key=idempotency_key)
+
+    # -- the audit trail ---------------------------------------------------------------------
+
+    @runs
+    def audit_trail(
+        self, *, entity: str | None = None, after: int | None = None, limit: int | None = None
+    ) -> Plan[AuditPage]:
+        """``GET /v1/audit`` (staff): accepted writes in order, who made them and when."""
+        query = {"entity": entity, "after": after, "limit": limit}
+        return self._call(ops.AUDIT_TRAIL, query=query)

@@ -215,7 +215,7 @@ class GoodsBooks:
     def holding(self, e: int, rng: np.random.Generator) -> str | None:
         """A random item the enterprise may move (relaxed-trade goods stay with their user)."""
         items = [i for i, p in self.books[e].positions.items()
-                 if p.regime is not Regime.RELAXED_TRADE]
+                 if p.qty and p.regime is not Regime.RELAXED_TRADE]
         return items[int(rng.integers(len(items)))] if items else None
 
     def process(self, t: float, today: date, e: int, rng: np.random.Generator,
@@ -223,7 +223,7 @@ class GoodsBooks:
         """Buy domestic inputs and run one processing order on a zero-tariff lot."""
         book = self.books[e]
         inputs = [i for i, p in book.positions.items()
-                  if p.regime is Regime.ZERO_TARIFF and not p.processed
+                  if p.qty and p.regime is Regime.ZERO_TARIFF and not p.processed
                   and i.split(":")[0] in products]
         if not inputs:
             return
@@ -244,7 +244,7 @@ class GoodsBooks:
                     "value_fen": value}
         try:
             self.books[e], _ = lg.purchase_domestic(book, domestic, line.product_code, batches,
-                                                    value, self.tariff)
+                                                    value, self.tariff, on=today)
         except Refusal as exc:
             self._refused(t, e, today, "purchase", exc, **purchase)
             return

@@ -10,6 +10,11 @@ Values travel with quantities: a :class:`Position` of ``qty`` units holds ``impo
 ``domestic_fen``. Splitting ``q`` units off moves ``floor(value * q / qty)`` and leaves the
 remainder, so value is conserved to the fen and the last unit out takes what is left.
 
+A position also remembers ``since``, the earliest day its units entered the book (released at
+the first line, bought, produced, received), so an operation dated before it can be refused; and
+a position emptied to zero stays in the book (its item is known, its balance is 0), so taking
+from it is ``insufficient_balance``, not ``unknown_item``.
+
 The underscore helpers at the end are shared by the rule modules of this package only.
 """
 
@@ -21,6 +26,7 @@ from datetime import date
 from fractions import Fraction
 from typing import NamedTuple
 
+from sim.rules.dates import not_before
 from sim.rules.goods import Duties, Regime
 from sim.rules.refusals import Reason, Refusal
 
@@ -67,6 +73,8 @@ class Position(NamedTuple):
     qty: int
     imported_fen: int
     domestic_fen: int
+    since: date | None = None
+    """The earliest day units of the item entered the book (None: not recorded)."""
 
 
 class Pending(NamedTuple):
@@ -232,13 +240,18 @@ def _take(positions: Mapping[str, Position], item: str, qty: int) -> tuple[Posit
         raise Refusal(Reason.INSUFFICIENT_BALANCE, f"{item!r} holds {p.qty}, {qty} needed",
                       item=item, balance=p.qty, requested=qty)
     if qty == p.qty:
-        return p._replace(qty=0, imported_fen=0, domestic_fen=0), p
+        return Position(p.code, p.regime, p.processed, 0, 0, 0, p.since), p
     imp = p.imported_fen * qty // p.qty
     dom = p.domestic_fen * qty // p.qty
-    moved = Position(p.code, p.regime, p.processed, qty, imp, dom)
+    moved = Position(p.code, p.regime, p.processed, qty, imp, dom, p.since)
     left = Position(p.code, p.regime, p.processed, p.qty - qty, p.imported_fen - imp,
-                    p.domestic_fen - dom)
+                    p.domestic_fen - dom, p.since)
     return left, moved
+
+
+def _entered(lot: Position, item: str, on: date) -> None:
+    """Refuse taking ``lot`` on ``on`` when its units entered the book only later."""
+    not_before(on, lot.since, "the goods entered the book", item=item)
 
 
 def _put(positions: dict[str, Position], item: str, lot: Position) -> None:
@@ -251,12 +264,13 @@ def _put(positions: dict[str, Position], item: str, lot: Position) -> None:
         raise Refusal(Reason.ITEM_MISMATCH,
                       f"{item!r} is {p.code}/{p.regime.value}, not {lot.code}/{lot.regime.value}",
                       item=item)
+    # Units of unknown age make the whole position's age unknown.
+    since = None if p.since is None or lot.since is None else min(p.since, lot.since)
     positions[item] = Position(p.code, p.regime, p.processed, p.qty + lot.qty,
-                               p.imported_fen + lot.imported_fen, p.domestic_fen + lot.domestic_fen)
+                               p.imported_fen + lot.imported_fen, p.domestic_fen + lot.domestic_fen,
+                               since)
 
 
 def _set(positions: dict[str, Position], item: str, left: Position) -> None:
-    if left.qty:
-        positions[item] = left
-    else:
-        del positions[item]
+    # An emptied position stays: the item is known to the book, with a balance of 0.
+    positions[item] = left

@@ -18,6 +18,9 @@ Choices where the rules are silent: a late declaration is still *accepted* (the 
 anyway) but suspends the facility; suspension is a function of the book and the date, so a
 shipment filed while a month is overdue is refused even before anyone has recorded the
 suspension, and :func:`review_batch_exit` records it. A month can be declared only once it is over.
+Every dated step is checked against the facts it depends on (``invalid_date``): nothing before
+the book was opened, no shipment before the second line opened or before its goods entered the
+book.
 """
 
 from __future__ import annotations
@@ -25,8 +28,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from typing import Literal, get_args
 
-from sim.rules.account_book import BatchExit, Book, ExitLine, Shipment, _set, _take
+from sim.rules.account_book import BatchExit, Book, ExitLine, Shipment, _entered, _set, _take
+from sim.rules.dates import SECOND_LINE_OPENED, not_before
 from sim.rules.goods import NO_DUTIES, Duties, TariffTable
 from sim.rules.ledger import assess_exit_line
 from sim.rules.refusals import Reason, Refusal
@@ -35,7 +40,9 @@ from sim.rules.tiers import AEO, WHITELIST
 __all__ = [
     "BATCH_EXIT_TIERS",
     "DUE_DAY",
+    "SUSPENSION_CAUSES",
     "ConsolidatedDeclaration",
+    "SuspensionCause",
     "admit_batch_exit",
     "batch_exit_status",
     "declare_consolidated",
@@ -53,6 +60,11 @@ BATCH_EXIT_TIERS = frozenset({AEO, WHITELIST})
 
 DUE_DAY = 25
 """A month's consolidated declaration is due by this day of the following month [S]."""
+
+SuspensionCause = Literal["tier_lost", "late_consolidated_declaration", "missing_permit"]
+"""Why batch exit can be suspended: the tier lost, a late declaration, a missing permit."""
+SUSPENSION_CAUSES: tuple[Reason, ...] = tuple(Reason(c) for c in get_args(SuspensionCause))
+"""The suspension causes as refusal reasons (each is also the code of the refusal it causes)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,8 +127,10 @@ def admit_batch_exit(book: Book, on: date) -> Book:
     """Admit the book's holder to batch exit.
 
     Raises:
-        Refusal: ``not_eligible`` unless the holder is AEO or whitelist.
+        Refusal: ``invalid_date`` (before the book was opened); ``not_eligible`` unless the
+            holder is AEO or whitelist.
     """
+    not_before(on, book.opened, "the book was opened")
     if book.holder.tier not in BATCH_EXIT_TIERS:
         raise Refusal(Reason.NOT_ELIGIBLE, "batch exit is for AEO and whitelist enterprises",
                       tier=book.holder.tier)
@@ -126,7 +140,12 @@ def admit_batch_exit(book: Book, on: date) -> Book:
 
 
 def suspend_batch_exit(book: Book, cause: Reason, on: date) -> Book:
-    """Record a suspension cause (customs action; ``missing_permit`` is only ever recorded so)."""
+    """Record a suspension cause (customs action; ``missing_permit`` is only ever recorded so).
+
+    Raises:
+        Refusal: ``invalid_date`` (before the book was opened).
+    """
+    not_before(on, book.opened, "the book was opened")
     b = book.batch
     if cause.value in b.suspended:
         return book
@@ -155,10 +174,12 @@ def reinstate_batch_exit(book: Book, on: date, *, permits_in_order: bool = False
             ``missing_permit`` cause is recorded).
 
     Raises:
-        Refusal: ``not_suspended``; ``tier_lost`` while the tier is not AEO or whitelist;
+        Refusal: ``invalid_date`` (before the book was opened); ``not_suspended``;
+            ``tier_lost`` while the tier is not AEO or whitelist;
             ``late_consolidated_declaration`` while a month is still overdue undeclared;
             ``missing_permit`` without ``permits_in_order``.
     """
+    not_before(on, book.opened, "the book was opened")
     causes = suspension_causes(book, on)
     if not causes:
         raise Refusal(Reason.NOT_SUSPENDED, "batch exit is not suspended")
@@ -181,10 +202,14 @@ def file_batch_shipment(
     """File a shipment's batch exit list and release note; its goods leave the book.
 
     Raises:
-        Refusal: ``batch_exit_not_enabled``; ``batch_exit_suspended`` (context lists the causes);
-            ``duplicate_id``; ``unknown_item``, ``invalid_quantity``, ``insufficient_balance``;
-            ``relaxed_trade_no_exit``; ``missing_permit``; ``missing_price``.
+        Refusal: ``invalid_date`` (before the second line opened, the book was opened or the
+            goods entered it); ``batch_exit_not_enabled``; ``batch_exit_suspended`` (context
+            lists the causes); ``duplicate_id``; ``unknown_item``, ``invalid_quantity``,
+            ``insufficient_balance``; ``relaxed_trade_no_exit``; ``missing_permit``;
+            ``missing_price``.
     """
+    not_before(on, SECOND_LINE_OPENED, "the second line opened")
+    not_before(on, book.opened, "the book was opened")
     if not book.batch.enabled:
         raise Refusal(Reason.BATCH_EXIT_NOT_ENABLED, "the enterprise is not admitted to batch exit")
     causes = suspension_causes(book, on)
@@ -195,6 +220,7 @@ def file_batch_shipment(
         raise Refusal(Reason.DUPLICATE_ID, f"shipment {shipment_id!r} already filed",
                       shipment_id=shipment_id)
     left, moved = _take(book.positions, item, qty)
+    _entered(moved, item, on)
     result = assess_exit_line(moved, ExitLine(item, qty, price_fen, permit), tariff)
     shipment = Shipment(item, moved.code, moved.regime, qty, result.base_fen, result.duties, on,
                         port)

@@ -19,7 +19,12 @@ Rules the table must satisfy (checked when it is built):
 - each department's lowest grade maps to the unified scale's last level, the *listing level*
   (a rating there is a category-1 ground); other grades may map there too;
 - ``customs`` exists (AEO certification is a customs act), ``aeo_grades`` are customs grades,
-  and everyone in ``notify`` is a known department.
+  and everyone in ``notify`` and ``issuers`` is a known department.
+
+``issuers`` says which departments may record each kind of event besides a rating (an AEO
+certification is customs', a smuggling penalty customs' or the anti-smuggling police's ...): the
+reference platform lets a department post only those, and a history file naming another
+department for such an event is refused.
 """
 
 from __future__ import annotations
@@ -115,6 +120,7 @@ class CreditTable(BaseModel):
         removal_years: years after the latest listing event at which a category-2 ground lapses.
         individual_removal_years: the same for an individual's listing.
         notify: departments told of every tier change.
+        issuers: event kind -> the departments that may record it (kinds not listed: any).
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -125,6 +131,11 @@ class CreditTable(BaseModel):
     removal_years: int = Field(3, ge=1, le=100)
     individual_removal_years: int = Field(3, ge=1, le=100)
     notify: tuple[str, ...] = ()
+    issuers: dict[str, tuple[str, ...]] = Field(
+        default_factory=dict,
+        description="[A] event kind -> the departments that may record it (a rating is every "
+        "department's own; kinds not listed: any department)",
+    )
 
     _listing: frozenset[tuple[str, str]] = PrivateAttr(default=frozenset())
     _order: dict[str, int] = PrivateAttr(default_factory=dict)
@@ -156,6 +167,14 @@ class CreditTable(BaseModel):
                 )
         if "customs" not in self.departments:
             raise ValueError("departments: 'customs' is required (AEO is a customs certification)")
+        for event, departments in self.issuers.items():
+            if event == "rating":
+                raise ValueError("issuers.rating: every department rates on its own scale")
+            for dept in departments:
+                if dept not in self.departments:
+                    raise ValueError(
+                        f"issuers.{event}: {dept!r} is not a department {list(self.departments)}"
+                    )
         return self
 
     @field_validator("aeo_grades")
@@ -211,6 +230,11 @@ class CreditTable(BaseModel):
     def is_listing_grade(self, department: str, grade: str) -> bool:
         """Whether a rating of ``grade`` by ``department`` is a category-1 listing ground."""
         return (department, grade) in self._listing
+
+    def may_record(self, department: str, event: str) -> bool:
+        """Whether ``department`` may record an ``event`` (see ``issuers``; a rating: yes)."""
+        allowed = self.issuers.get(event)
+        return allowed is None or department in allowed
 
     def is_aeo_grade(self, grade: str) -> bool:
         """Whether a customs rating of ``grade`` counts as AEO certification."""

@@ -9,11 +9,13 @@ platform read it. Each line is one event::
 
 - ``kind`` is ``enterprise`` or ``individual``; one entity keeps one kind throughout.
 - ``event`` is one of :data:`EVENTS`. Enterprises have ``rating`` (needs ``department`` and a
-  ``grade`` of that department's scale), ``aeo_certified``/``aeo_revoked`` (department, if
-  given, must be ``customs``), ``smuggling_penalty``, ``serious_dishonesty_listed``,
-  ``serious_dishonesty_removed``, ``legal_ground_listed``; individuals have ``violation`` and
-  ``legal_ground_listed``. Other events may name the department that issued them.
-- ``date`` is ``YYYY-MM-DD`` exactly; unknown keys are errors; blank lines are skipped.
+  ``grade`` of that department's scale), ``aeo_certified``/``aeo_revoked``,
+  ``smuggling_penalty``, ``serious_dishonesty_listed``, ``serious_dishonesty_removed``,
+  ``legal_ground_listed``; individuals have ``violation`` and ``legal_ground_listed``. Other
+  events may name the department that issued them, one the scale table lets record that kind
+  (``issuers``: an AEO certification is customs' ...).
+- ``date`` is ``YYYY-MM-DD`` exactly, inside the plausible window of :mod:`sim.rules.dates`;
+  unknown keys are errors; blank lines are skipped.
 
 Parsing checks every line and raises :class:`HistoryError` carrying the line number, the field
 and the offending value, so a command can print ``FILE: line N: field: what (got VALUE)``.
@@ -35,6 +37,7 @@ from datetime import date
 from typing import Any, Literal, get_args
 
 from sim.rules.credit_table import CreditTable, default_table
+from sim.rules.dates import FIRST_PLAUSIBLE, LAST_PLAUSIBLE, is_plausible
 
 __all__ = [
     "ENTERPRISE_EVENTS",
@@ -70,7 +73,6 @@ _FIELD_SET = frozenset(_FIELDS)
 _quote: Callable[[str], str] = json.encoder.encode_basestring
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")  # ASCII digits only (\d takes any script)
 _ALLOWED = {"enterprise": ENTERPRISE_EVENTS, "individual": INDIVIDUAL_EVENTS}
-_AEO_EVENTS = frozenset({"aeo_certified", "aeo_revoked"})
 
 
 def _show(value: Any, limit: int = 60) -> str:
@@ -219,13 +221,14 @@ def _parse_valid(obj: dict[str, Any], table: CreditTable) -> CreditEvent | None:
         if "grade" in obj:
             return None
         if "department" in obj and (
-            department not in table.departments
-            or (event in _AEO_EVENTS and department != "customs")
+            department not in table.departments or not table.may_record(department, event)
         ):
             return None
     try:
         when = date.fromisoformat(raw)
     except ValueError:
+        return None
+    if not FIRST_PLAUSIBLE <= when <= LAST_PLAUSIBLE:
         return None
     return CreditEvent(entity, kind, when, event, department, grade)  # type: ignore[arg-type]
 
@@ -249,6 +252,10 @@ def _parse_checked(obj: Any, line: int, table: CreditTable) -> CreditEvent:
         when = date.fromisoformat(raw_date)
     except ValueError:
         raise HistoryError(line, "date", "not a calendar date", raw_date) from None
+    if not is_plausible(when):
+        raise HistoryError(
+            line, "date", f"outside {FIRST_PLAUSIBLE} .. {LAST_PLAUSIBLE}", raw_date
+        )
     event = _text(obj, "event", line, required=True)
     if event not in EVENTS:
         raise HistoryError(line, "event", f"unknown event (expected one of {list(EVENTS)})", event)
@@ -261,8 +268,11 @@ def _parse_checked(obj: Any, line: int, table: CreditTable) -> CreditEvent:
         raise HistoryError(
             line, "department", f"unknown department (expected one of {known})", department
         )
-    if event in ("aeo_certified", "aeo_revoked") and department not in (None, "customs"):
-        raise HistoryError(line, "department", "AEO certification is by customs", department)
+    if department is not None and not table.may_record(department, event):
+        issuers = ", ".join(table.issuers[event])
+        raise HistoryError(
+            line, "department", f"{event} is recorded by {issuers} only", department
+        )
     grade = _text(obj, "grade", line, required=event == "rating")
     if grade is not None:
         if event != "rating":
@@ -289,12 +299,7 @@ def parse_history(lines: Iterable[str], table: CreditTable | None = None) -> Ite
     for number, text in enumerate(lines, start=1):
         if not text.strip():
             continue
-        try:
-            obj = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise HistoryError(
-                number, "record", f"not valid JSON: {exc.msg}", text.strip()
-            ) from None
+        obj = _decode(text, number)
         event = parse_record(obj, number, table)
         first = kinds.setdefault(event.entity, event.kind)
         if first != event.kind:
@@ -302,6 +307,40 @@ def parse_history(lines: Iterable[str], table: CreditTable | None = None) -> Ite
                 number, "kind", f"entity {event.entity!r} was an {first} earlier", event.kind
             )
         yield event
+
+
+def _decode(text: str, number: int) -> Any:
+    """One line's JSON object, or the line's :class:`HistoryError` (never another exception)."""
+    try:
+        obj = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise HistoryError(number, "record", f"not valid JSON: {exc.msg}", text.strip()) from None
+    except RecursionError:
+        raise HistoryError(number, "record", "not valid JSON: nested too deeply") from None
+    except ValueError as exc:  # e.g. an integer of more digits than Python converts
+        raise HistoryError(number, "record", f"not valid JSON: {exc}".split(";")[0]) from None
+    if "\\u" in text:
+        # A \u escape can make a lone surrogate, which no UTF-8 output can carry.
+        _check_text(obj, number)
+    return obj
+
+
+def _check_text(obj: Any, number: int) -> None:
+    if isinstance(obj, dict):
+        for key, value in obj.items():
+            _check_text(key, number)
+            if isinstance(value, str):
+                try:
+                    value.encode("utf-8")
+                except UnicodeEncodeError:
+                    raise HistoryError(
+                        number, str(key), "not Unicode text (a lone surrogate)", value
+                    ) from None
+    elif isinstance(obj, str):
+        try:
+            obj.encode("utf-8")
+        except UnicodeEncodeError:
+            raise HistoryError(number, "record", "a key is not Unicode text") from None
 
 
 def group_by_entity(events: Iterable[CreditEvent]) -> dict[str, list[CreditEvent]]:

@@ -22,6 +22,11 @@ The full process rehearsed before closure, one function per step:
 Batch exit (分出集报) lives in :mod:`sim.rules.batch_exit`; serialisation in
 :mod:`sim.rules.ledger_codec`.
 
+Every dated operation checks its date against the facts it depends on
+(:mod:`sim.rules.dates`), refusing ``invalid_date``: nothing happens in a book before it was
+opened, goods leave or are used no earlier than they entered it, a booking follows the release,
+and a second-line exit is no earlier than the day the second line opened.
+
 A book is an immutable value (its types live in :mod:`sim.rules.account_book` and are
 re-exported here): each operation returns a *new* book and an outcome, or raises
 :class:`~sim.rules.refusals.Refusal` and leaves nothing changed. Copy-on-write keeps an operation
@@ -53,12 +58,14 @@ from sim.rules.account_book import (
     Shipment,
     TransferOutcome,
     _book,
+    _entered,
     _money,
     _positive,
     _put,
     _set,
     _take,
 )
+from sim.rules.dates import SECOND_LINE_OPENED, not_before
 from sim.rules.goods import (
     NO_DUTIES,
     Movement,
@@ -86,6 +93,7 @@ __all__ = [
     "Qualification",
     "Shipment",
     "TransferOutcome",
+    "accept_transfer",
     "assess_exit_line",
     "book_entry",
     "declare_exit",
@@ -133,8 +141,7 @@ def file_book(book_id: str, holder: Qualification, on: date) -> Book:
     Raises:
         Refusal: ``invalid_date`` when opened before the qualification was filed.
     """
-    if on < holder.filed:
-        raise Refusal(Reason.INVALID_DATE, "book filed before qualification", on=on.isoformat())
+    not_before(on, holder.filed, "the qualification was filed")
     return Book(book_id, holder, on, {}, {}, {}, frozenset(), BatchExit())
 
 
@@ -158,11 +165,12 @@ def release_first_line(
     ordinary imports) pay them now and go straight to the balance as ordinary goods.
 
     Raises:
-        Refusal: ``duplicate_id``, ``invalid_quantity``, ``unknown_tariff_line``,
-            ``invalid_regime``, ``item_mismatch``.
+        Refusal: ``invalid_date`` (released before the book was opened), ``duplicate_id``,
+            ``invalid_quantity``, ``unknown_tariff_line``, ``invalid_regime``, ``item_mismatch``.
     """
     _positive(qty)
     _money(value_fen, "value_fen")
+    not_before(released, book.opened, "the book was opened", entry_id=entry_id)
     if entry_id in book.pending:
         raise Refusal(Reason.DUPLICATE_ID, f"entry {entry_id!r} already pending", entry_id=entry_id)
     line = tariff.line(code)
@@ -172,7 +180,7 @@ def release_first_line(
         # Tax-settled foreign goods are no longer "imported inputs" (taxes unsettled) for the
         # value-added rule: they count with the domestically purchased inputs.
         positions = dict(book.positions)
-        _put(positions, item, Position(code, Regime.ORDINARY, False, qty, 0, value_fen))
+        _put(positions, item, Position(code, Regime.ORDINARY, False, qty, 0, value_fen, released))
         return _book(book, positions), EntryOutcome(entry_id, item, qty, duties, False)
     pending = dict(book.pending)
     pending[entry_id] = Pending(item, code, regime, qty, value_fen, released)
@@ -185,9 +193,7 @@ def _pending(book: Book, entry_id: str, on: date) -> Pending:
     e = book.pending.get(entry_id)
     if e is None:
         raise Refusal(Reason.UNKNOWN_ITEM, f"no pending entry {entry_id!r}", entry_id=entry_id)
-    if on < e.released:
-        raise Refusal(Reason.INVALID_DATE, "date before release", on=on.isoformat(),
-                      released=e.released.isoformat())
+    not_before(on, e.released, "the goods were released", entry_id=entry_id)
     return e
 
 
@@ -205,7 +211,7 @@ def book_entry(book: Book, entry_id: str, on: date) -> tuple[Book, EntryOutcome]
                       f"{BOOKING_WINDOW_DAYS} days is over", entry_id=entry_id,
                       released=e.released.isoformat(), on=on.isoformat())
     positions = dict(book.positions)
-    _put(positions, e.item, Position(e.code, e.regime, False, e.qty, e.value_fen, 0))
+    _put(positions, e.item, Position(e.code, e.regime, False, e.qty, e.value_fen, 0, e.released))
     pending = dict(book.pending)
     del pending[entry_id]
     new = Book(book.book_id, book.holder, book.opened, positions, pending, book.shipments,
@@ -228,7 +234,8 @@ def settle_overdue_entry(
                       entry_id=entry_id)
     duties = compute_duties(e.value_fen, tariff.line(e.code))
     positions = dict(book.positions)
-    _put(positions, e.item, Position(e.code, Regime.ORDINARY, False, e.qty, 0, e.value_fen))
+    _put(positions, e.item,
+         Position(e.code, Regime.ORDINARY, False, e.qty, 0, e.value_fen, e.released))
     pending = dict(book.pending)
     del pending[entry_id]
     new = Book(book.book_id, book.holder, book.opened, positions, pending, book.shipments,
@@ -237,18 +244,25 @@ def settle_overdue_entry(
 
 
 def purchase_domestic(
-    book: Book, item: str, code: str, qty: int, value_fen: int, tariff: TariffTable
+    book: Book, item: str, code: str, qty: int, value_fen: int, tariff: TariffTable,
+    on: date | None = None,
 ) -> tuple[Book, TransferOutcome]:
     """Book goods bought on the domestic market (ordinary goods; domestic inputs for processing).
 
+    Args:
+        on: the purchase date (None: not recorded, and not checked).
+
     Raises:
-        Refusal: ``invalid_quantity``, ``unknown_tariff_line``, ``item_mismatch``.
+        Refusal: ``invalid_date`` (before the book was opened), ``invalid_quantity``,
+            ``unknown_tariff_line``, ``item_mismatch``.
     """
     _positive(qty)
     _money(value_fen, "value_fen")
+    if on is not None:
+        not_before(on, book.opened, "the book was opened")
     tariff.line(code)
     positions = dict(book.positions)
-    _put(positions, item, Position(code, Regime.ORDINARY, False, qty, 0, value_fen))
+    _put(positions, item, Position(code, Regime.ORDINARY, False, qty, 0, value_fen, on))
     return _book(book, positions), TransferOutcome(item, qty, 0, value_fen, NO_DUTIES)
 
 
@@ -260,22 +274,45 @@ def transfer(
 ) -> tuple[Book, Book, TransferOutcome]:
     """Move units between two eligible entities' books: no tax, quantities and values move.
 
+    The units enter the receiving book on ``on``.
+
     Raises:
-        Refusal: ``same_book``, ``unknown_item``, ``invalid_quantity``, ``insufficient_balance``,
-            ``relaxed_trade_no_transfer``, ``item_mismatch`` (in the receiving book).
+        Refusal: ``same_book``, ``invalid_date`` (before either book was opened or before the
+            goods entered the sending book), ``unknown_item``, ``invalid_quantity``,
+            ``insufficient_balance``, ``relaxed_trade_no_transfer``, ``item_mismatch`` (in the
+            receiving book).
     """
     if src.book_id == dst.book_id:
         raise Refusal(Reason.SAME_BOOK, "transfer to the same book", book_id=src.book_id)
+    not_before(on, src.opened, "the book was opened")
+    not_before(on, dst.opened, "the receiving book was opened", to_book=dst.book_id)
     left, moved = _take(src.positions, item, qty)
+    _entered(moved, item, on)
     if moved.regime is Regime.RELAXED_TRADE:
         raise Refusal(Reason.RELAXED_TRADE_NO_TRANSFER,
                       "relaxed-trade goods are for the named end user only", item=item)
     out = dict(dst.positions)
-    _put(out, item, moved)
+    _put(out, item, moved._replace(since=on))
     positions = dict(src.positions)
     _set(positions, item, left)
     outcome = TransferOutcome(item, qty, moved.imported_fen, moved.domestic_fen, NO_DUTIES)
     return _book(src, positions), _book(dst, out), outcome
+
+
+def accept_transfer(
+    src: Book, dst: Book, item: str, qty: int, asked: date, on: date
+) -> tuple[Book, Book, TransferOutcome]:
+    """A transfer asked for on ``asked``, accepted by the receiving enterprise on ``on``.
+
+    Between two enterprises a transfer waits for the receiver's acceptance; the goods move then
+    (:func:`transfer` on the acceptance date), so the sender's balance is checked again.
+
+    Raises:
+        Refusal: ``invalid_date`` (accepted before it was asked for), or any of
+            :func:`transfer`'s.
+    """
+    not_before(on, asked, "the transfer was asked for")
+    return transfer(src, dst, item, qty, on)
 
 
 def _base(lot: Position, item: str, price_fen: int | None) -> int:
@@ -298,10 +335,13 @@ def transfer_out(
     ordinary goods pay nothing.
 
     Raises:
-        Refusal: ``unknown_item``, ``invalid_quantity``, ``insufficient_balance``,
+        Refusal: ``invalid_date`` (before the book was opened or the goods entered it),
+            ``unknown_item``, ``invalid_quantity``, ``insufficient_balance``,
             ``relaxed_trade_no_transfer``, ``missing_price``.
     """
+    not_before(on, book.opened, "the book was opened")
     left, moved = _take(book.positions, item, qty)
+    _entered(moved, item, on)
     line = tariff.line(moved.code)
     taxes = applicable_taxes(moved.regime, Movement.TRANSFER_NON_ELIGIBLE, line)
     duties = compute_duties(_base(moved, item, price_fen), line, taxes) if taxes.any else NO_DUTIES
@@ -326,11 +366,13 @@ def process(
     (nothing unsettled, no second-line declaration).
 
     Raises:
-        Refusal: ``invalid_quantity``, ``unknown_item``, ``insufficient_balance``,
+        Refusal: ``invalid_date`` (before the book was opened or an input entered it),
+            ``invalid_quantity``, ``unknown_item``, ``insufficient_balance``,
             ``relaxed_trade_no_transfer`` (relaxed-trade goods are for own use, not consumption
             into goods for sale), ``unknown_tariff_line``, ``item_mismatch``.
     """
     _positive(batches, "batches")
+    not_before(on, book.opened, "the book was opened", order_id=order_id)
     if not bom.inputs or not bom.outputs:
         raise Refusal(Reason.INVALID_QUANTITY, "a bill of materials needs inputs and outputs")
     positions = dict(book.positions)
@@ -339,6 +381,7 @@ def process(
     for item, per_batch in bom.inputs.items():
         _positive(per_batch, "per_batch")
         left, moved = _take(positions, item, per_batch * batches)
+        _entered(moved, item, on)
         if moved.regime is Regime.RELAXED_TRADE:
             raise Refusal(Reason.RELAXED_TRADE_NO_TRANSFER,
                           "relaxed-trade goods cannot be consumed into goods for sale", item=item)
@@ -363,7 +406,7 @@ def process(
     shares_dom[first] += domestic - sum(shares_dom.values())
     for item, (code, _) in bom.outputs.items():
         _put(positions, item,
-             Position(code, regime, True, produced[item], shares_imp[item], shares_dom[item]))
+             Position(code, regime, True, produced[item], shares_imp[item], shares_dom[item], on))
     outcome = ProcessOutcome(order_id, consumed, produced, imported, domestic, regime)
     return _book(book, positions), outcome
 
@@ -409,16 +452,21 @@ def declare_exit(
     to processed goods with the line's sale price and the inputs carried by the units leaving.
 
     Raises:
-        Refusal: ``invalid_quantity`` (no lines), ``unknown_item``, ``insufficient_balance``,
-            ``relaxed_trade_no_exit``, ``missing_permit``, ``missing_price``.
+        Refusal: ``invalid_quantity`` (no lines), ``invalid_date`` (before the second line
+            opened, the book was opened or the goods entered it), ``unknown_item``,
+            ``insufficient_balance``, ``relaxed_trade_no_exit``, ``missing_permit``,
+            ``missing_price``.
     """
     if not lines:
         raise Refusal(Reason.INVALID_QUANTITY, "a declaration needs at least one line")
+    not_before(on, SECOND_LINE_OPENED, "the second line opened")
+    not_before(on, book.opened, "the book was opened")
     positions = dict(book.positions)
     results = []
     total = NO_DUTIES
     for req in lines:
         left, moved = _take(positions, req.item, req.qty)
+        _entered(moved, req.item, on)
         result = assess_exit_line(moved, req, tariff)
         _set(positions, req.item, left)
         results.append(result)

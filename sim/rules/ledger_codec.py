@@ -37,7 +37,8 @@ def book_to_dict(book: Book) -> dict[str, Any]:
         "opened": book.opened.isoformat(),
         "positions": {
             item: {"code": p.code, "regime": p.regime.value, "processed": p.processed,
-                   "qty": p.qty, "imported_fen": p.imported_fen, "domestic_fen": p.domestic_fen}
+                   "qty": p.qty, "imported_fen": p.imported_fen, "domestic_fen": p.domestic_fen,
+                   "since": p.since.isoformat() if p.since else None}
             for item, p in book.positions.items()
         },
         "pending": {
@@ -99,6 +100,10 @@ class _Reader:
         except ValueError:
             raise self._fail(key, "an ISO date") from None
 
+    def optional_day(self, key: str) -> date | None:
+        """A date, or None when the member is absent or null (written by an older layout)."""
+        return None if self.doc.get(key) is None else self.day(key)
+
     def regime(self, key: str) -> Regime:
         try:
             return Regime(self.text(key))
@@ -126,7 +131,8 @@ def book_from_dict(doc: Mapping[str, Any]) -> Book:
                            h.day("filed"))
     positions = {
         item: Position(p.text("code"), p.regime("regime"), p.flag("processed"), p.integer("qty"),
-                       p.integer("imported_fen"), p.integer("domestic_fen"))
+                       p.integer("imported_fen"), p.integer("domestic_fen"),
+                       p.optional_day("since"))
         for item, p in r.sub("positions").items()
     }
     pending = {

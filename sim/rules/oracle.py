@@ -12,6 +12,9 @@ identically in the simulation, in the reference platform and in a workload's exp
   within the annual quota, over it, or under age;
 * **a tier query** (:func:`tier_as_of`): an entity's classification on a date from its history.
 
+And one check on what follows a declaration: an inspection result is dated no earlier than the
+declaration it is about (:func:`check_inspection_date`).
+
 Each is a pure function of the facts (book, history, purchases) and the configuration
 (:class:`~sim.rules.config.RulesConfig`). The model calls them when its enterprises ship goods
 and its travellers leave; the reference platform's routes only parse, authorise, call them,
@@ -28,6 +31,7 @@ from sim.rules.account_book import Book, ExitDeclaration, ExitLine
 from sim.rules.config import RulesConfig
 from sim.rules.credit_classify import Classification, classify
 from sim.rules.credit_table import CreditTable
+from sim.rules.dates import not_before
 from sim.rules.dutyfree import DepartureDecision, check_departure
 from sim.rules.history import CreditEvent, EntityKind
 from sim.rules.ledger import declare_exit, with_tier
@@ -39,6 +43,7 @@ __all__ = [
     "DeclarationRequest",
     "DepartureDecision",
     "check_departure",
+    "check_inspection_date",
     "decide_declaration",
     "listing_grounds",
     "tier_as_of",
@@ -150,3 +155,17 @@ def tier_as_of(
     if not history:
         return Classification(entity, kind, as_of, WHITELIST, ())
     return classify(history, as_of, table)
+
+
+def check_inspection_date(declared: date, on: date, declaration: object = None) -> None:
+    """Refuse an inspection result dated before the declaration it is about.
+
+    Args:
+        declared: the declaration's date.
+        on: the result's date.
+        declaration: the declaration's id, for the refusal's context.
+
+    Raises:
+        Refusal: ``invalid_date``.
+    """
+    not_before(on, declared, "the declaration", declaration=declaration)

@@ -13,9 +13,15 @@ Counts of channels, scanners and officers are *not* facts here: they are scenari
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, get_args
 
-__all__ = ["KINDS", "PORTS", "PORT_IDS", "PortFact", "PortKind", "port_fact"]
+__all__ = ["KINDS", "PORTS", "PORT_IDS", "PortFact", "PortId", "PortKind", "port_fact"]
+
+PortId = Literal[
+    "xinhai", "nangang", "haikou", "yangpu", "basuo", "sanya_port", "qinglan", "meilan",
+    "phoenix", "boao",
+]
+"""The ten port ids as a type (the same ids, in the same order, as :data:`PORTS`)."""
 
 PortKind = Literal["strait_roro", "seaport", "airport"]
 KINDS: tuple[PortKind, ...] = ("strait_roro", "seaport", "airport")
@@ -53,6 +59,8 @@ PORTS: tuple[PortFact, ...] = (
 """The ten ports in the official order (strait ports first, then seaports, then airports)."""
 
 PORT_IDS: tuple[str, ...] = tuple(p.id for p in PORTS)
+if get_args(PortId) != PORT_IDS:  # the type restates the table: they must not drift apart
+    raise AssertionError(f"PortId {get_args(PortId)} differs from PORTS {PORT_IDS}")
 
 
 def port_fact(port_id: str) -> PortFact:

@@ -116,6 +116,8 @@ def load_document(path: Path, *, _seen: tuple[Path, ...] = ()) -> list[tuple[str
         raise ScenarioError(label, "", f"{where}broken YAML: {exc.problem}") from None
     except yaml.YAMLError as exc:
         raise ScenarioError(label, "", f"broken YAML: {exc}") from None
+    except RecursionError:
+        raise ScenarioError(label, "", "broken YAML: nested too deeply") from None
     if doc is None:
         doc = {}
     if not isinstance(doc, dict):
@@ -147,6 +149,8 @@ def parse_override(text: str) -> tuple[list[str], Any]:
         value = yaml.safe_load(raw) if raw.strip() else ""
     except yaml.YAMLError:
         raise ScenarioError(SET, key, "the value is not valid YAML", raw) from None
+    except RecursionError:
+        raise ScenarioError(SET, key, "the value is nested too deeply", raw) from None
     return key.split("."), value
 
 

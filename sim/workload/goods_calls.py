@@ -13,7 +13,9 @@ event               call
 ``late_booking``    ``POST .../entries/{entry}/settlement`` (after the refused booking)
 ``purchase``        ``POST /v1/books/{book}/purchases``
 ``processing``      ``POST /v1/books/{book}/processing``
-``transfer``        ``POST /v1/books/{book}/transfers`` with ``to_book``
+``transfer``        ``POST /v1/books/{book}/transfers`` with ``to_book`` (pending: the goods go
+                    into another enterprise's book), then the receiver's
+                    ``POST /v1/transfers/{id}/acceptance`` (the goods move)
 ``island_sale``     ``POST /v1/books/{book}/transfers`` with a price, no ``to_book``
 ``declaration``     ``POST /v1/declarations`` (expected: tier, risk score, channel, duties)
 ``non_customs``     ``POST /v1/declarations`` of tax-settled goods (so the books balance)
@@ -150,7 +152,10 @@ class GoodsCalls:
             make = _MAKERS.get(kind if kind != "refusal" else f"refusal:{ev.op[i]}")
             if make is None or (kind == "suspension" and ev.op[i] == "consolidated"):
                 continue
+            index = -1
             for call in make(self, i):
+                if call.pop("needs_previous", False):  # its path names the previous answer
+                    call["answer_of"] = index
                 if kind == "opening":
                     index = builder.add("setup", float(len(builder)), **call, stage="opening")
                 else:
@@ -225,10 +230,22 @@ class GoodsCalls:
 
     def _transfer(self, i: int) -> list[_Call]:
         ev = self.ev
-        dst = book_id(self.entity(ev.other[i]))
+        receiver = self.entity(ev.other[i])
+        dst = book_id(receiver)
         body = {"item": ev.item[i], "qty": ev.qty[i], "on": self._day(i), "to_book": dst}
-        return [self._spec(i, "transfer", f"/v1/books/{self._book(i)}/transfers", body,
-                           {"qty": ev.qty[i], "to_book": dst}, touches=(self._book(i), dst))]
+        touches = (self._book(i), dst)
+        offer = self._spec(i, "transfer", f"/v1/books/{self._book(i)}/transfers", body,
+                           {"qty": ev.qty[i], "to_book": dst, "status": "pending"},
+                           touches=touches)
+        if ev.kind[i] == "refusal":
+            return [offer]
+        # Into another enterprise's book the goods move once it accepts, the same day.
+        accept = self._spec(i, "transfer_acceptance", "/v1/transfers/{depends_on.id}/acceptance",
+                            {"on": self._day(i)},
+                            {"qty": ev.qty[i], "to_book": dst, "status": "done"}, status=200,
+                            touches=touches)
+        accept.update(actor_entity=receiver, partition=receiver, needs_previous=True)
+        return [offer, accept]
 
     def _sale(self, i: int) -> list[_Call]:
         ev = self.ev

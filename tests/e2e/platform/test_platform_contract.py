@@ -18,8 +18,11 @@ from typing import Any
 import httpx
 import pytest
 from pydantic import TypeAdapter
+from sqlalchemy import func, select
 
+from refplatform.idempotency import IdempotencyMiddleware
 from refplatform.main import create_app
+from refplatform.models import IdempotencyKey
 from refplatform.settings import Settings
 from sim.api import (
     OPERATIONS,
@@ -43,6 +46,7 @@ from sim.api import (
     ShipmentIn,
     SuspendIn,
     TokenIn,
+    TransferDecisionIn,
     TransferIn,
 )
 from sim.api.operations import find_operation
@@ -89,7 +93,7 @@ def test_every_success_answer_has_a_typed_schema(openapi: dict[str, Any]) -> Non
                 schema = answer["content"]["application/json"]["schema"]
                 assert _typed(openapi, schema), (method, path, status, schema)
                 seen += 1
-    assert seen == len(OPERATIONS) == 28
+    assert seen == len(OPERATIONS) == 36
 
 
 def _normal(schema: Any) -> Any:
@@ -155,7 +159,14 @@ def _operation_of(method: str, path: str) -> str:
     return op.name
 
 
-def test_the_typed_client_walks_every_operation(client: Any) -> None:
+def test_the_typed_client_walks_every_operation(
+    client: Any, app: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    stored_late: list[str] = []
+    # Every write builds its answer inside the transaction of its effect (stored with it).
+    monkeypatch.setattr(
+        IdempotencyMiddleware, "late_answer", lambda _self, ctx, *_: stored_late.append(ctx.path)
+    )
     called: set[str] = set()
     client.event_hooks["request"].append(
         lambda request: called.add(_operation_of(request.method, request.url.path))
@@ -179,14 +190,30 @@ def test_the_typed_client_walks_every_operation(client: Any) -> None:
     assert own.first_line_entry("B1", beef).pending is True
     assert own.book_entry("B1", "IN1", OnIn(on=day(2026, 1, 7))).pending is False
     late = EntryIn(
-        entry_id="IN2", item="veal", code=BEEF, qty=2, value_fen=20_000, released=day(2026, 1, 1)
+        entry_id="IN2", item="veal", code=BEEF, qty=2, value_fen=20_000, released=day(2026, 1, 5)
     )
     own.first_line_entry("B1", late)
     assert own.settle_entry("B1", "IN2", OnIn(on=day(2026, 1, 20))).duties.total_fen > 0
     salt = PurchaseIn(item="salt", code="3926.90", qty=10, value_fen=700, on=day(2026, 1, 8))
     assert own.purchase("B1", salt).domestic_fen == 700
     sold = own.transfer("B1", TransferIn(item="beef", qty=1, on=day(2026, 1, 21)))
-    assert sold.to_book is None and sold.duties.total_fen > 0
+    assert sold.to_book is None and sold.duties.total_fen > 0 and sold.status == "done"
+    e2 = EntityIn(id="E2", kind="enterprise", code=uscc(2), registered_in_hainan=True)
+    platform.register_entity(e2)
+    other = platform.as_enterprise("E2")
+    other.file_qualification(QualificationIn(entity="E2", on=day(2026, 1, 5)))
+    other.file_book(BookIn(id="B2", entity="E2", on=day(2026, 1, 5)))
+    decide = TransferDecisionIn(on=day(2026, 1, 21))
+    offers = [
+        own.transfer("B1", TransferIn(item="beef", qty=1, on=day(2026, 1, 21), to_book="B2"))
+        for _ in range(3)
+    ]
+    assert [o.status for o in offers] == ["pending"] * 3
+    assert other.accept_transfer(offers[0].id, decide).status == "done"
+    assert other.reject_transfer(offers[1].id, decide).status == "rejected"
+    assert own.withdraw_transfer(offers[2].id, decide).status == "withdrawn"
+    assert other.get_transfer(offers[0].id).decided_on == day(2026, 1, 21)
+    assert [t.status for t in other.list_transfers("B2")] == ["done", "rejected", "withdrawn"]
     order = ProcessingIn(
         order_id="P1",
         inputs={"beef": 1},
@@ -196,7 +223,7 @@ def test_the_typed_client_walks_every_operation(client: Any) -> None:
     )
     assert own.process("B1", order).produced == {"jerky": 10}
     positions = own.get_book("B1").state.positions
-    assert (positions["beef"].qty, positions["jerky"].qty, positions["salt"].qty) == (9, 10, 10)
+    assert (positions["beef"].qty, positions["jerky"].qty, positions["salt"].qty) == (8, 10, 10)
 
     jerky = LineIn(item="jerky", qty=2, price_fen=26_000)
     decided = own.declare(
@@ -207,6 +234,7 @@ def test_the_typed_client_walks_every_operation(client: Any) -> None:
     assert [d.reference for d in own.list_declarations("B1")] == ["D1"]
     found = InspectionIn(on=day(2026, 2, 1), channel="scan", result="clear")
     assert officer.record_inspection(decided.id, found).inspection is not None
+    assert [r.result for r in officer.list_inspections(decided.id)] == ["clear"]
 
     assert own.admit_batch_exit("B1", OnIn(on=day(2026, 2, 1))).enabled is True
     shipment = ShipmentIn(
@@ -234,7 +262,21 @@ def test_the_typed_client_walks_every_operation(client: Any) -> None:
     feed = platform.as_department("anti_smuggling").notifications()
     assert [(n.entity, n.to_tier) for n in feed.notifications][:1] == [("E1", "key_attention")]
 
+    trail = officer.audit_trail(entity="E2")
+    assert [r.operation for r in trail.records][-2:] == ["accept_transfer", "reject_transfer"]
+    issued = platform.issue_token(TokenIn(role="officer"))
+    assert platform.revoke_token(issued.id).revoked_at is not None
+
     assert called == {op.name for op in OPERATIONS}
+    assert stored_late == []
+    with app.state.db.read() as session:  # every key of the walk holds its answer
+        unanswered = session.scalar(
+            select(func.count())
+            .select_from(IdempotencyKey)
+            .where(IdempotencyKey.status_code.is_(None))
+        )
+        keys = session.scalar(select(func.count()).select_from(IdempotencyKey))
+    assert unanswered == 0 and keys >= 30
 
 
 def test_errors_arrive_as_typed_exceptions(api: Any) -> None:

@@ -144,7 +144,7 @@ def test_enterprise_cannot_touch_another_book(api: Any, client: Any, problem: An
 
 def test_transfers_and_processing(api: Any, client: Any) -> None:
     own = ready_book(api.platform, "E1", "B1", qty=10)
-    ready_book(api.platform, "E2", "B2", qty=1)
+    other = ready_book(api.platform, "E2", "B2", qty=1)
     r = client.post(
         "/v1/books/B1/transfers",
         headers=own,
@@ -152,6 +152,14 @@ def test_transfers_and_processing(api: Any, client: Any) -> None:
     )
     assert r.status_code == 201, r.text
     assert r.json()["duties"]["total_fen"] == 0  # eligible to eligible: free
+    # Into another enterprise's book: nothing moves until E2 accepts.
+    assert r.json()["status"] == "pending"
+    assert (balance(api.platform, "B1"), balance(api.platform, "B2")) == (10, 1)
+    accepted = client.post(
+        f"/v1/transfers/{r.json()['id']}/acceptance", headers=other, json={"on": "2026-01-20"}
+    )
+    assert accepted.status_code == 200, accepted.text
+    assert accepted.json()["status"] == "done"
     assert (balance(api.platform, "B1"), balance(api.platform, "B2")) == (6, 5)
     r = client.post(
         "/v1/books/B1/transfers", headers=own, json={"item": "beef", "qty": 1, "on": "2026-01-21"}
@@ -183,10 +191,9 @@ def test_fifty_write_offs_against_thirty(api: Any, app: Any) -> None:
                 headers=own,
                 json=declaration(1, reference=f"RACE-{i}"),
             )
-            # Once the 30 are gone the ledger drops the emptied position, so a late write-off
-            # is refused as unknown_item (422) rather than insufficient_balance (409).
+            # Once the 30 are gone the position holds 0: insufficient_balance (409).
             if r.status_code != 201:
-                assert r.json()["code"] in {"insufficient_balance", "unknown_item"}, r.text
+                assert r.json()["code"] == "insufficient_balance", r.text
             return r.status_code
 
         with ThreadPoolExecutor(50) as pool:

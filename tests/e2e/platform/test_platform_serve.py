@@ -56,6 +56,20 @@ def test_bad_db_url_is_one_error_line(url: str) -> None:
     assert len(lines) == 1 and lines[0].startswith("error: --db:"), run.stderr
 
 
+def test_a_short_admin_token_is_one_error_line_that_does_not_show_it(tmp_path: Path) -> None:
+    run = subprocess.run(
+        [*CLI, "--db", f"sqlite:///{tmp_path / 'p.db'}", "--port", str(free_port())],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "REFPLATFORM_ADMIN_TOKEN": "change-me"},
+    )
+    assert run.returncode == 2
+    assert run.stderr.strip() == (
+        "error: environment: REFPLATFORM_ADMIN_TOKEN: needs at least 32 characters (got 9)"
+    )
+
+
 @pytest.mark.slow
 def test_serves_logs_json_and_stops_on_sigterm(tmp_path: Path) -> None:
     port = free_port()

@@ -47,7 +47,7 @@ def _busy_book() -> Book:
     book, _ = book_entry(book, "en1", date(2025, 12, 2))
     book, _ = release_first_line(book, "en2", "beef", "0202.30", 5, 50_000, date(2025, 12, 3), T)
     book = admit_batch_exit(book, date(2025, 12, 1))
-    book, _ = file_batch_shipment(book, "S1", "beef", 3, date(2025, 12, 5), "yangpu", T)
+    book, _ = file_batch_shipment(book, "S1", "beef", 3, date(2025, 12, 20), "yangpu", T)
     book, _ = declare_consolidated(book, 2025, 12, date(2026, 1, 10))
     book, _ = file_batch_shipment(book, "S2", "beef", 2, date(2026, 1, 12), "xinhai", T)
     return suspend_batch_exit(book, Reason.MISSING_PERMIT, date(2026, 1, 20))

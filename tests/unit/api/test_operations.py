@@ -5,26 +5,34 @@ from __future__ import annotations
 import pytest
 
 from sim.api.operations import (
+    ACCEPT_TRANSFER,
     DECLARE,
     GET_BOOK,
     HEALTH,
     OPERATIONS,
     RECORD_INSPECTION,
+    REJECT_TRANSFER,
+    REVOKE_TOKEN,
+    WITHDRAW_TRANSFER,
     find_operation,
     operation,
 )
 
 
 def test_names_and_routes_are_unique() -> None:
-    assert len({op.name for op in OPERATIONS}) == len(OPERATIONS) == 28
+    assert len({op.name for op in OPERATIONS}) == len(OPERATIONS) == 36
     assert len({(op.method, op.path) for op in OPERATIONS}) == len(OPERATIONS)
 
 
 def test_writes_have_bodies_and_reads_have_none() -> None:
     for op in OPERATIONS:
         assert (op.body is not None) == op.writes, op.name
-        # Every write creates something (201) except recording an inspection on a declaration.
-        assert op.status == (201 if op.writes and op is not RECORD_INSPECTION else 200), op.name
+        # Every write creates something (201) except those changing what exists: recording an
+        # inspection result, revoking a token, deciding a pending transfer.
+        changes = (
+            RECORD_INSPECTION, REVOKE_TOKEN, ACCEPT_TRANSFER, REJECT_TRANSFER, WITHDRAW_TRANSFER
+        )
+        assert op.status == (201 if op.writes and op not in changes else 200), op.name
 
 
 def test_only_health_needs_no_token() -> None:

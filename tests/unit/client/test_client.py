@@ -60,7 +60,13 @@ class Script:
             self.issued += 1
             asked = json.loads(request.content)
             token = f"T{self.issued}"
-            issued = {"token": token, "role": asked["role"], "entity": asked.get("entity")}
+            issued = {
+                "id": self.issued,
+                "token": token,
+                "role": asked["role"],
+                "entity": asked.get("entity"),
+                "expires_at": "2026-12-01T00:00:00Z",
+            }
             return httpx.Response(201, json=issued)
         return self.route(request)
 

@@ -27,12 +27,12 @@ def test_settings_from_env() -> None:
         {
             "REFPLATFORM_DB_URL": "sqlite:///x.db",
             "REFPLATFORM_MIGRATE": "0",
-            "REFPLATFORM_ADMIN_TOKEN": "sekrit-9",
+            "REFPLATFORM_ADMIN_TOKEN": "sekrit-9" * 4,
             "REFPLATFORM_ACCESS_LOG": "false",
         }
     )
     assert (s.db_url, s.migrate_on_start, s.access_log) == ("sqlite:///x.db", False, False)
-    assert s.admin_token is not None and s.admin_token.get_secret_value() == "sekrit-9"
+    assert s.admin_token is not None and s.admin_token.get_secret_value() == "sekrit-9" * 4
     assert "sekrit" not in repr(s)
     quota = r"^REFPLATFORM_RULES.duty_free_quota_fen: .*\(got -1\)"
     with pytest.raises(SettingsError, match=quota):
@@ -48,6 +48,43 @@ def test_settings_from_env() -> None:
     assert s.rules.risk.scan_threshold == 2.5 and s.rules.duty_free_quota_fen == 5
     # unset: the packaged rules, which are also a scenario's defaults
     assert Settings.from_env({}).rules == Scenario().rules_config()
+
+
+def test_a_short_admin_token_is_refused_without_being_shown() -> None:
+    with pytest.raises(SettingsError) as refused:
+        Settings.from_env({"REFPLATFORM_ADMIN_TOKEN": "change-me-please"})
+    message = str(refused.value)
+    assert message == "REFPLATFORM_ADMIN_TOKEN: needs at least 32 characters (got 16)"
+    assert "change-me" not in message
+    assert Settings.from_env({"REFPLATFORM_ADMIN_TOKEN": "x" * 32}).admin_token is not None
+
+
+def test_limits_and_lifetimes_are_settings() -> None:
+    s = Settings.from_env({})
+    assert (s.token_ttl_s, s.idempotency_ttl_s, s.max_body_bytes) == (86_400, 86_400, 1 << 20)
+    s = Settings.from_env(
+        {
+            "REFPLATFORM_TOKEN_TTL_S": "3600",
+            "REFPLATFORM_IDEMPOTENCY_TTL_S": "600",
+            "REFPLATFORM_MAX_BODY_BYTES": "65536",
+        }
+    )
+    assert (s.token_ttl_s, s.idempotency_ttl_s, s.max_body_bytes) == (3600, 600, 65536)
+    with pytest.raises(SettingsError, match=r"^REFPLATFORM_MAX_BODY_BYTES: .*\(got '1'\)"):
+        Settings.from_env({"REFPLATFORM_MAX_BODY_BYTES": "1"})
+
+
+def test_the_sqlite_file_is_owner_only(tmp_path: Path) -> None:
+    db = Database(f"sqlite:///{tmp_path / 'private.db'}")
+    upgrade(db)
+    with db.write() as session:  # the log and shared memory exist once something is written
+        session.execute(text("CREATE TABLE t (x)"))
+    modes = {
+        path.name: path.stat().st_mode & 0o777 for path in tmp_path.iterdir() if path.is_file()
+    }
+    db.dispose()
+    assert "private.db" in modes and "private.db-wal" in modes
+    assert set(modes.values()) == {0o600}, modes
 
 
 def test_migrations_match_the_models(tmp_path: Path) -> None:

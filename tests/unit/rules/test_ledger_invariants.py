@@ -88,7 +88,7 @@ class Ledgers(RuleBasedStateMachine):
 
     def _pick(self, name: str, pick: int, qty: int) -> tuple[str, int]:
         """Mostly an item the book holds and a quantity it can give; sometimes anything at all."""
-        held = sorted(self.books[name].positions)
+        held = sorted(i for i, p in self.books[name].positions.items() if p.qty)
         if pick % 5 == 0 or not held:
             return ITEMS[pick % len(ITEMS)], qty
         item = held[pick % len(held)]
@@ -177,7 +177,8 @@ class Ledgers(RuleBasedStateMachine):
     @rule(name=st.sampled_from(BOOKS), batches=st.integers(min_value=1, max_value=3),
           anywhere=st.booleans())
     def make_jerky(self, name: str, batches: int, anywhere: bool) -> None:
-        ready = [n for n in BOOKS if {"beef", "salt"} <= set(self.books[n].positions)]
+        ready = [n for n in BOOKS
+                 if {"beef", "salt"} <= {i for i, p in self.books[n].positions.items() if p.qty}]
         if ready and not anywhere:
             name = ready[len(ready) // 2]
         r = self._try((name,), lambda: process(
@@ -249,7 +250,9 @@ class Ledgers(RuleBasedStateMachine):
         value = 0
         for b in self.books.values():
             for item, p in b.positions.items():
-                assert p.qty > 0 and p.imported_fen >= 0 and p.domestic_fen >= 0
+                assert p.qty >= 0 and p.imported_fen >= 0 and p.domestic_fen >= 0
+                # An emptied position stays in the book, holding no value.
+                assert p.qty or p.imported_fen == p.domestic_fen == 0
                 held[item] += p.qty
                 value += p.imported_fen + p.domestic_fen
             for e in b.pending.values():
