@@ -84,6 +84,10 @@ class Decision:
 
 _NO_DECISION = Decision("", False, "", 0.0, "")
 
+_REPEATING = ("kind", "port", "regime", "cause", "op", "item", "code", "tier", "indicators",
+              "channel", "grounds")
+"""String columns of :class:`GoodsEvents` with few distinct values (``ref`` is unique)."""
+
 
 @dataclass
 class GoodsEvents:
@@ -194,6 +198,18 @@ class GoodsEvents:
 
     def __len__(self) -> int:
         return len(self.time_s)
+
+    def compact(self) -> GoodsEvents:
+        """Share one string object among equal values of the repeating columns; returns self.
+
+        The risk indicators and listing grounds of a shipment are joined afresh for each one:
+        a year's hundreds of thousands of shipments hold a few hundred distinct values.
+        """
+        for name in _REPEATING:
+            column: list[str] = getattr(self, name)
+            seen: dict[str, str] = {}
+            column[:] = [seen.setdefault(value, value) for value in column]
+        return self
 
     def book(self, enterprise: int) -> str:
         """The account book id of an enterprise of the flow."""

@@ -44,7 +44,7 @@ from sim.results.records import Records
 from sim.results.run import RunResult
 from sim.results.timeseries import busy_seconds, step, time_average, window_peak
 
-__all__ = ["compute_kpis", "wilson_interval"]
+__all__ = ["compute_kpis", "port_kpis", "wilson_interval"]
 
 TRUCK = "cargo_truck"
 _TIERS = ("aeo", "whitelist", "key_attention")
@@ -130,6 +130,21 @@ def compute_kpis(result: RunResult) -> dict[str, Any]:
     if result.observed:
         kpis["observed"] = observed_kpis(result)
     return kpis
+
+
+def port_kpis(result: RunResult, port: str, mine: Records) -> tuple[dict[str, Any], dict[str, Any]]:
+    """One port's KPIs and its Little's-law figures, from that port's records only.
+
+    What :func:`compute_kpis` puts under ``ports[port]`` and ``littles_law[port]``, without
+    the island-wide figures: a port of a year's run is millions of rows, computed one port at
+    a time (:func:`sim.results.stream.kpis_from_file`).
+
+    Args:
+        result: the run (its facts: window, capacities, queues, ferries, counts).
+        port: the port.
+        mine: the port's records (every flow), in ``id`` order.
+    """
+    return _port_kpis(result, port, mine, result.warmup_s, result.horizon_s)
 
 
 def _port_kpis(

@@ -37,7 +37,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from sim.results.io import canonical_json, records_from_table, records_table, stage_file
-from sim.results.kpis import compute_kpis
+from sim.results.kpis import compute_kpis, port_kpis
 from sim.results.records import (
     AMOUNT_COLUMNS,
     IDENTITY_COLUMNS,
@@ -174,11 +174,10 @@ def kpis_from_file(result: RunResult, path: Path) -> dict[str, Any]:
     kpis["entities"] = total + counted
     kpis["records"] = total
     for port in result.ports:
-        mine = _read(path, "port", port)
-        # goods KPIs come with the island-wide part above; not again per port
-        part = compute_kpis(dataclasses.replace(result, records=mine, ports=(port,), goods=None))
-        kpis["ports"][port] = part["ports"][port]
-        kpis["littles_law"][port] = part["littles_law"][port]
+        # the island-wide and goods KPIs came with the part above; a port's own only here
+        kpis["ports"][port], kpis["littles_law"][port] = port_kpis(
+            result, port, _read(path, "port", port)
+        )
     return kpis
 
 
