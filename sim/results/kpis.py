@@ -62,6 +62,11 @@ _SEGMENTS = (
 """Segments of a truck's clearance: (name, from column, to column); ``bay_requested`` is
 derived (:func:`sim.results.queues.bay_requested`)."""
 
+_TRAVELLER_COLUMNS = (
+    "arrival", "channel_start", "channel_end", "release", "tier", "violation", "detected"
+)
+"""What a port's KPIs read of its duty-free travellers (a year's port has millions)."""
+
 
 def wilson_interval(successes: int, n: int, z: float = 1.959964) -> tuple[float, float]:
     """The Wilson score interval of a binomial proportion (95% by default); (nan, nan) if n=0."""
@@ -160,7 +165,7 @@ def _port_kpis(
     officer_busy = busy_seconds(t["review_start"], t["review_end"], lo, hi) + busy_seconds(
         t["inspection_start"], t["inspection_end"], lo, hi
     )
-    dfree = mine.select(mine["flow"] == "duty_free_traveller")
+    dfree = mine.select(mine["flow"] == "duty_free_traveller", _TRAVELLER_COLUMNS)
     busy = {
         "customs_channels": busy_seconds(t["channel_start"], t["channel_end"], lo, hi),
         "scanners": busy_seconds(t["scan_start"], t["scan_end"], lo, hi),

@@ -127,27 +127,29 @@ _KPI_COLUMNS = tuple(
     c for c in RECORD_COLUMNS
     if c == "grounds" or c not in (*IDENTITY_COLUMNS, *AMOUNT_COLUMNS)
 )
+# A port's own KPIs need neither its name on every row nor the listing grounds (island-wide).
+_PORT_KPI_COLUMNS = tuple(c for c in _KPI_COLUMNS if c not in ("port", "grounds"))
 
 
-def _read(path: Path, column: str, value: str) -> Records:
-    """The rows where ``column == value``, in ``id`` order (the KPIs' columns only).
+def _read(path: Path, column: str, value: str, names: Sequence[str] = _KPI_COLUMNS) -> Records:
+    """The rows where ``column == value``, in ``id`` order (the columns ``names`` only).
 
     Row group by row group (a simulated day each), each filtered as soon as it is read and
     turned into NumPy, so nothing but the part itself and one day of rows is ever held.
     """
-    pieces: dict[str, list[np.ndarray]] = {name: [] for name in _KPI_COLUMNS}
+    pieces: dict[str, list[np.ndarray]] = {name: [] for name in names}
     source = pq.ParquetFile(path)
     count = source.metadata.num_row_groups
     for first in range(0, count, _GROUPS_PER_READ):
         last = min(first + _GROUPS_PER_READ, count)
-        group = source.read_row_groups(range(first, last), columns=list(_KPI_COLUMNS))
+        group = source.read_row_groups(range(first, last), columns=list({*names, column}))
         group = group.filter(pc.equal(group.column(column).cast(pa.string()), value))
-        part = records_from_table(group)
+        part = records_from_table(group.select(list(names)))
         del group
-        for name in _KPI_COLUMNS:
+        for name in names:
             pieces[name].append(part[name])
     columns: dict[str, np.ndarray] = {}
-    for name in _KPI_COLUMNS:  # one column at a time: its pieces go as it is joined
+    for name in names:  # one column at a time: its pieces go as it is joined
         columns[name] = np.concatenate(pieces.pop(name))
     order = np.argsort(columns["id"], kind="stable")
     if not np.all(order[:-1] < order[1:]):
@@ -176,7 +178,7 @@ def kpis_from_file(result: RunResult, path: Path) -> dict[str, Any]:
     for port in result.ports:
         # the island-wide and goods KPIs came with the part above; a port's own only here
         kpis["ports"][port], kpis["littles_law"][port] = port_kpis(
-            result, port, _read(path, "port", port)
+            result, port, _read(path, "port", port, _PORT_KPI_COLUMNS)
         )
     return kpis
 
