@@ -84,9 +84,9 @@ class Decision:
 
 _NO_DECISION = Decision("", False, "", 0.0, "")
 
-_REPEATING = ("kind", "port", "regime", "cause", "op", "item", "code", "tier", "indicators",
-              "channel", "grounds")
-"""String columns of :class:`GoodsEvents` with few distinct values (``ref`` is unique)."""
+_REPEATING = ("indicators", "grounds")
+"""String columns of :class:`GoodsEvents` joined afresh for each row though they take few
+distinct values (the others hold shared names, or unique references)."""
 
 
 @dataclass
