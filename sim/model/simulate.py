@@ -96,7 +96,7 @@ def simulate(
         if scenario.goods.drives_trucks:
             shipments = schedule_trucks(flow, scenario)
         # only the events go on: the books (a year of entries, lots and shipments) go now
-        goods = flow.events.compact()
+        goods = flow.events
         del flow
     env = simpy.Environment()
     system = build(scenario, env, streams, source, shipments)
