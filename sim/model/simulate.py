@@ -24,6 +24,7 @@ from sim.model.routing import SharesTierSource, TierSource
 from sim.model.shipments import EnterpriseTiers, PortShipments, run_goods, schedule_trucks
 from sim.model.system import build
 from sim.results.goods import GoodsEvents
+from sim.results.memory import release_memory
 from sim.results.records import RecordGroup, concat
 from sim.results.run import ObservedFigure, RunResult
 from sim.results.stream import RecordStream
@@ -146,6 +147,7 @@ def _run(
     days = {min(d * _DAY, horizon) for d in range(1, int(horizon // _DAY) + 1)}
     if stream is not None:
         stops.update(days)
+        release_memory()  # what building the ports drew and dropped, before the long run
     for until in sorted(stops):
         env.run(until=until)
         if progress is not None:

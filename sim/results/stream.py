@@ -38,6 +38,7 @@ import pyarrow.parquet as pq
 
 from sim.results.io import canonical_json, records_from_table, records_table, stage_file
 from sim.results.kpis import compute_kpis, port_kpis
+from sim.results.memory import release_memory
 from sim.results.records import (
     AMOUNT_COLUMNS,
     IDENTITY_COLUMNS,
@@ -100,6 +101,7 @@ class RecordStream:
                 group.drop_before(until)
                 self._done[id(group)] = until
         self._write(parts)
+        release_memory()  # the day's pages just went: hand them back
 
     def close(self, groups: Sequence[RecordGroup]) -> None:
         """Write what is left of every group (finished or not) and close the file."""
@@ -170,6 +172,7 @@ def kpis_from_file(result: RunResult, path: Path) -> dict[str, Any]:
     """
     meta = pq.ParquetFile(path).metadata
     total = meta.num_rows
+    release_memory()  # what the run freed, before reading its records back
     trucks = _read(path, "flow", TRUCK_FLOW)
     kpis = compute_kpis(dataclasses.replace(result, records=trucks))
     counted = sum(int(c.sum()) for flows in result.counted.values() for c in flows.values())
@@ -180,6 +183,7 @@ def kpis_from_file(result: RunResult, path: Path) -> dict[str, Any]:
         kpis["ports"][port], kpis["littles_law"][port] = port_kpis(
             result, port, _read(path, "port", port, _PORT_KPI_COLUMNS)
         )
+        release_memory()  # before the next port's rows: a year's port is millions
     return kpis
 
 
