@@ -44,7 +44,7 @@ from sim.results.records import Records
 from sim.results.run import RunResult
 from sim.results.timeseries import busy_seconds, step, time_average, window_peak
 
-__all__ = ["compute_kpis", "port_kpis", "wilson_interval"]
+__all__ = ["PORT_ROW_COLUMNS", "compute_kpis", "port_kpis", "wilson_interval"]
 
 TRUCK = "cargo_truck"
 _TIERS = ("aeo", "whitelist", "key_attention")
@@ -66,6 +66,10 @@ _TRAVELLER_COLUMNS = (
     "arrival", "channel_start", "channel_end", "release", "tier", "violation", "detected"
 )
 """What a port's KPIs read of its duty-free travellers (a year's port has millions)."""
+
+PORT_ROW_COLUMNS = ("id", "flow", *_TRAVELLER_COLUMNS, "boarding")
+"""What a port's KPIs read of its rows other than supervised trucks (travellers, vehicles:
+flow counts, the duty-free check, the ferry side), given its trucks apart (:func:`port_kpis`)."""
 
 
 def wilson_interval(successes: int, n: int, z: float = 1.959964) -> tuple[float, float]:
@@ -137,7 +141,9 @@ def compute_kpis(result: RunResult) -> dict[str, Any]:
     return kpis
 
 
-def port_kpis(result: RunResult, port: str, mine: Records) -> tuple[dict[str, Any], dict[str, Any]]:
+def port_kpis(
+    result: RunResult, port: str, mine: Records, trucks: Records | None = None
+) -> tuple[dict[str, Any], dict[str, Any]]:
     """One port's KPIs and its Little's-law figures, from that port's records only.
 
     What :func:`compute_kpis` puts under ``ports[port]`` and ``littles_law[port]``, without
@@ -147,15 +153,23 @@ def port_kpis(result: RunResult, port: str, mine: Records) -> tuple[dict[str, An
     Args:
         result: the run (its facts: window, capacities, queues, ferries, counts).
         port: the port.
-        mine: the port's records (every flow), in ``id`` order.
+        mine: the port's records (every flow), in ``id`` order; with ``trucks`` given, only
+            the columns :data:`PORT_ROW_COLUMNS` are read.
+        trucks: the port's supervised trucks, in ``id`` order, with every column (default:
+            selected from ``mine``).
     """
-    return _port_kpis(result, port, mine, result.warmup_s, result.horizon_s)
+    return _port_kpis(result, port, mine, result.warmup_s, result.horizon_s, trucks)
 
 
 def _port_kpis(
-    result: RunResult, port: str, mine: Records, lo: float, hi: float
+    result: RunResult,
+    port: str,
+    mine: Records,
+    lo: float,
+    hi: float,
+    trucks: Records | None = None,
 ) -> tuple[dict[str, Any], dict[str, Any]]:
-    t = mine.select(mine["flow"] == TRUCK)
+    t = trucks if trucks is not None else mine.select(mine["flow"] == TRUCK)
     arr, rel = t["arrival"], t["release"]
     window = arr >= lo
     released = window & ~np.isnan(rel)

@@ -37,7 +37,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from sim.results.io import canonical_json, records_from_table, records_table, stage_file
-from sim.results.kpis import compute_kpis, port_kpis
+from sim.results.kpis import PORT_ROW_COLUMNS, compute_kpis, port_kpis
 from sim.results.memory import release_memory
 from sim.results.records import (
     AMOUNT_COLUMNS,
@@ -133,8 +133,9 @@ _KPI_COLUMNS = tuple(
 _PORT_KPI_COLUMNS = tuple(c for c in _KPI_COLUMNS if c not in ("port", "grounds"))
 
 
-def _read(path: Path, column: str, value: str, names: Sequence[str] = _KPI_COLUMNS) -> Records:
-    """The rows where ``column == value``, in ``id`` order (the columns ``names`` only).
+def _read(path: Path, where: dict[str, str], names: Sequence[str] = _KPI_COLUMNS) -> Records:
+    """The rows where every ``column == value`` of ``where``, in ``id`` order (the columns
+    ``names`` only).
 
     Row group by row group (a simulated day each), each filtered as soon as it is read and
     turned into NumPy, so nothing but the part itself and one day of rows is ever held.
@@ -144,8 +145,9 @@ def _read(path: Path, column: str, value: str, names: Sequence[str] = _KPI_COLUM
     count = source.metadata.num_row_groups
     for first in range(0, count, _GROUPS_PER_READ):
         last = min(first + _GROUPS_PER_READ, count)
-        group = source.read_row_groups(range(first, last), columns=list({*names, column}))
-        group = group.filter(pc.equal(group.column(column).cast(pa.string()), value))
+        group = source.read_row_groups(range(first, last), columns=list({*names, *where}))
+        for column, value in where.items():
+            group = group.filter(pc.equal(group.column(column).cast(pa.string()), value))
         part = records_from_table(group.select(list(names)))
         del group
         for name in names:
@@ -173,16 +175,18 @@ def kpis_from_file(result: RunResult, path: Path) -> dict[str, Any]:
     meta = pq.ParquetFile(path).metadata
     total = meta.num_rows
     release_memory()  # what the run freed, before reading its records back
-    trucks = _read(path, "flow", TRUCK_FLOW)
+    trucks = _read(path, {"flow": TRUCK_FLOW})
     kpis = compute_kpis(dataclasses.replace(result, records=trucks))
     counted = sum(int(c.sum()) for flows in result.counted.values() for c in flows.values())
     kpis["entities"] = total + counted
     kpis["records"] = total
     for port in result.ports:
         # the island-wide and goods KPIs came with the part above; a port's own only here
-        kpis["ports"][port], kpis["littles_law"][port] = port_kpis(
-            result, port, _read(path, "port", port, _PORT_KPI_COLUMNS)
-        )
+        # the port's trucks with every column the KPIs read, its other rows with fewer
+        mine = _read(path, {"port": port}, PORT_ROW_COLUMNS)
+        its_trucks = _read(path, {"port": port, "flow": TRUCK_FLOW}, _PORT_KPI_COLUMNS)
+        kpis["ports"][port], kpis["littles_law"][port] = port_kpis(result, port, mine, its_trucks)
+        del mine, its_trucks
         release_memory()  # before the next port's rows: a year's port is millions
     return kpis
 
