@@ -25,8 +25,6 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 import numpy as np
-import pyarrow as pa
-import pyarrow.compute as pc
 
 from sim.model.routing import DeclarantDraw
 from sim.results.records import RecordGroup
@@ -45,7 +43,7 @@ class _Port:
     days: np.ndarray
     spend: np.ndarray
     trips: np.ndarray
-    entity: pa.Array
+    row: np.ndarray
 
 
 @dataclass
@@ -61,11 +59,8 @@ class Departures:
 
     def add(self, group: RecordGroup, days: np.ndarray, travellers: DeclarantDraw) -> None:
         """Register one port's travellers (their group's arrivals, days and identities)."""
-        entity = travellers.entity
-        if not isinstance(entity, pa.Array):
-            entity = pa.array(entity, type=pa.string())
         self._ports.append(_Port(group, np.asarray(days), np.asarray(travellers.spend_fen),
-                                 np.asarray(travellers.trips), entity))
+                                 np.asarray(travellers.trips), np.asarray(travellers.row)))
 
     def decide(self, streams: RandomStreams) -> None:
         """Decide every registered check in time order; fill purchases, violations, detections."""
@@ -75,9 +70,9 @@ class Departures:
         )
         quota = self.scenario.population.individuals.duty_free_quota_fen
         # What each traveller used of each calendar year's quota, by (traveller, year): the
-        # travellers numbered by identity (one code per distinct identity number) rather than
-        # keyed by the numbers themselves, millions of strings and tuples in a year's run.
-        codes, people = _codes([port.entity for port in self._ports])
+        # travellers numbered (each entity's number stands for its identity number, unique to
+        # it) rather than keyed by the numbers, millions of strings and tuples in a year's run.
+        codes, people = _codes([port.row for port in self._ports])
         last = max((int(port.days.max()) for port in self._ports if len(port.days)), default=0)
         years = max((_EPOCH + timedelta(days=last)).year - start.year + 1, 1)
         used = np.full(people * years, -1, dtype=np.int64)  # -1: not seen yet
@@ -128,17 +123,16 @@ class Departures:
         self._ports.clear()
 
 
-def _codes(entities: list[pa.Array]) -> tuple[list[np.ndarray], int]:
-    """Each port's travellers numbered by identity across all ports, and how many there are."""
-    if not entities:
+def _codes(rows: list[np.ndarray]) -> tuple[list[np.ndarray], int]:
+    """Each port's travellers numbered 0, 1, ... by entity across all ports, and how many."""
+    if not rows:
         return [], 0
-    encoded = pc.dictionary_encode(pa.concat_arrays(entities))
-    codes = encoded.indices.to_numpy(zero_copy_only=False)
+    people, codes = np.unique(np.concatenate(rows), return_inverse=True)
     parts, first = [], 0
-    for entity in entities:
-        parts.append(codes[first : first + len(entity)])
-        first += len(entity)
-    return parts, len(encoded.dictionary)
+    for part in rows:
+        parts.append(codes[first : first + len(part)])
+        first += len(part)
+    return parts, len(people)
 
 
 def _in_chunks(a: np.ndarray, b: np.ndarray, size: int = 1 << 16) -> Iterator[tuple[int, int]]:
