@@ -50,12 +50,15 @@ class Expectation:
         fields: dotted answer path -> value (a whole object compares as a whole).
         books: the account books an accepted write changes (for the audit).
         declaration: the reference of the declaration an accepted ``declare`` files.
+        transfer: the oracle's key of the transfer an accepted ``transfer`` asks for (a later
+            step accepts, rejects or withdraws it by this key).
     """
 
     status: int
     fields: dict[str, Any]
     books: tuple[str, ...] = ()
     declaration: str | None = None
+    transfer: str | None = None
 
     @property
     def accepted(self) -> bool:

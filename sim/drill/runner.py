@@ -7,7 +7,7 @@ Every step ends with one outcome (:data:`sim.results.drill.STEP_STATUSES`), so t
 accounts for all of them whatever happens:
 
 - a step the platform API has no operation for is ``not_supported`` (nothing is sent);
-- a step naming a declaration an earlier step did not get is ``not_sent``;
+- a step naming a declaration or a transfer an earlier step did not get is ``not_sent``;
 - a step that got no answer after the client's retries is ``unreachable``; if the platform
   then does not answer ``/healthz`` either, every later step is ``not_sent`` at once rather
   than each waiting out its own retries;
@@ -30,6 +30,7 @@ from typing import Any, Protocol
 
 from sim.api.problems import ProblemCode
 from sim.client import PlatformClient, PlatformError, PlatformUnreachable
+from sim.drill.operations import EARLIER_ID
 from sim.drill.plan import DrillPlan, PlannedStep
 from sim.results.drill import StepResult, StepStatus
 from sim.workload.expect import compare_fields
@@ -102,7 +103,7 @@ class _Runner:
         identifier = answer.get("id") if isinstance(answer, Mapping) else None
         if identifier is None:
             return None
-        return step.request.path.replace("{declaration}", str(identifier))
+        return step.request.path.replace(EARLIER_ID, str(identifier))
 
     def step(self, position: int, step: PlannedStep) -> StepResult:
         if step.index == 0:
@@ -117,8 +118,8 @@ class _Runner:
         if path is None:
             return self.result(step, "not_sent", request=_request_record(step, None),
                                expected=expected,
-                               note=f"needs the id of the declaration of step {step.depends_on}, "
-                               "which the platform did not answer with one")
+                               note=f"needs the id of the declaration or transfer of step "
+                               f"{step.depends_on}, which the platform did not answer with one")
         assert step.request is not None and step.expected is not None
         stats = self.client.stats
         causes_before = Counter(stats.retry_causes)

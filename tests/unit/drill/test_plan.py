@@ -70,6 +70,31 @@ def test_bookings_on_the_14th_day_pass_and_on_the_15th_are_refused(plan: DrillPl
                                "total_fen": 883_200}
 
 
+def test_a_transfer_to_the_partner_waits_for_its_acceptance(plan: DrillPlan) -> None:
+    for s in _steps(plan, "full_process", "intra-island transfer"):
+        assert s.expected is not None and s.expected.status == 201
+        assert (s.expected.fields["status"], s.expected.fields["decided_on"]) == ("pending", None)
+        assert s.expected.fields["on"] == "2026-01-22"
+    senders = {s.actor_entity for s in _steps(plan, "full_process", "intra-island transfer")}
+    for s in _steps(plan, "full_process", "transfer accepted by the partner"):
+        assert s.request is not None and s.expected is not None
+        assert s.actor_role == "enterprise" and s.actor_entity not in senders
+        assert s.request.path == "/v1/transfers/{of}/acceptance" and s.depends_on is not None
+        assert (s.expected.status, s.expected.fields["status"],
+                s.expected.fields["decided_on"]) == (200, "done", "2026-01-23")
+    for s in _steps(plan, "full_process", "second transfer rejected by the partner"):
+        assert s.expected is not None
+        assert (s.expected.status, s.expected.fields["status"], s.expected.fields["qty"]) == (
+            200, "rejected", 100)
+    # The accepted 200 units entered the partner's book on the acceptance date; the rejected
+    # 100 never left the maker's (1,000 in, 200 out, 500 processed, 150 exported).
+    for f in _fields(plan, "full_process", "partner's book at the end"):
+        beef = f["state"]["positions"]["beef"]  # type: ignore[index]
+        assert (beef["qty"], beef["since"]) == (200, "2026-01-23")
+    for f in _fields(plan, "full_process", "maker's book at the end"):
+        assert f["state"]["positions"]["beef"]["qty"] == 150  # type: ignore[index]
+
+
 def test_value_added_of_30_0_percent_passes_and_29_9_fails(plan: DrillPlan) -> None:
     for s in _steps(plan, "full_process", "exit at 30.0% value added"):
         assert s.request is not None and s.expected is not None

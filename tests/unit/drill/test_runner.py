@@ -51,7 +51,9 @@ class Scripted:
             raise httpx.ConnectError("refused", request=request)
         path = request.url.path
         if path == "/v1/tokens":
-            return httpx.Response(201, json={"token": "t", "role": "officer", "entity": None})
+            return httpx.Response(201, json={"id": 1, "token": "t", "role": "officer",
+                                             "entity": None,
+                                             "expires_at": "2099-01-01T00:00:00Z"})
         key = request.headers.get("idempotency-key")
         if key in self.first:  # a repeat: the first answer
             status, body = self.first[key]
@@ -63,7 +65,7 @@ class Scripted:
         self.cursor += 1
         assert step.expected is not None
         body = dict(step.expected.fields)
-        if step.operation == "declare" and step.expected.accepted:
+        if step.operation in ("declare", "transfer") and step.expected.accepted:
             body["id"] = position
         answer = (step.expected.status, body)
         if self.tamper is not None:
