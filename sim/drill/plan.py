@@ -13,11 +13,13 @@ A plan is made before anything is sent, from the catalogue, the population and t
 Because expectations never depend on what a platform answers, the same plan checks any
 platform, and a test can plan the same drill under two rule sets and know, before running
 anything, exactly which steps a changed rule touches. Every write carries an idempotency key
-fixed by the seed, the process, the port and the step, so a retried step is applied once.
+fixed by the seed, the process, the port, the run's entities and the step, so a retried step is
+applied once.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -136,13 +138,19 @@ class _RunBuilder:
         self.process, self.port, self.cast = process, port, cast
         self.expected, self.seed = expected, seed
         self.steps: list[PlannedStep] = []
+        # The run's entities are in its keys: a drill casting other entities (another choice
+        # of processes, the same seed) never meets the keys of an earlier one (422
+        # idempotency_key_reused); the same drill again meets them and is told (the runner).
+        self._cast_id = hashlib.sha256(
+            ",".join(sorted(m.key for m in cast.values())).encode()).hexdigest()[:8]
         self._declared: dict[str, tuple[int, str]] = {}
         """Declare step name -> (its index in the run, the declaration's reference)."""
         self._transferred: dict[str, tuple[int, str]] = {}
         """Transfer step name -> (its index in the run, the oracle's key of the transfer)."""
 
     def _key(self) -> str:
-        return f"drill-{self.seed}-{self.process.id}-{self.port}-{len(self.steps):03d}"
+        return f"drill-{self.seed}-{self.process.id}-{self.port}-{self._cast_id}-" \
+            f"{len(self.steps):03d}"
 
     def _add(self, name: str, phase: Phase, operation: str, actor: tuple[str, str | None],
              request: Request | None, expected: Expectation | None, *,

@@ -12,7 +12,11 @@ accounts for all of them whatever happens:
   then does not answer ``/healthz`` either, every later step is ``not_sent`` at once rather
   than each waiting out its own retries;
 - a ``409 idempotency_answer_lost`` (the platform carried a request out but lost its answer in
-  a crash) is ``answer_lost``: the audit checks the effect.
+  a crash) is ``answer_lost``: the audit checks the effect;
+- a write sent once (no retry) yet answered ``Idempotent-Replayed: true`` fails, whatever its
+  answer, and so does a ``422 idempotency_key_reused``: its key was used before this drill
+  (keys are fixed by the seed, and belong to the principal, not the token), so the platform
+  replayed an old answer, or refused, and did nothing now.
 
 Retries are counted per step, by cause (connection refused, timeout, dropped connection, 503,
 a first request still in progress), from the client's counters, so the retries of issuing the
@@ -38,6 +42,11 @@ from sim.workload.expect import compare_fields
 __all__ = ["Execution", "StepHooks", "execute"]
 
 _ANSWER_LOST = ProblemCode.IDEMPOTENCY_ANSWER_LOST.value
+_REPLAYED = "idempotent-replayed"
+_KEY_REUSED = ProblemCode.IDEMPOTENCY_KEY_REUSED.value
+_STALE_KEY = ("this idempotency key was used on this platform before the drill sent it "
+              "(answered as a replay, or idempotency_key_reused): an earlier drill with this "
+              "--seed ran here and nothing was carried out now; give another --seed")
 
 
 class StepHooks(Protocol):
@@ -155,6 +164,12 @@ class _Runner:
                                note="the platform carried the request out but lost its answer")
         differences = compare_fields(step.expected.status, step.expected.fields, answer.status,
                                      body)
+        if (answer.retries == 0 and answer.headers.get(_REPLAYED) == "true") or (
+                answer.status == 422 and isinstance(body, Mapping)
+                and body.get("code") == _KEY_REUSED):
+            # Sent once, yet answered from the platform's store: the key was used before this
+            # drill (an earlier drill with this seed), so nothing was carried out now.
+            differences.insert(0, _STALE_KEY)
         status: StepStatus = "fail" if differences else "pass"
         return self.result(step, status, differences=tuple(differences), **values)
 

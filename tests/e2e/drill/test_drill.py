@@ -150,3 +150,20 @@ def test_the_command_drills_a_target(
     assert sum(int(s.get("skipped", "0")) for s in root.iter("testsuite")) == 1
     assert sum(int(s.get("failures", "0")) for s in root.iter("testsuite")) == 0
     assert "not supported: vehicle_exit" in result.output
+    # The same drill again: its keys (fixed by the seed, owned by the principal) were used, so
+    # the platform replays the first drill's answers and does nothing; every write says so.
+    again = CliRunner().invoke(app, [
+        "drill", "--target", target.base_url, "--processes", "full_process,vehicle_exit",
+        "--processes", "duty_free_quota", "--ports", "nangang,boao", "--out",
+        str(tmp_path / "again")])
+    assert again.exit_code == 1, again.output
+    replayed = read_summary(tmp_path / "again" / "summary.json")
+    # (An officer's key belongs to its token, and the drill's officer token is new: those
+    # steps run again, and fail or pass on their own merits.)
+    writes = [s for s in replayed.steps if s.operation in (
+        "register_entity", "file_qualification", "file_book", "first_line_entry", "transfer",
+        "accept_transfer", "declare")]
+    assert len(writes) == 22 and all(
+        s.status == "fail" and "an earlier drill with this --seed" in s.differences[0]
+        for s in writes)
+    assert "give another --seed" in again.output
