@@ -19,7 +19,9 @@ includes, e.g. "qualification, account book, goods imported and booked")::
 A step names an operation of the platform API (:data:`~sim.drill.operations.DRILL_OPERATIONS`,
 or one the API lacks, :data:`~sim.drill.operations.NOT_SUPPORTED`), the entity it is about
 (a role), its date (``day`` after the start, or an absolute ``date``) and the request's business
-fields (``body``); the drill fills in who, where and when. A declaration line may give
+fields (``body``); the drill fills in who, where and when. A step about an earlier one names
+it with ``of``: an inspection result or a read its ``declare`` step, an acceptance, rejection
+or withdrawal its ``transfer`` step (whose answer's id the path takes). A declaration line may give
 ``value_added: "0.300"`` instead of a price: the lowest whole-fen price reaching that value
 added over the inputs the goods carry. **No step states its expected answer**: that is the
 oracle's (:mod:`sim.drill.expected`).
