@@ -223,7 +223,8 @@ class _RunBuilder:
                     raise CatalogueError(
                         f"{self.process.source}: process {self.process.id}, step "
                         f"{spec.name!r}: body.lines: value_added needs {line['qty']} units of "
-                        f"{line['item']!r} in the book by then, and the oracle's book lacks them")
+                        f"{line['item']!r} that may leave the book on {on.isoformat()}, and the "
+                        "oracle's book has none such (not held, or entered later)")
                 ratio = Fraction(str(line["value_added"]))
                 line = {k: v for k, v in line.items() if k != "value_added"}
                 line["price_fen"] = ExpectedPlatform.price_for(inputs, ratio)

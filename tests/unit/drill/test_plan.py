@@ -8,13 +8,15 @@ longer at 30.0% value added) fails here rather than silently testing something e
 
 from __future__ import annotations
 
+import textwrap
 from collections import Counter
 from fractions import Fraction
+from pathlib import Path
 
 import pytest
 
 from sim.drill import Catalogue, DrillPlan, PlannedStep, plan_drill
-from sim.drill.catalogue import PORT_GROUPS
+from sim.drill.catalogue import PORT_GROUPS, CatalogueError, load_catalogue
 from sim.population import Population
 from sim.rules.risk import selection_draw
 from sim.scenario import Scenario
@@ -241,3 +243,39 @@ def test_ports_select_the_runs(catalogue: Catalogue, population: Population,
     assert {(r.process.id, r.port) for r in plan.runs} == {
         (p, port) for p, port in (("full_process", "xinhai"), ("duty_free_quota", "meilan"),
                                   ("duty_free_quota", "boao")) if port in ports}
+
+
+def test_a_value_added_exit_is_priced_on_its_own_date(
+    tmp_path: Path, population: Population
+) -> None:
+    """The inputs are probed with an exit on the step's date: before the goods entered the
+    book (released on day 1; the steps are planned in catalogue order, so they are held by
+    then) no exit is possible, so no price either, and the catalogue says which step."""
+    doc = textwrap.dedent("""
+        processes:
+          p:
+            title: t
+            ports: [xinhai]
+            start: 2026-01-05
+            roles:
+              maker: {kind: enterprise, hainan: true, zero_tariff: true, encouraged: true}
+            steps:
+              - {name: qualification, op: file_qualification, entity: maker, day: 0}
+              - {name: book, op: file_book, entity: maker, day: 0}
+              - {name: import, op: first_line_entry, entity: maker, day: 1,
+                 body: {entry_id: IN1, item: beef, code: "0202.30", qty: 10, value_fen: 1000}}
+              - {name: booking, op: book_entry, entity: maker, day: 2, entry: IN1}
+              - {name: exit, op: declare, entity: maker, day: DAY,
+                 body: {lines: [{item: beef, qty: 5, value_added: "0.300"}]}}
+        """)
+    rules = Scenario().rules_config()
+    path = tmp_path / "p.yaml"
+    path.write_text(doc.replace("DAY", "3"), encoding="utf-8")
+    (exit_step,) = _steps(plan_drill(load_catalogue([path]).select(["p"]), population, rules,
+                                     seed=5), "p", "exit")
+    assert exit_step.request is not None and exit_step.request.body is not None
+    assert exit_step.request.body["lines"][0]["price_fen"] == 650  # 500 imported, +30%
+    path.write_text(doc.replace("DAY", "0"), encoding="utf-8")
+    with pytest.raises(CatalogueError, match=r"step 'exit': body.lines: value_added needs 5 "
+                       r"units of 'beef' that may leave the book on 2026-01-05"):
+        plan_drill(load_catalogue([path]).select(["p"]), population, rules, seed=5)
