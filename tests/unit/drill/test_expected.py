@@ -165,3 +165,15 @@ def test_a_pending_transfer_is_rejected_withdrawn_or_refused_at_acceptance() -> 
     assert (late.status, late.fields) == (409, {"code": "insufficient_balance"})
     assert x.transfers[stale].status == "pending"
     assert x.book_state(dst)["positions"]["beef"]["qty"] == 10
+
+
+def test_a_department_records_only_the_events_the_scale_table_gives_it() -> None:
+    x = ExpectedPlatform(RULES)
+    key = _uscc(8)
+    x.register_entity({"id": key, "kind": "enterprise", "code": key})
+    penalty = {"date": "2026-02-01", "event": "smuggling_penalty"}
+    assert x.post_event(key, {**penalty, "department": "tax"}).fields == {"code": "forbidden"}
+    # Refused before the entity is looked up, as the platform checks its caller first.
+    assert x.post_event("nobody", {**penalty, "department": "tax"}).status == 403
+    assert x.post_event(key, {**penalty, "department": "customs"}).status == 201
+    assert x.tier(key, dt.date(2026, 2, 1)) == "key_attention"
