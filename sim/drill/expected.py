@@ -31,12 +31,11 @@ declaration's id, a book's version, a release note's number) and a department fe
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import date
 from fractions import Fraction
 from typing import Any
 
-from sim.api.books import TransferStatus
 from sim.drill.registry import (
     Expectation,
     ExpectedRegistry,
@@ -46,42 +45,22 @@ from sim.drill.registry import (
     problem,
     refused,
 )
+from sim.drill.transfer_record import DECIDED, TransferRecord
 from sim.rules import batch_exit, ledger
 from sim.rules.account_book import Book
 from sim.rules.config import RulesConfig
 from sim.rules.dates import not_before
 from sim.rules.goods import NO_DUTIES, Regime
 from sim.rules.ledger_codec import book_to_dict
-from sim.rules.oracle import DeclarationRequest, decide_declaration, listing_grounds
+from sim.rules.oracle import (
+    DeclarationRequest,
+    check_inspection_date,
+    decide_declaration,
+    listing_grounds,
+)
 from sim.rules.refusals import Reason, Refusal
 
 __all__ = ["Expectation", "ExpectedPlatform"]
-
-
-_DECIDED: dict[str, TransferStatus] = {
-    "accept_transfer": "done", "reject_transfer": "rejected", "withdraw_transfer": "withdrawn"}
-"""Where a decided transfer stands, by the decision."""
-
-
-@dataclass(frozen=True)
-class _Transfer:
-    """A transfer as the platform must keep it (``GET /v1/transfers/{id}`` without its id)."""
-
-    book: str
-    to_book: str | None
-    item: str
-    qty: int
-    asked: date
-    status: TransferStatus
-    decided_on: date | None
-    duties: dict[str, int]
-
-    def answer(self) -> dict[str, Any]:
-        return as_json_dict({
-            "book": self.book, "item": self.item, "qty": self.qty, "to_book": self.to_book,
-            "on": self.asked.isoformat(), "status": self.status,
-            "decided_on": None if self.decided_on is None else self.decided_on.isoformat(),
-            "duties": self.duties})
 
 
 class ExpectedPlatform(ExpectedRegistry):
@@ -101,7 +80,7 @@ class ExpectedPlatform(ExpectedRegistry):
         """Declaration reference -> its stored answer (without the platform's id)."""
         self.declarations_of: dict[str, list[str]] = {}
         """Book -> references of its accepted declarations, in filing order."""
-        self.transfers: dict[str, _Transfer] = {}
+        self.transfers: dict[str, TransferRecord] = {}
         """The oracle's key -> every transfer asked for, where it stands."""
 
     # -- reading the state -------------------------------------------------------------------------
@@ -235,7 +214,7 @@ class ExpectedPlatform(ExpectedRegistry):
             new, out = ledger.transfer_out(book, body["item"], body["qty"], on,
                                            self.rules.tariff_table, body.get("price_fen"))
             self.books[book.book_id] = new
-            done = _Transfer(book.book_id, None, out.item, out.qty, on, "done", on,
+            done = TransferRecord(book.book_id, None, out.item, out.qty, on, "done", on,
                              duties_record(out.duties))
             self.transfers[key] = done
             return Expectation(201, done.answer(), books=(book.book_id,), transfer=key)
@@ -247,12 +226,12 @@ class ExpectedPlatform(ExpectedRegistry):
         # Checked now, whether or not the goods move now: a refused transfer is never pending.
         src, dst_new, out = ledger.transfer(book, dst, body["item"], body["qty"], on)
         if self._owner[to] != self._owner[book.book_id]:
-            pending = _Transfer(book.book_id, to, out.item, out.qty, on, "pending", None,
+            pending = TransferRecord(book.book_id, to, out.item, out.qty, on, "pending", None,
                                 duties_record(NO_DUTIES))
             self.transfers[key] = pending
             return Expectation(201, pending.answer(), transfer=key)
         self.books[book.book_id], self.books[to] = src, dst_new
-        moved = _Transfer(book.book_id, to, out.item, out.qty, on, "done", on,
+        moved = TransferRecord(book.book_id, to, out.item, out.qty, on, "done", on,
                           duties_record(out.duties))
         self.transfers[key] = moved
         return Expectation(201, moved.answer(), books=(book.book_id, to), transfer=key)
@@ -287,7 +266,7 @@ class ExpectedPlatform(ExpectedRegistry):
                                                      t.item, t.qty, t.asked, on)
         except Refusal as refusal:
             return refused(refusal)
-        decided = replace(t, status=_DECIDED[op], decided_on=on)
+        decided = replace(t, status=DECIDED[op], decided_on=on)
         self.transfers[key] = decided
         if op != "accept_transfer":
             return Expectation(200, decided.answer())
@@ -344,10 +323,15 @@ class ExpectedPlatform(ExpectedRegistry):
         return Expectation(200, dict(record))
 
     def record_inspection(self, reference: str, body: Mapping[str, Any]) -> Expectation:
-        """``POST /v1/declarations/{id}/inspection``."""
+        """``POST /v1/declarations/{id}/inspection``: dated no earlier than the declaration."""
         record = self.declarations.get(reference)
         if record is None:
             return problem(404, "unknown_declaration")
+        try:
+            check_inspection_date(date.fromisoformat(record["date"]),
+                                  date.fromisoformat(body["on"]))
+        except Refusal as refusal:
+            return refused(refusal)
         record["inspection"] = {"on": body["on"], "channel": body["channel"],
                                 "result": body["result"], "findings": body.get("findings", "")}
         return Expectation(200, as_json(record))

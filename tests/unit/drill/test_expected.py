@@ -177,3 +177,16 @@ def test_a_department_records_only_the_events_the_scale_table_gives_it() -> None
     assert x.post_event("nobody", {**penalty, "department": "tax"}).status == 403
     assert x.post_event(key, {**penalty, "department": "customs"}).status == 201
     assert x.tier(key, dt.date(2026, 2, 1)) == "key_attention"
+
+
+def test_an_inspection_result_is_not_dated_before_its_declaration() -> None:
+    x = ExpectedPlatform(RULES)
+    book = _stocked(x, _uscc(9))
+    assert x.declare({"book": book, "port": "yangpu", "date": "2026-01-08", "reference": "R",
+                      "lines": [{"item": "beef", "qty": 1}]}).status == 201
+    result = {"channel": "scan", "result": "clear"}
+    early = x.record_inspection("R", {**result, "on": "2026-01-07"})
+    assert (early.status, early.fields) == (422, {"code": "invalid_date"})
+    assert x.declarations["R"]["inspection"] is None
+    same_day = x.record_inspection("R", {**result, "on": "2026-01-08"})
+    assert same_day.status == 200 and same_day.fields["inspection"]["on"] == "2026-01-08"
