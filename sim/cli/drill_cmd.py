@@ -262,8 +262,9 @@ def drill(
     ] = None,
     set_: SetOption = None,
     seed: Annotated[
-        int | None, typer.Option("--seed", help="Seed casting the entities (default: the "
-                                 "scenario's).")
+        int | None, typer.Option("--seed", help="Seed casting the entities and fixing the "
+                                 "idempotency keys (default: the scenario's); a target that "
+                                 "keeps its data needs a new one for each drill.")
     ] = None,
     allow_remote: Annotated[
         bool, typer.Option("--allow-remote", help="Allow a target outside loopback.")
