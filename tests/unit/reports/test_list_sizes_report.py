@@ -20,6 +20,7 @@ from sim.population.timeline import TierTimeline
 from sim.results import canonical_json
 from sim.results.experiment_io import write_experiment
 from sim.results.lists import ListSizes
+from sim.results.rehearsal import RehearsalSummary, Stage, write_rehearsal
 from sim.scenario import Scenario
 from sim.scenario.loading import load_scenario
 from sim.world import build_world, run_list_sizes
@@ -93,6 +94,18 @@ def test_the_run_report_shows_dated_listings_and_removals(
                  "smuggling penalty", "serious dishonesty listed", "all grounds"):
         assert text in plot, text
     assert "individuals on the key-attention list" not in plot  # no individuals in this section
+
+
+def test_the_rehearsal_report_shows_its_models_lists(run_dir: Path, tmp_path: Path) -> None:
+    shutil.copytree(run_dir, tmp_path / "model")
+    stages = (Stage("model", "done", 1.0, {"trucks_released": 1}, ("model/kpis.json",)),)
+    write_rehearsal(tmp_path / "rehearsal.json", RehearsalSummary(
+        "baseline", 5, "2026-03-10T00:00:00+08:00", 3.0, ("xinhai",), stages))
+    html = render_directory(tmp_path)
+    kpis = json.loads((run_dir / "kpis.json").read_text())
+    listed = kpis["list_sizes"]["individual"]["key_attention"]["first"]
+    assert "<h3>Credit lists over time</h3>" in html
+    assert _row(html, "individuals", "key attention") == [str(listed)] * 3 + ["0", "0"]
 
 
 def test_an_experiment_carries_the_lists_and_plots_them(tmp_path: Path) -> None:
