@@ -6,7 +6,9 @@ whitelist, key attention) and on the key-attention list on each ground, day by d
 listings and automatic removals. The run report (and the rehearsal's model section, which
 reuses it) shows them as small multiples, one panel per kind and list with its own scale (the
 whitelist is nearly everyone and would flatten the others, so it is in the table only), and as a
-table of the first and last day, the peak, listings and removals. A replication set or a
+table of the first and last day, the peak, listings and removals; a run over two calendar months
+or more also gets the listings on and automatic removals from the key-attention list per month
+(DESIGN §5), as bars. A replication set or a
 comparison carries the same lists as daily series (:func:`sim.results.lists.list_series`); the
 replications of one world share its population, so their interval bands are empty, while the
 arms of a comparison may differ (e.g. more AEO certification).
@@ -15,13 +17,13 @@ arms of a comparison may differ (e.g. more AEO certification).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from reports import plots
 from sim.results.lists import DAILY_SUFFIX, LIST_SIZES_KEY, list_series
 
-__all__ = ["list_panels", "list_rows", "run_list_context"]
+__all__ = ["list_panels", "list_rows", "monthly_flows", "run_list_context"]
 
 _KINDS = (("enterprise", "enterprises"), ("individual", "individuals"))
 _COUNT = f"count{DAILY_SUFFIX}"
@@ -91,20 +93,52 @@ def list_rows(section: Mapping[str, Any]) -> list[tuple[str, str, int, int, int,
     return rows
 
 
+def monthly_flows(
+    section: Mapping[str, Any],
+) -> tuple[list[str], list[plots.Bars]]:
+    """Listings on and removals from the key-attention list per calendar month of the run, per
+    kind: (months ``YYYY-MM``, one group of bars per kind and flow); no months when the run
+    lies within one month."""
+    first = date.fromisoformat(str(section["first_day"]))
+    days = int(section["days"])
+    month_of = [(first + timedelta(days=i)).strftime("%Y-%m") for i in range(days)]
+    months = sorted(set(month_of))
+    if len(months) < 2:
+        return [], []
+    index = [months.index(m) for m in month_of]
+    groups = []
+    for kind, kind_label in _KINDS:
+        part = section.get(kind)
+        if not isinstance(part, Mapping):
+            continue
+        for flow, verb in (("listings", "listed"), ("removals", "removed")):
+            totals = [0.0] * len(months)
+            for i, n in zip(index, part[flow][_COUNT], strict=True):
+                totals[i] += n
+            groups.append(plots.Bars(f"{kind_label} {verb}", totals))
+    return months, groups
+
+
 def run_list_context(kpis: Mapping[str, Any]) -> dict[str, Any]:
     """What the run report shows of the lists: ``lists_plot``, ``list_rows`` and
     ``list_period`` (empty when the run has no ``list_sizes`` section)."""
     section = kpis.get(LIST_SIZES_KEY)
     if not isinstance(section, Mapping):
-        return {"lists_plot": "", "list_rows": [], "list_period": ""}
+        return {"lists_plot": "", "list_rows": [], "list_period": "", "list_flows_plot": ""}
     first = date.fromisoformat(str(section["first_day"]))
     days = int(section["days"])
     lists = {s.metric: (s.values, None) for s in list_series(kpis)}
     period = first.isoformat() if days == 1 else f"{first.isoformat()}, {days} days"
+    months, flows = monthly_flows(section)
     return {
         "lists_plot": plots.daily_panels(
             list_panels([("", lists)]), ylabel="entities", first_day=first
         ),
         "list_rows": list_rows(section),
         "list_period": period,
+        "list_flows_plot": plots.bars(
+            [date.fromisoformat(f"{m}-01").strftime("%b\n%Y") for m in months], flows,
+            ylabel="entities",
+            title="listings on and automatic removals from the key-attention list, per month",
+        ),
     }

@@ -9,17 +9,19 @@ import shutil
 from datetime import date, timedelta
 from pathlib import Path
 
+import numpy as np
 import pytest
 from typer.testing import CliRunner
 
 from reports import render_directory
+from reports.list_sizes import monthly_flows
 from sim.cli import app
 from sim.experiment import ArmSpec, SerialExecutor, run_experiment
 from sim.population import generate_population
-from sim.population.timeline import TierTimeline
+from sim.population.timeline import TierTimeline, day_number
 from sim.results import canonical_json
 from sim.results.experiment_io import write_experiment
-from sim.results.lists import ListSizes
+from sim.results.lists import ListSizes, count_lists
 from sim.results.rehearsal import RehearsalSummary, Stage, write_rehearsal
 from sim.scenario import Scenario
 from sim.scenario.loading import load_scenario
@@ -124,3 +126,21 @@ def test_an_experiment_carries_the_lists_and_plots_them(tmp_path: Path) -> None:
     html = render_directory(tmp_path)
     assert "<h2>Credit lists over time</h2>" in html
     assert "enterprises on the key-attention list" in html
+
+
+def test_listings_and_removals_per_month() -> None:
+    # 2026-01-30 .. 2026-03-01: one listing on 31 Jan, one on 2 Feb; one lapses on 1 March
+    start = day_number(date(2026, 1, 30))
+    listed = (np.array([start + 1, start + 3, start - 500]),
+              np.array([start + 30, np.iinfo(np.int64).max, start + 2]),
+              np.array([0, 1, 2]))  # fmt: skip
+    kind = count_lists(4, listed, np.zeros(3, np.int64), ("violation",), None, start, 31)
+    section = ListSizes(date(2026, 1, 30), 31, {"individual": kind}).as_kpis()
+    months, groups = monthly_flows(section)
+    assert months == ["2026-01", "2026-02", "2026-03"]
+    assert [(g.label, list(g.values)) for g in groups] == [
+        ("individuals listed", [1.0, 1.0, 0.0]),
+        ("individuals removed", [0.0, 1.0, 1.0]),  # entity 2 on 1 Feb, entity 0 on 1 March
+    ]
+    one_month = ListSizes(date(2026, 2, 1), 28, {"individual": kind}).as_kpis()
+    assert monthly_flows(one_month) == ([], [])
