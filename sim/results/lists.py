@@ -49,6 +49,7 @@ __all__ = [
     "KindSizes",
     "ListSizes",
     "count_lists",
+    "describe_lists",
     "list_series",
     "merge_intervals",
 ]
@@ -265,3 +266,23 @@ def list_series(kpis: Mapping[str, Any]) -> list[KpiSeries]:
             found.append(KpiSeries("", "", "", ".".join(path), values))
     found.sort(key=lambda s: s.key)
     return found
+
+
+def describe_lists(section: Mapping[str, Any]) -> str:
+    """One line on a ``list_sizes`` section for the terminal: each kind's key-attention list
+    (and AEO) from the first to the last day, with the listings and removals in between."""
+    first = date.fromisoformat(str(section["first_day"]))
+    last = first + timedelta(days=int(section["days"]) - 1)
+    span = first.isoformat() if last == first else f"{first.isoformat()} .. {last.isoformat()}"
+    parts = []
+    for kind in ("enterprise", "individual"):
+        part = section.get(kind)
+        if not isinstance(part, Mapping):
+            continue
+        listed = part[KEY_ATTENTION]
+        text = (f"{kind}s on the key-attention list {listed['first']:,} -> {listed['last']:,} "
+                f"({part['listings']['total']:,} listed, {part['removals']['total']:,} removed)")
+        if isinstance(part.get(AEO), Mapping):
+            text += f", AEO {part[AEO]['first']:,} -> {part[AEO]['last']:,}"
+        parts.append(text)
+    return f"credit lists, {span}: " + "; ".join(parts)

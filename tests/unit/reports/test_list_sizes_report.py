@@ -51,6 +51,7 @@ def run_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     overrides = [arg for s in SMALL for arg in ("--set", s)]
     result = CliRunner().invoke(app, ["run", str(BASELINE), *overrides, "--out", str(out)])
     assert result.exit_code == 0, result.output
+    (out.parent / "terminal.txt").write_text(result.output)
     return out
 
 
@@ -69,6 +70,11 @@ def test_a_population_run_counts_its_lists_on_its_day(run_dir: Path) -> None:
     people = population.individual_timeline.tiers_at(date(2026, 3, 10))
     assert section["individual"]["key_attention"]["first"] == int((people == 2).sum()) > 0
     assert "aeo" not in section["individual"]
+    terminal = (run_dir.parent / "terminal.txt").read_text()
+    ent = section["enterprise"]
+    assert (f"credit lists, 2026-03-10: enterprises on the key-attention list "
+            f"{ent['key_attention']['first']:,} -> {ent['key_attention']['last']:,} "
+            f"(0 listed, 0 removed), AEO {ent['aeo']['first']:,}") in " ".join(terminal.split())
     html = (run_dir / "report.html").read_text()
     assert "<h2>Credit lists over time</h2>" in html
     listed = section["enterprise"]["key_attention"]["first"]
