@@ -69,7 +69,9 @@ def merge_intervals(
     Args:
         owner: non-negative group key of each interval (an entity row, or a row and a ground).
         start: first day of each interval.
-        end: first day after each interval (``end > start``).
+        end: first day after each interval (``end > start``); finite, and small enough that
+            ``owner.max() * (end.max() - start.min())`` fits in int64 (clip far-off ends to
+            the days of interest first, as :func:`count_lists` does).
 
     Returns:
         ``(owner, start, end)`` of the merged intervals, sorted by owner and start.
