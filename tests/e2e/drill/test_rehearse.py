@@ -72,7 +72,8 @@ def test_the_rehearsal_report_opens_in_chromium_with_every_part(rehearsed: Path)
     html = (rehearsed / "report.html").read_text(encoding="utf-8")
     for part in ("<h2>Stages</h2>", "<h2>The model: baseline</h2>",
                  "<h2>Steps passed per process and port</h2>",
-                 "<h2>The period against the platform</h2>", "functional replay"):
+                 "<h2>The period against the platform</h2>", "functional replay",
+                 "<h3>Credit lists over time</h3>"):
         assert part in html
     full = re.search(r'<td>full_process</td><td class="num"><span class="badge ok">(\d+)/(\d+)'
                      r'</span></td>', html)
