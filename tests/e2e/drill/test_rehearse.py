@@ -83,7 +83,7 @@ def test_the_rehearsal_report_opens_in_chromium_with_every_part(rehearsed: Path)
                  "<h2>Steps passed per process and port</h2>",
                  "<h2>The load test: the period against the platform</h2>",
                  "<h3>Latency per operation</h3>", "<h3>Objectives</h3>",
-                 "every objective of the SLO held"):
+                 "every objective of the SLO held", "<h3>Credit lists over time</h3>"):
         assert part in html
     full = re.search(r'<td>full_process</td><td class="num"><span class="badge ok">(\d+)/(\d+)'
                      r'</span></td>', html)

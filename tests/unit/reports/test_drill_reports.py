@@ -64,12 +64,11 @@ def test_a_drill_report_shows_the_matrix_the_failures_the_faults_and_the_audit(
 
 
 def test_a_load_tests_summary_is_not_taken_for_a_drill(tmp_path: Path) -> None:
+    # The load-test kind claims it (and finds it incomplete); the drill kind never reads it.
     (tmp_path / "summary.json").write_text(json.dumps({"format": "customs-sim-load/1"}))
     assert not summary_is_drill(tmp_path)
-    # The load-test kind takes it, and says what is wrong with it.
-    with pytest.raises(ReportError, match="summary.json") as caught:
+    with pytest.raises(ReportError, match="not a load-test summary"):
         render_directory(tmp_path)
-    assert "drill" not in str(caught.value)
 
 
 def test_a_rehearsal_report_shows_its_stages_and_says_what_is_missing(
