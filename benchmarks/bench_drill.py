@@ -26,6 +26,7 @@ from pathlib import Path
 
 from sim.client import PlatformClient
 from sim.drill import connect, drill_population, load_catalogue, plan_drill, run_drill
+from sim.drill.operations import EARLIER_ID
 from sim.drill.plan import DrillPlan
 from sim.scenario import Scenario
 
@@ -43,7 +44,7 @@ def _bare(plan: DrillPlan, rules: dict[str, object]) -> float:
                 continue
             path = step.request.path
             if step.depends_on is not None:
-                path = path.replace("{declaration}",
+                path = path.replace(EARLIER_ID,
                                     str(ids[step.process, step.port, step.depends_on]))
             view = (client.as_actor(step.actor_role, step.actor_entity)
                     if step.actor_role in ("enterprise", "department")
@@ -51,7 +52,7 @@ def _bare(plan: DrillPlan, rules: dict[str, object]) -> float:
             answer = view.raw(step.request.method, path, step.request.body,
                               params=step.request.query or None,
                               idempotency_key=step.idempotency_key or False)
-            if step.operation == "declare" and isinstance(answer.body, dict):
+            if step.operation in ("declare", "transfer") and isinstance(answer.body, dict):
                 ids[step.process, step.port, step.index] = answer.body.get("id")
         return time.perf_counter() - started
 

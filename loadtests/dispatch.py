@@ -24,7 +24,6 @@ frozen server) ends the slice: the calls not yet answered are abandoned and the 
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -32,6 +31,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 import gevent
+import orjson
 from gevent.event import Event
 from gevent.queue import Queue
 
@@ -103,7 +103,7 @@ def _parse(content: bytes | None) -> Any:
     if not content:
         return None
     try:
-        return json.loads(content)
+        return orjson.loads(content)  # a fifth of json's time, on every answer
     except (ValueError, UnicodeDecodeError):
         return content.decode("utf-8", "replace")
 

@@ -35,12 +35,23 @@ from loadtests.options import EVENT_PREFIX, ReplayOptions
 from sim.results.io import publish_directory, stage_directory
 from sim.results.load import LoadResult, read_load_result
 
-__all__ = ["LOCUSTFILE", "ReplayRun", "locust_command", "run_replay"]
+__all__ = [
+    "LOCUSTFILE",
+    "START_ALLOWANCE_S",
+    "ReplayRun",
+    "locust_command",
+    "run_bound_s",
+    "run_replay",
+]
 
 LOCUSTFILE = Path(__file__).with_name("locustfile.py")
 """The locustfile every run uses."""
 
 _ADMIN_ENV = "REFPLATFORM_ADMIN_TOKEN"
+_SETUP_S_PER_CALL = 0.05
+"""Allowance per set-up call when bounding a run's time (the reference platform takes ~10 ms)."""
+START_ALLOWANCE_S = 60.0
+"""Allowance for starting Locust (and its workers) and draining the last answers."""
 _STOP_GRACE_S = 5.0
 
 
@@ -60,6 +71,18 @@ class ReplayRun:
     result: LoadResult | None
     message: str
     files: tuple[str, ...] = ()
+
+
+def run_bound_s(span_s: float, speed: float, setup: int, timeout_s: float) -> float:
+    """The longest a replay may take: its timed span at ``speed``, the set-up, the last answer.
+
+    Args:
+        span_s: the intended moment of the workload's last timed call (seconds).
+        speed: the speed-up.
+        setup: the workload's set-up calls.
+        timeout_s: the longest wait for one answer.
+    """
+    return span_s / speed + setup * _SETUP_S_PER_CALL + timeout_s + START_ALLOWANCE_S
 
 
 def locust_command(options: ReplayOptions, host: str, processes: int) -> list[str]:

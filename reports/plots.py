@@ -15,6 +15,7 @@ import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 import matplotlib
@@ -26,7 +27,7 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-__all__ = ["Bars", "Line", "bars", "ecdf", "hourly_panels", "lines_over", "xy"]
+__all__ = ["Bars", "Line", "bars", "daily_panels", "ecdf", "hourly_panels", "lines_over", "xy"]
 
 _STYLE: Any = {  # Any: matplotlib types rcParams keys as literals
     "svg.fonttype": "none",
@@ -71,9 +72,9 @@ def _svg(fig: Figure) -> str:
     return re.sub(r"\s*<metadata>.*?</metadata>", "", text, count=1, flags=re.S)
 
 
-def _band(ax: Axes, x: np.ndarray, line: Line, scale: float) -> None:
+def _band(ax: Axes, x: np.ndarray, line: Line, scale: float, marker: str = "") -> None:
     y = np.asarray(line.y, dtype=float) * scale
-    drawn = ax.plot(x, y, label=line.label, linewidth=1.3)[0]
+    drawn = ax.plot(x, y, label=line.label, linewidth=1.3, marker=marker or None, markersize=3)[0]
     if line.half_width is not None:
         h = np.asarray(line.half_width, dtype=float) * scale
         if np.any(np.isfinite(h)):
@@ -108,6 +109,43 @@ def hourly_panels(
             ax.set_visible(False)
         for ax in axes[-1]:
             ax.set_xlabel("hour of the run")
+        fig.tight_layout()
+        return _svg(fig)
+
+
+def daily_panels(
+    panels: Sequence[tuple[str, Sequence[Line]]],
+    *,
+    ylabel: str,
+    first_day: date | None = None,
+) -> str:
+    """Panels stacked over the days of a run (one value per day), each with its own y scale and
+    its legend beside it; the x axis shows dates from ``first_day``, or the day of the run."""
+    drawn = [(title, lines) for title, lines in panels if lines and len(lines[0].y)]
+    if not drawn:
+        return ""
+    with plt.rc_context(_STYLE):
+        fig, axes = plt.subplots(
+            len(drawn), 1, figsize=(_WIDTH, 1.9 * len(drawn) + 0.4), squeeze=False, sharex=True
+        )
+        for ax, (title, lines) in zip(axes.flat, drawn, strict=True):
+            for line in lines:
+                n = len(line.y)
+                x: np.ndarray
+                if first_day is None:
+                    x = np.arange(1, n + 1)
+                else:
+                    x = np.datetime64(first_day, "D") + np.arange(n)
+                _band(ax, x, line, 1.0, marker="o" if n <= 31 else "")
+            ax.set_title(title, fontsize=9, loc="left")
+            ax.set_ylabel(ylabel)
+            ax.set_ylim(bottom=0)
+            if len(lines) > 1:
+                ax.legend(fontsize=7, frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1))
+        bottom = axes[-1][0]
+        bottom.set_xlabel("date" if first_day is not None else "day of the run")
+        if first_day is not None:
+            bottom.tick_params(axis="x", labelrotation=30)
         fig.tight_layout()
         return _svg(fig)
 

@@ -15,6 +15,10 @@ the *world* of the run (:class:`World`):
 - travellers, and supervised trucks when the goods flow does not drive them, are drawn from
   its pools, each with the credit tier classified as of its arrival date.
 
+The run's result also carries the population's credit-list sizes on each day of the run
+(:func:`run_list_sizes`, the ``list_sizes`` section of ``kpis.json``), computed from the same
+histories before the population is let go.
+
 With ``shares`` the model draws tiers from ``policy.tier_shares`` and the goods enterprises from
 ``goods.tier_shares`` (the textbook reduction).
 
@@ -26,7 +30,7 @@ two policies compared on one seed face the same world.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 
 import numpy as np
@@ -37,11 +41,19 @@ from sim.model.routing import SharesTierSource, TierSource
 from sim.model.shipments import EnterpriseTiers
 from sim.population import PoolTierSource, Population, generate_population
 from sim.results import RunResult
+from sim.results.lists import ListSizes
 from sim.results.stream import RecordStream
 from sim.rng import RandomStreams
 from sim.scenario import Scenario
 
-__all__ = ["GoodsTiers", "World", "build_world", "goods_enterprises", "run_scenario"]
+__all__ = [
+    "GoodsTiers",
+    "World",
+    "build_world",
+    "goods_enterprises",
+    "run_list_sizes",
+    "run_scenario",
+]
 
 _TRAVELLER_FLOWS = frozenset({"duty_free_traveller"})
 
@@ -160,7 +172,7 @@ def run_scenario(
             (see :func:`sim.model.simulate`).
     """
     w = world if world is not None else build_world(scenario)
-    return simulate(
+    result = simulate(
         scenario,
         replication=replication,
         progress=progress,
@@ -169,3 +181,17 @@ def run_scenario(
         goods_tiers=w.goods_tiers,
         records_to=records_to,
     )
+    if w.population is None:
+        return result
+    return replace(result, lists=run_list_sizes(w.population, scenario))
+
+
+def run_list_sizes(population: Population, scenario: Scenario) -> ListSizes:
+    """The population's credit-list sizes on each day the scenario simulates some of.
+
+    The histories run through the period (:func:`build_world`), so listings, ratings and
+    removals dated during the run show on their day.
+    """
+    first = scenario.start.date()
+    last = (scenario.end - timedelta(microseconds=1)).date()
+    return population.list_sizes(first, (last - first).days + 1)

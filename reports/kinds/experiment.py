@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from reports import plots
+from reports.list_sizes import list_panels
 from reports.render import ReportError, ReportKind, report_kind
 from sim.results.experiment import Arm, Experiment, Interval
 from sim.results.experiment_io import EXPERIMENT_FILE, ResultFileError, read_experiment
@@ -28,6 +29,7 @@ from sim.results.experiment_tables import (
     sweep_table,
     verdicts,
 )
+from sim.results.lists import LIST_SIZES_KEY
 from sim.results.metrics import TIERS, describe, headline_keys, where
 from sim.results.rows import KpiKey
 from sim.results.summary import ferry_summary, port_summary
@@ -97,6 +99,20 @@ def _detection_bars(arms: list[Arm]) -> tuple[list[str], list[plots.Bars]]:
     return names, groups
 
 
+def _list_series(
+    arms: list[Arm],
+) -> list[tuple[str, dict[str, tuple[tuple[float, ...], tuple[float, ...]]]]]:
+    """Each arm's daily credit-list series (mean and half-width per day), by metric."""
+    return [
+        (
+            arm.label if len(arms) > 1 else "",
+            {s.key.metric: (s.mean, s.half_width) for s in arm.series
+             if s.key.metric.startswith(f"{LIST_SIZES_KEY}.")},
+        )
+        for arm in arms
+    ]
+
+
 def _plots(experiment: Experiment, arms: list[Arm]) -> dict[str, str]:
     first_hour = experiment.warmup_s / 3600.0
     tiers, tier_groups = _tier_bars(arms, "inspection_rate")
@@ -130,6 +146,9 @@ def _plots(experiment: Experiment, arms: list[Arm]) -> dict[str, str]:
             det_groups,
             ylabel="violations per run",
             title="detection and leakage of planted violations, mean with 95% interval",
+        ),
+        "lists_plot": plots.daily_panels(
+            list_panels(_list_series(arms)), ylabel="entities (mean)"
         ),
     }
 

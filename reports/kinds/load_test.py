@@ -17,12 +17,13 @@ from reports import plots
 from reports.render import ReportError, ReportKind, report_kind
 from sim.results.load import LOAD_FORMAT, LoadResult, OperationLoad, read_load_result
 
-__all__ = ["load_test_kind"]
+__all__ = ["is_load_test", "load_section", "load_test_kind"]
 
 _SUMMARY = "summary.json"
 
 
-def _is_load_test(directory: Path) -> bool:
+def is_load_test(directory: Path) -> bool:
+    """Whether ``directory`` holds a load test's ``summary.json``."""
     path = directory / _SUMMARY
     if not path.is_file():
         return False
@@ -64,6 +65,17 @@ def _workload(w: dict[str, Any]) -> str:
 
 
 def _context(directory: Path) -> dict[str, Any]:
+    section = load_section(directory)
+    return {"title": f"Load test: {section['result'].workload.get('scenario', '')}",
+            "load": section}
+
+
+def load_section(directory: Path) -> dict[str, Any]:
+    """What the load test's part of a report shows (the macros of ``_load.html``).
+
+    Raises:
+        ReportError: the summary cannot be read.
+    """
     try:
         result = read_load_result(directory / _SUMMARY)
     except ValueError as exc:
@@ -90,7 +102,6 @@ def _context(directory: Path) -> dict[str, Any]:
                   f"{100 * s.achieved_rate:.1f}%", s.aborted or ", ".join(s.broken) or "-"]
                  for s in result.headroom.steps]
     return {
-        "title": f"Load test: {result.workload.get('scenario', '')}",
         "verdict": _verdict(result),
         "workload": _workload(result.workload),
         "result": result,
@@ -111,7 +122,7 @@ def load_test_kind() -> ReportKind:
     return ReportKind(
         name="load_test",
         priority=20,
-        detect=_is_load_test,
+        detect=is_load_test,
         context=_context,
         template="load_test.html",
     )

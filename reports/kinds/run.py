@@ -3,7 +3,8 @@
 Shows the summary tables the terminal printed (:mod:`sim.results.summary`), the queues per
 port over the day (channels from the KPIs; scanners, inspection bays and the ferry backlog from
 the records), the clearance-time distribution, the inspection rate per tier with its Wilson
-interval, and detection and leakage of the planted violations.
+interval, detection and leakage of the planted violations, and, when the declarants are a
+population, the credit-list sizes on each day of the run (:mod:`reports.list_sizes`).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from reports import plots
+from reports.list_sizes import run_list_context
 from reports.render import ReportError, ReportKind, report_kind
 from sim.results import read_records, wilson_interval
 from sim.results.journeys import clearance_histogram, ferry_backlog_hourly, stage_queues_hourly
@@ -128,6 +130,7 @@ def _context(directory: Path) -> dict[str, Any]:
             ylabel="planted violations",
             title="detection and leakage of planted violations",
         ),
+        **run_list_context(kpis),
         "tier_rows": [
             (
                 t,

@@ -190,7 +190,8 @@ def print_drill(summary: DrillSummary, *, show: int = 5) -> None:
             f"audit: {a.acknowledged_writes} acknowledged writes; books {a.books_matching}/"
             f"{a.books_checked} as the oracle's; declarations {a.declarations_found}/"
             f"{a.declarations_acknowledged} stored, {a.declarations_lost} lost, "
-            f"{a.declarations_unexpected} applied without acknowledgement; repeats "
+            f"{a.declarations_unexpected} applied without acknowledgement; transfers "
+            f"{a.transfers_matching}/{a.transfers_acknowledged} as the oracle's; repeats "
             f"{a.replays_identical}/{a.replays} answered as the first time"
             + ("" if a.ok else f"; {len(a.problems)} problems: {a.problems[0]}"),
             highlight=False, soft_wrap=True)
@@ -261,8 +262,9 @@ def drill(
     ] = None,
     set_: SetOption = None,
     seed: Annotated[
-        int | None, typer.Option("--seed", help="Seed casting the entities (default: the "
-                                 "scenario's).")
+        int | None, typer.Option("--seed", help="Seed casting the entities and fixing the "
+                                 "idempotency keys (default: the scenario's); a target that "
+                                 "keeps its data needs a new one for each drill.")
     ] = None,
     allow_remote: Annotated[
         bool, typer.Option("--allow-remote", help="Allow a target outside loopback.")

@@ -25,7 +25,7 @@ from typing import Annotated
 import typer
 
 from loadtests.headroom import SearchLimits, find_max
-from loadtests.launch import ReplayRun, run_replay
+from loadtests.launch import START_ALLOWANCE_S, ReplayRun, run_bound_s, run_replay
 from loadtests.options import DEFAULTS, ReplayOptions
 from loadtests.slo import SloError, load_slo
 from reports import REPORT_FILE, ReportError, render_directory
@@ -36,13 +36,6 @@ from sim.results.load import HeadroomStep, LoadResult, write_load_result
 from sim.workload import WorkloadError, WorkloadInfo, read_workload
 
 __all__ = ["load", "register"]
-
-_SETUP_S_PER_CALL = 0.05
-"""Allowance per set-up call when bounding a run's time (the reference platform takes ~10 ms)."""
-
-_FIXED_S = 60.0
-"""Allowance for starting Locust (and its workers) and draining the last answers."""
-
 
 def _check_out(out: Path) -> None:
     if out.exists() and not out.is_dir():
@@ -66,7 +59,7 @@ def _timed_span(path: Path) -> tuple[WorkloadInfo, float, int]:
 
 
 def _bound_s(span_s: float, speed: float, setup: int, options: ReplayOptions) -> float:
-    return span_s / speed + setup * _SETUP_S_PER_CALL + options.timeout_s + _FIXED_S
+    return run_bound_s(span_s, speed, setup, options.timeout_s)
 
 
 def load(
@@ -211,7 +204,8 @@ def _headroom(options: ReplayOptions, info: WorkloadInfo, limits: SearchLimits, 
             aborted=(r.aborted if r is not None else last.message) if last.code == 2 else None)
 
     headroom = find_max(step, limits,
-                        expected_s=lambda s: _bound_s(span_s, s, setup, options) - _FIXED_S)
+                        expected_s=lambda s: (_bound_s(span_s, s, setup, options)
+                                              - START_ALLOWANCE_S))
     chosen = _chosen_step(headroom.steps, headroom.held)
     best = results.get(Path(chosen.directory).name) if chosen is not None else None
     if best is not None:

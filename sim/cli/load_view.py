@@ -51,8 +51,8 @@ def _row(op: OperationLoad) -> list[str]:
             f"{op.mismatched}/{op.errors}/{op.dropped}"]
 
 
-def print_result(result: LoadResult, out: Path) -> None:
-    """The result's tables and where its files are."""
+def print_result(result: LoadResult, out: Path | None) -> None:
+    """The result's tables and where its files are (``out``; None: said elsewhere)."""
     table = Table(title=f"{result.speed:g}x against {result.target}",
                   caption="ms; p50-p99: response time from the intended moment",
                   box=box.SIMPLE_HEAD, pad_edge=False, padding=(0, 1))
@@ -70,9 +70,10 @@ def print_result(result: LoadResult, out: Path) -> None:
     broken = [c for c in result.slo if not c.holds]
     for check in broken:
         console.print(f"SLO broken: {check.describe()}", highlight=False, markup=False)
-    console.print(f"results: {out / 'report.html'}, summary.json, junit.xml, "
-                  f"latency_over_time.csv, mismatches.jsonl, locust.html", highlight=False,
-                  soft_wrap=True)
+    if out is not None:
+        console.print(f"results: {out / 'report.html'}, summary.json, junit.xml, "
+                      f"latency_over_time.csv, mismatches.jsonl, locust.html", highlight=False,
+                      soft_wrap=True)
 
 
 def print_headroom(headroom: Headroom, period: str, out: Path) -> None:

@@ -10,11 +10,13 @@
 4. the drills: every process of the catalogue at every port of the period, with ``--faults``
    injected if asked (``DIR/drill/summary.json``, ``junit.xml``); their entities are chosen
    apart from the workload's, so both run on the one platform;
-5. the period's traffic replayed against the platform. This build has no open-model load test
-   (``customs-sim load``) yet, so the stage is the functional replay of the workload (one call
-   at a time, every answer checked, no SLO), and says so (``DIR/load/mismatches.jsonl``);
+5. the load test: the period's traffic replayed open-model with Locust against the same
+   platform (``customs-sim load``'s replay, one worker process) at ``--speed`` times its
+   predicted rhythm (default 60: an hour in a minute), every answer checked and held against
+   the SLO (``--slo``, default ``loadtests/default_slo.yaml``; ``DIR/load/summary.json``,
+   ``junit.xml``, ``mismatches.jsonl``, Locust's CSV and HTML);
 6. the HTML report of it all (``DIR/report.html``: the stages, the model's tables and plots,
-   the drill's matrix, failures, faults and audit, the replay);
+   the drill's matrix, failures, faults and audit, the load test's latency and objectives);
 
 and writes one summary, ``DIR/rehearsal.json`` (:mod:`sim.results.rehearsal`). Everything is
 written into a directory beside DIR and moved into place at the end, so a mistake found on the
@@ -37,6 +39,9 @@ import typer
 from rich import box
 from rich.table import Table
 
+from loadtests.launch import run_bound_s, run_replay
+from loadtests.options import ReplayOptions
+from loadtests.slo import SloError, load_slo
 from reports import REPORT_FILE
 from sim.cli.common import SetOption, console, fail, load_or_exit
 from sim.cli.drill_cmd import (
@@ -50,7 +55,8 @@ from sim.cli.drill_cmd import (
     write_drill_outputs,
     write_report,
 )
-from sim.client import PlatformClient, PlatformUnreachable, TargetError
+from sim.cli.load_view import print_result, progress_printer
+from sim.client import PlatformUnreachable, TargetError
 from sim.drill import (
     FAULTS,
     CatalogueError,
@@ -75,14 +81,13 @@ from sim.workload import (
     resolve_period,
     write_workload,
 )
-from sim.workload.replay import replay, write_mismatches
 from sim.world import build_world, run_scenario
 
 __all__ = ["register", "rehearse"]
 
 _OUTPUTS = ("model", "workload.parquet", "drill", "load", "rehearsal.json", REPORT_FILE)
-_LOAD_NOTE = ("functional replay in place of the load test: every call sent one at a time and "
-              "its answer checked, no timing and no SLO (customs-sim load is not in this build)")
+_SPEED = 60.0
+"""The rehearsal's default speed-up of the period's traffic: an hour in a minute."""
 
 
 @contextmanager
@@ -120,22 +125,29 @@ def _registered(calls: list[Call]) -> list[str]:
     return [c.body_json()["id"] for c in calls if c.operation == "register_entity"]
 
 
-def _load_stage(connection: Connection, calls: list[Call], directory: Path) -> Stage:
-    """The period's traffic against the platform: the functional replay (see the docstring)."""
-    directory.mkdir()
-    with _timed() as took, PlatformClient(connection.base_url,
-                                          admin_token=connection.admin_token) as client, \
-            progress_bar("replaying the period") as progress:
-        report = replay(client, calls, progress=lambda n: progress(n, len(calls)))
-    write_mismatches(directory / "mismatches.jsonl", report.mismatches)
-    figures = {"calls": sum(report.sent.values()), "mismatches": len(report.mismatches),
-               "retries": report.retries}
-    for m in report.mismatches[:3]:
-        console.print(f"load mismatch at call {m.call.seq} ({m.call.operation}): "
-                      f"{'; '.join(m.differences)}", highlight=False, soft_wrap=True,
-                      markup=False)
-    return Stage("load", "fail" if report.mismatches else "pass", took[0], figures,
-                 ("load/mismatches.jsonl",), _LOAD_NOTE)
+def _load_stage(connection: Connection, calls: list[Call], directory: Path,
+                options: ReplayOptions) -> Stage:
+    """The period's traffic against the platform: the open-model load test, SLO checked."""
+    timed = [c.intended_s for c in calls if c.phase == "timed"]
+    setup = len(calls) - len(timed)
+    deadline_s = run_bound_s(max(timed, default=0.0), options.speed, setup, options.timeout_s)
+    with _timed() as took:
+        run = run_replay(options, connection.base_url, connection.admin_token, directory,
+                         deadline_s=deadline_s, progress=progress_printer(options.speed))
+    outputs = tuple(f"load/{name}" for name in run.files)
+    result = run.result
+    if result is None:  # the run could not be done: a stage that failed, and why
+        return Stage("load", "fail", took[0], {"calls": 0}, outputs, run.message)
+    print_result(result, None)  # the rehearsal's own report shows the load test
+    console.print(run.message, highlight=False, soft_wrap=True)
+    held = sum(1 for c in result.slo if c.holds)
+    figures = {"speed": f"{result.speed:g}x", "calls": result.setup.calls + result.run.sent,
+               "mismatches": result.setup.mismatched + result.run.mismatched,
+               "p99 ms": round(result.run.response_ms.p99, 1),
+               "achieved": f"{100 * result.achieved_ratio:.1f}%",
+               "slo held": f"{held}/{len(result.slo)}"}
+    return Stage("load", "pass" if run.code == 0 else "fail", took[0], figures, outputs,
+                 "" if run.code != 2 else run.message)
 
 
 def _print_stages(summary: RehearsalSummary) -> None:
@@ -181,20 +193,31 @@ def rehearse(
         typer.Option("--faults", metavar="F,...",
                      help=f"Faults to inject during the drills: {', '.join(FAULTS)}."),
     ] = None,
+    speed: Annotated[float, typer.Option(
+        "--speed", help="Speed-up of the period's traffic in the load test (intended seconds "
+        "per wall second).")] = _SPEED,
+    slo: Annotated[Path | None, typer.Option(
+        "--slo", help="SLO file of the load test (YAML; default: loadtests/default_slo.yaml).",
+        metavar="FILE")] = None,
 ) -> None:
-    """The rehearsal in one command: model, workload, platform, drills, load, one summary."""
+    """The rehearsal in one command: model, workload, platform, drills, load test, one summary."""
     scenario = load_or_exit(scenario_file, set_)
     try:
         period = resolve_period(scenario, _parse_from(from_), hours,
                                 check_ports(split_list(ports)))
         chosen = load_catalogue([default_catalogue()]).select(split_list(processes))
         fault_list = check_faults(split_list(faults) or [], own_platform=True)
-    except (WorkloadError, CatalogueError, FaultError) as exc:
+        load_slo(slo)
+    except (WorkloadError, CatalogueError, FaultError, SloError) as exc:
         fail(str(exc))
+    options = ReplayOptions(workload="", speed=speed, slo=str(slo) if slo else "",
+                            reference_platform=True)
+    if not speed > 0:
+        fail(f"--speed: must be greater than 0 (got {speed:g})")
     check_out(out)
     staged = stage_directory(out)
     try:
-        summary = _rehearse(scenario, period, chosen, fault_list, staged)
+        summary = _rehearse(scenario, period, chosen, fault_list, options, staged)
         for name in _OUTPUTS:
             if (out / name).is_dir() and (staged / name).exists():
                 shutil.rmtree(out / name)
@@ -207,7 +230,8 @@ def rehearse(
 
 
 def _rehearse(scenario: Scenario, period: Period, chosen: list[Process],
-              fault_list: tuple[str, ...], staged: Path) -> RehearsalSummary:
+              fault_list: tuple[str, ...], options: ReplayOptions,
+              staged: Path) -> RehearsalSummary:
     stages: list[Stage] = []
     with _timed() as took:
         with progress_bar(f"simulating {scenario.name}"):
@@ -245,7 +269,9 @@ def _rehearse(scenario: Scenario, period: Period, chosen: list[Process],
                 figures["faults"] = len(drilled.faults)
             stages.append(Stage("drill", drilled.verdict, took[0], figures,
                                 ("drill/summary.json", "drill/junit.xml")))
-            stages.append(_load_stage(connection, calls, staged / "load"))
+            workload = staged / "workload.parquet"
+            stages.append(_load_stage(connection, calls, staged / "load",
+                                      replace(options, workload=str(workload))))
     except TargetError as exc:
         fail(str(exc))
     except PlatformUnreachable as exc:

@@ -27,6 +27,7 @@ from sim.cli.experiment_cmds import (
 from sim.cli.goods_cmds import goods_summary
 from sim.cli.tables import rich_table
 from sim.experiment import DEFAULT_MAX_REPLICATIONS
+from sim.results.lists import LIST_SIZES_KEY, describe_lists
 from sim.results.rows import KpiTable, kpi_rows
 from sim.results.stream import StreamedOutputs
 from sim.results.summary import ferry_summary, port_summary, window_caption
@@ -181,6 +182,8 @@ def run(
         console.print(line, highlight=False, soft_wrap=True, markup=False)
     if "goods" in kpis:
         console.print(goods_summary(kpis["goods"]), highlight=False, soft_wrap=True)
+    if LIST_SIZES_KEY in kpis:
+        console.print(describe_lists(kpis[LIST_SIZES_KEY]), highlight=False, soft_wrap=True)
     console.print(
         f"{kpis['entities']} entities, {kpis['records']} journey records -> "
         f"{target / 'kpis.json'}, {target / 'records.parquet'}"

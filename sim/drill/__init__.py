@@ -11,8 +11,9 @@ platform:
 - :mod:`~sim.drill.operations` — who sends each operation and what the drill fills in;
 - :mod:`~sim.drill.cast` — the synthetic entities of the population playing each role, fresh
   for each process at each port;
-- :mod:`~sim.drill.expected` (over :mod:`~sim.drill.registry`) — the oracle's platform: each
-  step decided by :mod:`sim.rules`;
+- :mod:`~sim.drill.expected` (over :mod:`~sim.drill.registry`, with
+  :mod:`~sim.drill.transfer_record`) — the oracle's platform: each step decided by
+  :mod:`sim.rules`;
 - :mod:`~sim.drill.plan` — every request and its expected answer, before anything is sent;
 - :mod:`~sim.drill.runner` — sending them, checking and timing every answer;
 - :mod:`~sim.drill.faults` and :mod:`~sim.drill.proxy` — killing the platform, locking its

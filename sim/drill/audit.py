@@ -13,6 +13,11 @@ plan:
    twice shows here.
 3. **Declarations.** Every book's stored declarations are listed; each declaration the platform
    acknowledged must be there once, and none it did not acknowledge.
+4. **Transfers.** Every book's transfers are listed (out of it and into it); each transfer the
+   platform acknowledged must be there once and stand as the oracle's does at the end
+   (``pending``, ``done``, ``rejected``, ``withdrawn``, decided on the same day): a lost
+   acceptance leaves it pending, a rejection applied as an acceptance moves goods too (the
+   books show that); and none it did not acknowledge.
 
 The counts go into :class:`~sim.results.drill.AuditReport`.
 """
@@ -49,18 +54,55 @@ def _first_difference(want: Any, got: Any, where: str) -> str | None:
     return None
 
 
-def _references(client: PlatformClient, book: str) -> list[str]:
-    found: list[str] = []
+def _listed(client: PlatformClient, path: str, book: str) -> list[dict[str, Any]]:
+    """Every item of a paged list of ``book`` (``after``: the last item's id)."""
+    found: list[dict[str, Any]] = []
     after = 0
     while True:
-        answer = client.raw("GET", "/v1/declarations",
-                            params={"book": book, "after": after, "limit": _PAGE})
+        answer = client.raw("GET", path, params={"book": book, "after": after, "limit": _PAGE})
         if answer.status != 200 or not isinstance(answer.body, list):
-            raise PlatformError(f"GET /v1/declarations?book={book} answered {answer.status}")
-        found.extend(d["reference"] for d in answer.body)
+            raise PlatformError(f"GET {path}?book={book} answered {answer.status}")
+        found.extend(answer.body)
         if len(answer.body) < _PAGE:
             return found
         after = answer.body[-1]["id"]
+
+
+def _references(client: PlatformClient, book: str) -> list[str]:
+    return [d["reference"] for d in _listed(client, "/v1/declarations", book)]
+
+
+def _transfers(plan: DrillPlan, execution: Execution, client: PlatformClient,
+               problems: list[str]) -> tuple[int, int]:
+    """Check the stored transfers (see the module docstring): (acknowledged, matching)."""
+    steps = list(plan.steps())
+    acked: dict[int, dict[str, Any]] = {}  # the platform's id -> the oracle's end state
+    for p, (status, body) in sorted(execution.answers.items()):
+        expected = steps[p].expected
+        if (steps[p].operation == "transfer" and status < 300 and expected is not None
+                and expected.transfer is not None and isinstance(body, Mapping)):
+            acked[int(body["id"])] = plan.expected.transfers[expected.transfer].answer()
+    stored: dict[int, list[dict[str, Any]]] = {}
+    for book in sorted(plan.expected.books):
+        for t in _listed(client, "/v1/transfers", book):
+            seen = stored.setdefault(int(t["id"]), [])
+            if t not in seen:  # listed under both its books
+                seen.append(t)
+    matching = 0
+    for tid, want in acked.items():
+        found = stored.get(tid, [])
+        if len(found) != 1:
+            problems.append(f"transfer {tid}: acknowledged, stored {len(found)} times")
+            continue
+        diff = _first_difference(want, {k: v for k, v in found[0].items() if k != "id"},
+                                 f"transfer {tid}")
+        if diff is None:
+            matching += 1
+        else:
+            problems.append(diff)
+    for tid in sorted(set(stored) - set(acked)):
+        problems.append(f"transfer {tid}: stored, never acknowledged")
+    return len(acked), matching
 
 
 def audit(
@@ -132,8 +174,10 @@ def audit(
                     unexpected += count - (1 if ref in acked else 0)
                     problems.append(f"declaration {ref}: stored {count} times, acknowledged "
                                     f"{acked.count(ref)}")
+        transfers = _transfers(plan, execution, admin, problems)
     except PlatformError as exc:
         problems.append(f"the platform stopped answering during the audit: {exc}")
+        transfers = (0, 0)
     return AuditReport(
         acknowledged_writes=len(acknowledged),
         books_checked=len(plan.expected.books),
@@ -142,6 +186,8 @@ def audit(
         declarations_found=found_total,
         declarations_lost=lost,
         declarations_unexpected=unexpected,
+        transfers_acknowledged=transfers[0],
+        transfers_matching=transfers[1],
         replays=replays,
         replays_identical=identical,
         problems=tuple(problems),

@@ -19,7 +19,9 @@ includes, e.g. "qualification, account book, goods imported and booked")::
 A step names an operation of the platform API (:data:`~sim.drill.operations.DRILL_OPERATIONS`,
 or one the API lacks, :data:`~sim.drill.operations.NOT_SUPPORTED`), the entity it is about
 (a role), its date (``day`` after the start, or an absolute ``date``) and the request's business
-fields (``body``); the drill fills in who, where and when. A declaration line may give
+fields (``body``); the drill fills in who, where and when. A step about an earlier one names
+it with ``of``: an inspection result or a read its ``declare`` step, an acceptance, rejection
+or withdrawal its ``transfer`` step (whose answer's id the path takes). A declaration line may give
 ``value_added: "0.300"`` instead of a price: the lowest whole-fen price reaching that value
 added over the inputs the goods carry. **No step states its expected answer**: that is the
 oracle's (:mod:`sim.drill.expected`).
@@ -210,11 +212,12 @@ def _check_step(
     if spec.entry is not None and spec.entry not in entries:
         raise fail("entry", "no first-line entry of that id is filed earlier in the process",
                    spec.entry)
-    if op.needs_declaration != (spec.of is not None):
-        raise fail("of", f"{spec.op} needs of: the step that filed the declaration"
-                   if op.needs_declaration else f"{spec.op} takes no of")
-    if spec.of is not None and seen.get(spec.of) != "declare":
-        raise fail("of", "no earlier declare step has that name", spec.of)
+    earlier = op.of_operation
+    if (earlier is not None) != (spec.of is not None):
+        raise fail("of", f"{spec.op} takes no of" if earlier is None else
+                   f"{spec.op} needs of: the {earlier} step it is about")
+    if spec.of is not None and seen.get(spec.of) != earlier:
+        raise fail("of", f"no earlier {earlier} step has that name", spec.of)
     if spec.to is not None:
         if spec.op != "transfer":
             raise fail("to", "only a transfer has a receiving book")
@@ -251,7 +254,7 @@ def _check_body(spec: StepSpec, op_name: str, fail: Any) -> None:
             lines.append(line)
         body["lines"] = lines
     ctx = RunContext(port="xinhai", entity="E0", book="B0", on=dt.date(2026, 1, 1),
-                     to_book="B1", reference="R0", entry=spec.entry or "IN0", declaration="1")
+                     to_book="B1", reference="R0", entry=spec.entry or "IN0", earlier="1")
     request = build_request(op, body, ctx)
     model = op.contract.body
     if model is None:

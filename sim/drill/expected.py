@@ -10,7 +10,9 @@ the decision —
 
 - credit events and tier queries: :func:`sim.rules.oracle.tier_as_of`;
 - qualifications, books, entries, bookings, purchases, transfers, processing:
-  :mod:`sim.rules.ledger`;
+  :mod:`sim.rules.ledger`; a transfer into another enterprise's book is *pending* (checked, not
+  moved) until the receiver accepts it (:func:`sim.rules.ledger.accept_transfer`, the goods
+  move on the acceptance date), rejects it, or the sender withdraws it;
 - second-line declarations: :func:`sim.rules.oracle.decide_declaration`, with the declarant's
   tier and listing grounds on the declaration date;
 - batch exit: :mod:`sim.rules.batch_exit`, with the holder's tier on the operation's date;
@@ -29,6 +31,7 @@ declaration's id, a book's version, a release note's number) and a department fe
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import date
 from fractions import Fraction
 from typing import Any
@@ -42,12 +45,19 @@ from sim.drill.registry import (
     problem,
     refused,
 )
+from sim.drill.transfer_record import DECIDED, TransferRecord
 from sim.rules import batch_exit, ledger
 from sim.rules.account_book import Book
 from sim.rules.config import RulesConfig
-from sim.rules.goods import Regime
+from sim.rules.dates import not_before
+from sim.rules.goods import NO_DUTIES, Regime
 from sim.rules.ledger_codec import book_to_dict
-from sim.rules.oracle import DeclarationRequest, decide_declaration, listing_grounds
+from sim.rules.oracle import (
+    DeclarationRequest,
+    check_inspection_date,
+    decide_declaration,
+    listing_grounds,
+)
 from sim.rules.refusals import Reason, Refusal
 
 __all__ = ["Expectation", "ExpectedPlatform"]
@@ -70,6 +80,8 @@ class ExpectedPlatform(ExpectedRegistry):
         """Declaration reference -> its stored answer (without the platform's id)."""
         self.declarations_of: dict[str, list[str]] = {}
         """Book -> references of its accepted declarations, in filing order."""
+        self.transfers: dict[str, TransferRecord] = {}
+        """The oracle's key -> every transfer asked for, where it stands."""
 
     # -- reading the state -------------------------------------------------------------------------
 
@@ -81,14 +93,20 @@ class ExpectedPlatform(ExpectedRegistry):
         """The entity a book belongs to."""
         return self._owner[book]
 
-    def inputs_of(self, book: str, item: str, qty: int) -> int | None:
-        """The imported plus domestic inputs ``qty`` units of ``item`` carry (None: not held)."""
+    def inputs_of(self, book: str, item: str, qty: int, on: date) -> int | None:
+        """The imported plus domestic inputs ``qty`` units of ``item`` carry when they leave on
+        ``on`` (None: the book cannot let them leave then, e.g. it does not hold them).
+
+        The probe is an exit declaration on the step's own date, so the rules' date checks
+        (no exit before the second line opened or before the goods entered the book) see the
+        date the step will carry.
+        """
         held = self.books.get(book)
         if held is None:
             return None
         try:
             _, decl = ledger.declare_exit(held, "probe", [ledger.ExitLine(item, qty, 0)],
-                                          date(2000, 1, 1), "xinhai", self.rules.tariff_table)
+                                          on, "xinhai", self.rules.tariff_table)
         except Refusal:
             return None
         line = decl.lines[0]
@@ -170,7 +188,8 @@ class ExpectedPlatform(ExpectedRegistry):
                           "pending": out.pending, "duties": duties_record(out.duties)}
             elif op == "purchase":
                 new, bought = ledger.purchase_domestic(book, body["item"], body["code"],
-                                                       body["qty"], body["value_fen"], tariff)
+                                                       body["qty"], body["value_fen"], tariff,
+                                                       date.fromisoformat(body["on"]))
                 fields = {"item": bought.item, "qty": bought.qty,
                           "domestic_fen": bought.domestic_fen,
                           "duties": duties_record(bought.duties)}
@@ -190,21 +209,69 @@ class ExpectedPlatform(ExpectedRegistry):
 
     def _transfer(self, book: Book, body: Mapping[str, Any]) -> Expectation:
         on, to = date.fromisoformat(body["on"]), body.get("to_book")
+        key = str(len(self.transfers) + 1)
         if to is None:
             new, out = ledger.transfer_out(book, body["item"], body["qty"], on,
                                            self.rules.tariff_table, body.get("price_fen"))
             self.books[book.book_id] = new
-            return Expectation(201, {"item": out.item, "qty": out.qty, "to_book": None,
-                                     "duties": duties_record(out.duties)}, books=(book.book_id,))
+            done = TransferRecord(book.book_id, None, out.item, out.qty, on, "done", on,
+                             duties_record(out.duties))
+            self.transfers[key] = done
+            return Expectation(201, done.answer(), books=(book.book_id,), transfer=key)
         if to == book.book_id:
             return problem(422, "same_book")
         dst = self.books.get(to)
         if dst is None:
             return problem(404, "unknown_book")
+        # Checked now, whether or not the goods move now: a refused transfer is never pending.
         src, dst_new, out = ledger.transfer(book, dst, body["item"], body["qty"], on)
+        if self._owner[to] != self._owner[book.book_id]:
+            pending = TransferRecord(book.book_id, to, out.item, out.qty, on, "pending", None,
+                                duties_record(NO_DUTIES))
+            self.transfers[key] = pending
+            return Expectation(201, pending.answer(), transfer=key)
         self.books[book.book_id], self.books[to] = src, dst_new
-        return Expectation(201, {"item": out.item, "qty": out.qty, "to_book": to,
-                                 "duties": duties_record(out.duties)}, books=(book.book_id, to))
+        moved = TransferRecord(book.book_id, to, out.item, out.qty, on, "done", on,
+                          duties_record(out.duties))
+        self.transfers[key] = moved
+        return Expectation(201, moved.answer(), books=(book.book_id, to), transfer=key)
+
+    def decide_transfer(self, op: str, key: str, actor: str,
+                        body: Mapping[str, Any]) -> Expectation:
+        """``POST /v1/transfers/{id}/acceptance|rejection|withdrawal`` of the transfer the oracle
+        knows as ``key``, sent by the enterprise ``actor``.
+
+        The receiver accepts (the goods move on the acceptance date, the rules checking the
+        sender's balance again: :func:`sim.rules.ledger.accept_transfer`) or rejects; the sender
+        withdraws. Checked in the platform's order: the transfer exists, a sale out of the
+        regime is never pending, only that side may decide, it is still pending, the decision
+        is not dated before the transfer was asked for.
+        """
+        t = self.transfers.get(key)
+        if t is None:
+            return problem(404, "unknown_transfer")
+        if op == "accept_transfer" and t.to_book is None:
+            return problem(409, "transfer_not_pending")
+        side = t.book if op == "withdraw_transfer" else t.to_book
+        if side is None or self._owner[side] != actor:
+            return problem(403, "forbidden")
+        if t.status != "pending":
+            return problem(409, "transfer_not_pending")
+        on = date.fromisoformat(body["on"])
+        assert t.to_book is not None
+        try:
+            not_before(on, t.asked, "the transfer was asked for")
+            if op == "accept_transfer":
+                src, dst, _ = ledger.accept_transfer(self.books[t.book], self.books[t.to_book],
+                                                     t.item, t.qty, t.asked, on)
+        except Refusal as refusal:
+            return refused(refusal)
+        decided = replace(t, status=DECIDED[op], decided_on=on)
+        self.transfers[key] = decided
+        if op != "accept_transfer":
+            return Expectation(200, decided.answer())
+        self.books[t.book], self.books[t.to_book] = src, dst
+        return Expectation(200, decided.answer(), books=(t.book, t.to_book))
 
     # -- second line -------------------------------------------------------------------------------
 
@@ -256,10 +323,15 @@ class ExpectedPlatform(ExpectedRegistry):
         return Expectation(200, dict(record))
 
     def record_inspection(self, reference: str, body: Mapping[str, Any]) -> Expectation:
-        """``POST /v1/declarations/{id}/inspection``."""
+        """``POST /v1/declarations/{id}/inspection``: dated no earlier than the declaration."""
         record = self.declarations.get(reference)
         if record is None:
             return problem(404, "unknown_declaration")
+        try:
+            check_inspection_date(date.fromisoformat(record["date"]),
+                                  date.fromisoformat(body["on"]))
+        except Refusal as refusal:
+            return refused(refusal)
         record["inspection"] = {"on": body["on"], "channel": body["channel"],
                                 "result": body["result"], "findings": body.get("findings", "")}
         return Expectation(200, as_json(record))

@@ -4,7 +4,8 @@ A catalogue step names a platform operation (:mod:`sim.api.operations`) and give
 business facts of its request: the goods, the quantities, the prices, the event. Everything that
 identifies *who*, *where* and *when* comes from the run: the step's entity (a synthetic entity
 of the population chosen for the process at this port), its account book, the port the process
-runs at, the step's date, the declaration an earlier step filed. :data:`DRILL_OPERATIONS` says,
+runs at, the step's date, the declaration an earlier step filed or the transfer it asked for
+(named by ``of:``; its id is known once that step is answered). :data:`DRILL_OPERATIONS` says,
 per operation, who sends it (the entity itself, an officer, the department of the event, the
 admin), which kind of entity it is about, where the date goes, and which request fields and
 path parameters the drill fills; :func:`build_request` fills them. A catalogue that sets a field
@@ -27,6 +28,7 @@ from sim.api.operations import Operation, operation
 
 __all__ = [
     "DRILL_OPERATIONS",
+    "EARLIER_ID",
     "NOT_SUPPORTED",
     "DrillOperation",
     "Request",
@@ -37,7 +39,13 @@ __all__ = [
 Actor = Literal["self", "officer", "admin", "department"]
 Subject = Literal["enterprise", "individual", "any"]
 Fill = Literal["entity", "book", "port", "reference", "to_book", "id"]
-PathSource = Literal["entity", "book", "entry", "declaration"]
+PathSource = Literal["entity", "book", "entry", "declaration", "transfer"]
+
+_EARLIER_OP: dict[PathSource, str] = {"declaration": "declare", "transfer": "transfer"}
+"""Path sources filled from the answer of an earlier step (``of:``), and that step's operation."""
+
+EARLIER_ID = "{of}"
+"""The placeholder of a path segment filled with the ``id`` of an earlier step's answer."""
 
 
 @dataclass(frozen=True)
@@ -47,7 +55,9 @@ class DrillOperation:
     Attributes:
         name: the operation's name in :mod:`sim.api.operations`.
         actor: who sends it: ``self`` (the step's enterprise), ``officer``, ``admin``, or
-            ``department`` (the event's department; the admin for an event of none).
+            ``department`` (the event's department; the admin for an event of none); ``self``
+            decides a pending transfer too (the receiver accepts or rejects, the sender
+            withdraws), so the catalogue names the right enterprise as the step's entity.
         subject: the kind of entity the step is about.
         date: where the step's date goes: ``(body|query, field)``; None: the step has none.
         fills: request fields the drill fills (``entity``: the entity's key, ``book``: its
@@ -74,9 +84,13 @@ class DrillOperation:
         return "entry" in self.path.values()
 
     @property
-    def needs_declaration(self) -> bool:
-        """Whether the step names the step that filed a declaration (``of:``)."""
-        return "declaration" in self.path.values()
+    def of_operation(self) -> str | None:
+        """The operation of the earlier step the step names (``of:``) and whose answer's id its
+        path takes: ``declare`` (a declaration), ``transfer`` (a transfer); None: no such step."""
+        for source in self.path.values():
+            if source in _EARLIER_OP:
+                return _EARLIER_OP[source]
+        return None
 
 
 def _op(name: str, actor: Actor, subject: Subject,
@@ -102,6 +116,10 @@ DRILL_OPERATIONS: dict[str, DrillOperation] = {op.name: op for op in (
     _op("purchase", "self", "enterprise", ("body", "on"), path=_BOOK),
     _op("transfer", "self", "enterprise", ("body", "on"), {"to_book": "to_book"}, path=_BOOK),
     _op("process", "self", "enterprise", ("body", "on"), path=_BOOK),
+    _op("accept_transfer", "self", "enterprise", ("body", "on"), path={"transfer_id": "transfer"}),
+    _op("reject_transfer", "self", "enterprise", ("body", "on"), path={"transfer_id": "transfer"}),
+    _op("withdraw_transfer", "self", "enterprise", ("body", "on"),
+        path={"transfer_id": "transfer"}),
     _op("declare", "self", "enterprise", ("body", "date"),
         {"book": "book", "port": "port", "reference": "reference"}),
     _op("get_declaration", "self", "enterprise", None, path={"declaration_id": "declaration"}),
@@ -136,7 +154,8 @@ class RunContext:
         on: the step's date (None for undated operations).
         reference: the declaration reference of this step (``declare``).
         entry: the first-line entry the step names.
-        declaration: the declaration id the step names (a placeholder before it is known).
+        earlier: the id of the declaration or transfer the step names (``of:``): a placeholder
+            until the earlier step is answered.
     """
 
     port: str
@@ -146,7 +165,7 @@ class RunContext:
     to_book: str | None = None
     reference: str | None = None
     entry: str | None = None
-    declaration: str = "{declaration}"
+    earlier: str = EARLIER_ID
 
 
 @dataclass(frozen=True)
@@ -173,7 +192,6 @@ def build_request(op: DrillOperation, business: Mapping[str, Any], ctx: RunConte
     values: dict[str, Any] = {
         "entity": ctx.entity, "book": ctx.book, "port": ctx.port, "reference": ctx.reference,
         "to_book": ctx.to_book, "id": ctx.book, "entry": ctx.entry,
-        "declaration": ctx.declaration,
     }
     contract = op.contract
     body: dict[str, Any] | None = None
@@ -190,8 +208,9 @@ def build_request(op: DrillOperation, business: Mapping[str, Any], ctx: RunConte
             body[name] = ctx.on.isoformat()
         else:
             query[name] = ctx.on.isoformat()
-    params = {name: values[source] for name, source in op.path.items()}
-    path = contract.url_path(params) if "declaration" not in op.path.values() else (
-        contract.path.replace("{declaration_id}", ctx.declaration)
-    )
+    earlier = [name for name, source in op.path.items() if source in _EARLIER_OP]
+    if earlier:  # filled once the earlier step is answered: not percent-encoded now
+        path = contract.path.replace("{" + earlier[0] + "}", ctx.earlier)
+    else:
+        path = contract.url_path({name: values[source] for name, source in op.path.items()})
     return Request(contract.method, path, body, query)

@@ -13,13 +13,16 @@ A plan is made before anything is sent, from the catalogue, the population and t
 Because expectations never depend on what a platform answers, the same plan checks any
 platform, and a test can plan the same drill under two rule sets and know, before running
 anything, exactly which steps a changed rule touches. Every write carries an idempotency key
-fixed by the seed, the process, the port and the step, so a retried step is applied once.
+fixed by the seed, the process, the port, the run's entities and the step, so a retried step is
+applied once.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 from fractions import Fraction
 from typing import Any, Literal
 
@@ -56,8 +59,8 @@ class PlannedStep:
         request: the request (None for an unsupported step).
         idempotency_key: the key of a write (None for a read).
         expected: the oracle's answer (None for an unsupported step).
-        depends_on: the index of the step whose answer's ``id`` fills ``{declaration}`` in the
-            path, if any.
+        depends_on: the index of the step whose answer's ``id`` fills the path's
+            :data:`~sim.drill.operations.EARLIER_ID` (a declaration's, a transfer's), if any.
         unsupported: why the platform API cannot do this step ('' when it can).
     """
 
@@ -135,10 +138,19 @@ class _RunBuilder:
         self.process, self.port, self.cast = process, port, cast
         self.expected, self.seed = expected, seed
         self.steps: list[PlannedStep] = []
+        # The run's entities are in its keys: a drill casting other entities (another choice
+        # of processes, the same seed) never meets the keys of an earlier one (422
+        # idempotency_key_reused); the same drill again meets them and is told (the runner).
+        self._cast_id = hashlib.sha256(
+            ",".join(sorted(m.key for m in cast.values())).encode()).hexdigest()[:8]
         self._declared: dict[str, tuple[int, str]] = {}
+        """Declare step name -> (its index in the run, the declaration's reference)."""
+        self._transferred: dict[str, tuple[int, str]] = {}
+        """Transfer step name -> (its index in the run, the oracle's key of the transfer)."""
 
     def _key(self) -> str:
-        return f"drill-{self.seed}-{self.process.id}-{self.port}-{len(self.steps):03d}"
+        return f"drill-{self.seed}-{self.process.id}-{self.port}-{self._cast_id}-" \
+            f"{len(self.steps):03d}"
 
     def _add(self, name: str, phase: Phase, operation: str, actor: tuple[str, str | None],
              request: Request | None, expected: Expectation | None, *,
@@ -176,36 +188,43 @@ class _RunBuilder:
         member = self.cast[spec.entity]
         book = book_id(member.key)
         reference = f"{book}-{len(self._declared) + 1}" if op.name == "declare" else None
-        depends_on, declared = None, ""
+        depends_on, earlier = None, ""
         if spec.of is not None:
-            depends_on, declared = self._declared[spec.of]
+            depends_on, earlier = (self._declared.get(spec.of)
+                                   or self._transferred[spec.of])
         ctx = RunContext(
             port=self.port, entity=member.key, book=book, on=self.process.date_of(spec),
             to_book=None if spec.to is None else book_id(self.cast[spec.to].key),
             reference=reference, entry=spec.entry,
         )
-        business = self._business(op, spec, book)
+        business = self._business(op, spec, book, ctx.on)
         request = build_request(op, business, ctx)
-        expected = self._expect(op, request, ctx, declared)
+        expected = self._expect(op, request, ctx, earlier)
         if op.name == "declare":
             self._declared[spec.name] = (len(self.steps), reference or "")
+        if op.name == "transfer":
+            self._transferred[spec.name] = (len(self.steps), expected.transfer or "")
         self._add(spec.name, "step", op.name, self._actor(op, member, request), request,
                   expected, depends_on=depends_on)
 
-    def _business(self, op: DrillOperation, spec: StepSpec, book: str) -> dict[str, Any]:
-        """The catalogue's body, a ``value_added`` line turned into its price."""
+    def _business(self, op: DrillOperation, spec: StepSpec, book: str,
+                  on: date | None) -> dict[str, Any]:
+        """The catalogue's body, a ``value_added`` line turned into its price (on the step's
+        date, as the goods leave)."""
         body = dict(spec.body)
         if op.name != "declare":
             return body
+        assert on is not None  # a declaration is dated
         lines = []
         for line in body.get("lines", []):
             if "value_added" in line:
-                inputs = self.expected.inputs_of(book, line["item"], line["qty"])
+                inputs = self.expected.inputs_of(book, line["item"], line["qty"], on)
                 if inputs is None:
                     raise CatalogueError(
                         f"{self.process.source}: process {self.process.id}, step "
                         f"{spec.name!r}: body.lines: value_added needs {line['qty']} units of "
-                        f"{line['item']!r} in the book by then, and the oracle's book lacks them")
+                        f"{line['item']!r} that may leave the book on {on.isoformat()}, and the "
+                        "oracle's book has none such (not held, or entered later)")
                 ratio = Fraction(str(line["value_added"]))
                 line = {k: v for k, v in line.items() if k != "value_added"}
                 line["price_fen"] = ExpectedPlatform.price_for(inputs, ratio)
@@ -223,7 +242,9 @@ class _RunBuilder:
         return op.actor, None
 
     def _expect(self, op: DrillOperation, request: Request, ctx: RunContext,
-                declared: str) -> Expectation:
+                earlier: str) -> Expectation:
+        """The oracle's answer; ``earlier`` is the declaration's reference or the transfer's
+        key the step names (``of:``)."""
         x, body, name = self.expected, request.body or {}, op.name
         on = ctx.on
         if name == "post_event":
@@ -239,15 +260,17 @@ class _RunBuilder:
             return x.file_book(body)
         if name == "get_book":
             return x.get_book(ctx.book)
+        if name in ("accept_transfer", "reject_transfer", "withdraw_transfer"):
+            return x.decide_transfer(name, earlier, ctx.entity, body)
         if name in ("first_line_entry", "book_entry", "settle_entry", "purchase", "transfer",
                     "process"):
             return x.book_operation(name, ctx.book, {"entry_id": ctx.entry or ""}, body)
         if name == "declare":
             return x.declare(body)
         if name == "get_declaration":
-            return x.get_declaration(declared)
+            return x.get_declaration(earlier)
         if name == "record_inspection":
-            return x.record_inspection(declared, body)
+            return x.record_inspection(earlier, body)
         if name == "departure_check":
             return x.departure_check(ctx.entity, body)
         if name == "batch_exit_status":

@@ -50,12 +50,15 @@ class Expectation:
         fields: dotted answer path -> value (a whole object compares as a whole).
         books: the account books an accepted write changes (for the audit).
         declaration: the reference of the declaration an accepted ``declare`` files.
+        transfer: the oracle's key of the transfer an accepted ``transfer`` asks for (a later
+            step accepts, rejects or withdraws it by this key).
     """
 
     status: int
     fields: dict[str, Any]
     books: tuple[str, ...] = ()
     declaration: str | None = None
+    transfer: str | None = None
 
     @property
     def accepted(self) -> bool:
@@ -144,7 +147,16 @@ class ExpectedRegistry:
                                  "name": body.get("name", ""), "registered_in_hainan": hainan})
 
     def post_event(self, key: str, body: Mapping[str, Any]) -> Expectation:
-        """``POST /v1/entities/{id}/events``."""
+        """``POST /v1/entities/{id}/events``.
+
+        An event naming a department is sent by that department (the drill's actor), which
+        may record only the kinds the scale table's ``issuers`` give it: 403 ``forbidden``
+        otherwise, before the entity is looked up, as the platform checks its caller first.
+        """
+        department = body.get("department")
+        if department is not None and not self.rules.credit.may_record(department,
+                                                                       body["event"]):
+            return problem(403, "forbidden")
         e = self._entities.get(key)
         if e is None:
             return problem(404, "unknown_entity")

@@ -7,12 +7,16 @@ Every step ends with one outcome (:data:`sim.results.drill.STEP_STATUSES`), so t
 accounts for all of them whatever happens:
 
 - a step the platform API has no operation for is ``not_supported`` (nothing is sent);
-- a step naming a declaration an earlier step did not get is ``not_sent``;
+- a step naming a declaration or a transfer an earlier step did not get is ``not_sent``;
 - a step that got no answer after the client's retries is ``unreachable``; if the platform
   then does not answer ``/healthz`` either, every later step is ``not_sent`` at once rather
   than each waiting out its own retries;
 - a ``409 idempotency_answer_lost`` (the platform carried a request out but lost its answer in
-  a crash) is ``answer_lost``: the audit checks the effect.
+  a crash) is ``answer_lost``: the audit checks the effect;
+- a write sent once (no retry) yet answered ``Idempotent-Replayed: true`` fails, whatever its
+  answer, and so does a ``422 idempotency_key_reused``: its key was used before this drill
+  (keys are fixed by the seed, and belong to the principal, not the token), so the platform
+  replayed an old answer, or refused, and did nothing now.
 
 Retries are counted per step, by cause (connection refused, timeout, dropped connection, 503,
 a first request still in progress), from the client's counters, so the retries of issuing the
@@ -30,6 +34,7 @@ from typing import Any, Protocol
 
 from sim.api.problems import ProblemCode
 from sim.client import PlatformClient, PlatformError, PlatformUnreachable
+from sim.drill.operations import EARLIER_ID
 from sim.drill.plan import DrillPlan, PlannedStep
 from sim.results.drill import StepResult, StepStatus
 from sim.workload.expect import compare_fields
@@ -37,6 +42,11 @@ from sim.workload.expect import compare_fields
 __all__ = ["Execution", "StepHooks", "execute"]
 
 _ANSWER_LOST = ProblemCode.IDEMPOTENCY_ANSWER_LOST.value
+_REPLAYED = "idempotent-replayed"
+_KEY_REUSED = ProblemCode.IDEMPOTENCY_KEY_REUSED.value
+_STALE_KEY = ("this idempotency key was used on this platform before the drill sent it "
+              "(answered as a replay, or idempotency_key_reused): an earlier drill with this "
+              "--seed ran here and nothing was carried out now; give another --seed")
 
 
 class StepHooks(Protocol):
@@ -102,7 +112,7 @@ class _Runner:
         identifier = answer.get("id") if isinstance(answer, Mapping) else None
         if identifier is None:
             return None
-        return step.request.path.replace("{declaration}", str(identifier))
+        return step.request.path.replace(EARLIER_ID, str(identifier))
 
     def step(self, position: int, step: PlannedStep) -> StepResult:
         if step.index == 0:
@@ -117,8 +127,8 @@ class _Runner:
         if path is None:
             return self.result(step, "not_sent", request=_request_record(step, None),
                                expected=expected,
-                               note=f"needs the id of the declaration of step {step.depends_on}, "
-                               "which the platform did not answer with one")
+                               note=f"needs the id of the declaration or transfer of step "
+                               f"{step.depends_on}, which the platform did not answer with one")
         assert step.request is not None and step.expected is not None
         stats = self.client.stats
         causes_before = Counter(stats.retry_causes)
@@ -154,6 +164,12 @@ class _Runner:
                                note="the platform carried the request out but lost its answer")
         differences = compare_fields(step.expected.status, step.expected.fields, answer.status,
                                      body)
+        if (answer.retries == 0 and answer.headers.get(_REPLAYED) == "true") or (
+                answer.status == 422 and isinstance(body, Mapping)
+                and body.get("code") == _KEY_REUSED):
+            # Sent once, yet answered from the platform's store: the key was used before this
+            # drill (an earlier drill with this seed), so nothing was carried out now.
+            differences.insert(0, _STALE_KEY)
         status: StepStatus = "fail" if differences else "pass"
         return self.result(step, status, differences=tuple(differences), **values)
 

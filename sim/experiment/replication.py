@@ -2,10 +2,11 @@
 
 A worker gets a :class:`Job` (which world, which scenario, which replication index), runs the
 scenario in that world (:func:`sim.world.run_scenario`), and reduces the run to an
-:class:`Outcome`: the KPI rows, the hourly series, the ferry backlog and the clearance-time
-histogram. The journey records stay in the worker (a year of them is millions of rows); only
-the reduction travels back. The reduction is a pure function of the job, so the same job gives
-the same outcome on any worker, process pool or Dask cluster alike.
+:class:`Outcome`: the KPI rows, the hourly series, the ferry backlog, the daily credit-list
+sizes and the clearance-time histogram. The journey records stay in the worker (a year of
+them is millions of rows); only the reduction travels back. The reduction is a pure function
+of the job, so the same job gives the same outcome on any worker, process pool or Dask cluster
+alike.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from sim.results.journeys import (
     ferry_backlog_hourly,
     stage_queues_hourly,
 )
+from sim.results.lists import list_series
 from sim.results.rows import KpiRow, KpiSeries, kpi_rows, kpi_series
 from sim.scenario import Scenario
 from sim.world import World, run_scenario
@@ -47,7 +49,8 @@ class Outcome:
     Attributes:
         replication: its index.
         rows: its scalar KPI rows.
-        series: its hourly KPIs (queues, ferry backlog).
+        series: its hourly KPIs (queues, ferry backlog) and daily ones (credit-list sizes,
+            metrics ending in ``_daily``; the same in every replication of one world).
         histogram: port ("" = all) -> released trucks per minute of clearance time.
     """
 
@@ -71,6 +74,7 @@ def run_job(world: World, scenario: Scenario, replication: int) -> Outcome:
             *kpi_series(kpis),
             *stage_queues_hourly(result.records, result.warmup_s, result.horizon_s),
             *backlog,
+            *list_series(kpis),
         ),
         histogram=clearance_histogram(result.records, result.warmup_s),
     )

@@ -27,6 +27,7 @@ from sim.population.output import FILES, history_window
 from sim.population.pool import EntityPool
 from sim.population.scales import Scales
 from sim.population.timeline import TierTimeline, day_number
+from sim.results.lists import ListSizes
 from sim.rng import RandomStreams
 from sim.rules.credit import CreditTable, read_history
 from sim.scenario.population import PopulationSection
@@ -55,6 +56,15 @@ class Population:
     enterprise_timeline: TierTimeline
     individual_timeline: TierTimeline
     reference: date | None
+
+    def list_sizes(self, first_day: date, days: int) -> ListSizes:
+        """Enterprises and individuals on each credit list and tier, for each of ``days`` days
+        from ``first_day`` (from the credit histories: generate the population with
+        ``history_until`` past the last day so that listings and removals happen in it)."""
+        return ListSizes(first_day, days, {
+            "enterprise": self.enterprise_timeline.list_sizes(first_day, days),
+            "individual": self.individual_timeline.list_sizes(first_day, days, aeo=False),
+        })
 
     def traders(self) -> EntityPool:
         """Enterprises weighted by shipments per month, with violation rates per declaration."""

@@ -35,6 +35,7 @@ from datetime import date
 import numpy as np
 
 from sim.population.events import CATEGORY2_EVENTS, EVENTS, EventTable
+from sim.results.lists import KindSizes, count_lists
 from sim.rules.tiers import TIERS
 
 __all__ = [
@@ -235,6 +236,22 @@ class TierTimeline:
         if isinstance(day, date):
             day = day_number(day)
         return self._covering(self._aeo, day, self.n_entities)
+
+    def list_sizes(self, first_day: int | date, days: int, *, aeo: bool = True) -> KindSizes:
+        """How many entities are on each list, tier and listing ground on each of ``days`` days
+        from ``first_day`` (see :func:`sim.results.lists.count_lists`).
+
+        Args:
+            first_day: the first day counted.
+            days: how many days.
+            aeo: whether the entities can be AEO (False for individuals: no AEO tier counted).
+        """
+        if isinstance(first_day, date):
+            first_day = day_number(first_day)
+        return count_lists(
+            self.n_entities, self._list, self._list_source, self.ground_names,
+            self._aeo if aeo else None, first_day, days,
+        )
 
     def listed_entities(self) -> np.ndarray:
         """Rows of the entities listed on some day (sorted, unique)."""

@@ -163,6 +163,9 @@ class AuditReport:
         declarations_acknowledged: declarations the platform acknowledged;
             ``declarations_found`` of them are stored; ``declarations_lost`` are not;
             ``declarations_unexpected`` are stored but were never acknowledged.
+        transfers_acknowledged: transfers the platform acknowledged asking for;
+            ``transfers_matching`` of them are stored as the oracle's at the end (pending,
+            done, rejected or withdrawn, on the same days), once.
         replays: acknowledged writes sent again with the same idempotency key (those a fault
             touched, or that needed retries); ``replays_identical`` were answered exactly as the
             first time.
@@ -176,6 +179,8 @@ class AuditReport:
     declarations_found: int = 0
     declarations_lost: int = 0
     declarations_unexpected: int = 0
+    transfers_acknowledged: int = 0
+    transfers_matching: int = 0
     replays: int = 0
     replays_identical: int = 0
     problems: tuple[str, ...] = ()
@@ -187,6 +192,7 @@ class AuditReport:
             self.books_matching == self.books_checked
             and self.declarations_lost == 0
             and self.declarations_unexpected == 0
+            and self.transfers_matching == self.transfers_acknowledged
             and self.replays_identical == self.replays
             and not self.problems
         )

@@ -38,6 +38,7 @@ import numpy as np
 from sim.results.bottleneck import identify_bottleneck
 from sim.results.ferry import ferry_kpis
 from sim.results.goods import goods_kpis
+from sim.results.lists import LIST_SIZES_KEY
 from sim.results.observed import observed_kpis
 from sim.results.queues import bay_requested, queue_kpis
 from sim.results.records import Records
@@ -138,6 +139,8 @@ def compute_kpis(result: RunResult) -> dict[str, Any]:
         kpis["goods"] = goods_kpis(result.goods, lo)
     if result.observed:
         kpis["observed"] = observed_kpis(result)
+    if result.lists is not None:
+        kpis[LIST_SIZES_KEY] = result.lists.as_kpis()
     return kpis
 
 

@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 import numpy as np
 
 from sim.results.goods import GoodsEvents
+from sim.results.lists import ListSizes
 from sim.results.records import Records
 
 __all__ = ["FerryStats", "ObservedFigure", "RunResult"]
@@ -104,6 +105,8 @@ class RunResult:
             beside the model's (validation scenarios).
         goods: the goods events (account books, declarations, batch exit), None when the
             scenario's goods activity is disabled.
+        lists: the population's credit-list sizes on each day of the run
+            (:mod:`sim.results.lists`), None when the declarants are not a population.
     """
 
     scenario: str
@@ -121,6 +124,7 @@ class RunResult:
     goods: GoodsEvents | None = None
     queues: dict[str, dict[str, tuple[np.ndarray, np.ndarray]]] = field(default_factory=dict)
     observed: tuple[ObservedFigure, ...] = ()
+    lists: ListSizes | None = None
 
     def local_time(self, seconds: float) -> datetime:
         """Model time (seconds since the start) as a local Asia/Shanghai date-time."""

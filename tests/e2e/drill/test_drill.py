@@ -123,6 +123,28 @@ def test_faults_mid_drill_lose_nothing_and_apply_nothing_twice(
     assert summary.client["retries"] >= sum(sum(f.retries.values()) for f in summary.faults)
 
 
+def test_a_platform_killed_as_the_partner_accepts_moves_the_goods_once(
+    catalogue: Catalogue, population: Population
+) -> None:
+    """One fault falls mid-run: on full_process alone, the acceptance of the transfer. The
+    retry with its key (the enterprise's, whichever token) is carried out once: both books and
+    both transfers stand as the oracle's."""
+    rules = RulesConfig()
+    plan = _plan(catalogue, population, rules, ["full_process"], ["xinhai"])
+    with connect(None, rules.model_dump(mode="json")) as platform:
+        summary = run_drill(plan, platform, faults=["kill"], timeout_s=1.0)
+    assert {s.status for s in summary.steps} == {"pass"}, [
+        (s.step, s.status, s.differences, s.note) for s in summary.steps if s.status != "pass"]
+    (kill,) = summary.faults
+    assert kill.step == "transfer accepted by the partner"
+    accepted = next(s for s in summary.steps if s.step == kill.step)
+    assert accepted.retries > 0
+    audit = summary.audit
+    assert audit is not None and audit.ok, audit
+    assert audit.transfers_acknowledged == audit.transfers_matching == 2
+    assert audit.books_checked == audit.books_matching == 2
+
+
 @pytest.fixture
 def target() -> Iterator[LocalPlatform]:
     with start_platform() as platform:
@@ -150,3 +172,20 @@ def test_the_command_drills_a_target(
     assert sum(int(s.get("skipped", "0")) for s in root.iter("testsuite")) == 1
     assert sum(int(s.get("failures", "0")) for s in root.iter("testsuite")) == 0
     assert "not supported: vehicle_exit" in result.output
+    # The same drill again: its keys (fixed by the seed, owned by the principal) were used, so
+    # the platform replays the first drill's answers and does nothing; every write says so.
+    again = CliRunner().invoke(app, [
+        "drill", "--target", target.base_url, "--processes", "full_process,vehicle_exit",
+        "--processes", "duty_free_quota", "--ports", "nangang,boao", "--out",
+        str(tmp_path / "again")])
+    assert again.exit_code == 1, again.output
+    replayed = read_summary(tmp_path / "again" / "summary.json")
+    # (An officer's key belongs to its token, and the drill's officer token is new: those
+    # steps run again, and fail or pass on their own merits.)
+    writes = [s for s in replayed.steps if s.operation in (
+        "register_entity", "file_qualification", "file_book", "first_line_entry", "transfer",
+        "accept_transfer", "declare")]
+    assert len(writes) == 22 and all(
+        s.status == "fail" and "an earlier drill with this --seed" in s.differences[0]
+        for s in writes)
+    assert "give another --seed" in again.output

@@ -1,4 +1,4 @@
-"""``customs-sim rehearse``: model, workload, platform, drills, the period replayed, one summary."""
+"""``customs-sim rehearse``: model, workload, platform, drills, the load test, one summary."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 
 from sim.cli import app
 from sim.results.drill import read_summary
+from sim.results.load import read_load_result
 from sim.results.rehearsal import read_rehearsal
 from sim.workload import read_workload
 
@@ -29,7 +30,7 @@ def rehearsed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     result = CliRunner().invoke(app, [
         "rehearse", BASELINE, *SMALL, "--from", "2026-03-10T09:00", "--hours", "0.5",
         "--ports", "yangpu,phoenix", "--processes", "full_process,vehicle_exit,duty_free_quota",
-        "--out", str(out)])
+        "--speed", "120", "--out", str(out)])
     assert result.exit_code == 3, result.output
     assert "not_supported -> " in result.output
     return out
@@ -60,10 +61,18 @@ def test_the_rehearsal_in_one_command(rehearsed: Path) -> None:
     drill_entities = {s.request["body"]["id"] for s in drilled.steps  # type: ignore[index]
                       if s.operation == "register_entity" and s.request}
     assert not drill_entities & registered, "the drill casts entities apart from the workload's"
-    assert load.status == "pass" and load.figures == {
-        "calls": len(calls), "mismatches": 0, "retries": 0}
-    assert "functional replay" in load.note
+    # The load test: every call of the period sent open-model at 120x, every answer as the
+    # rules expect, every objective of the default SLO held.
+    assert load.status == "pass", load
+    assert (load.figures["speed"], load.figures["calls"], load.figures["mismatches"]) == (
+        "120x", len(calls), 0)
+    held, total = load.figures["slo held"].split("/")
+    assert held == total and int(total) > 5
+    loaded = read_load_result(out / "load" / "summary.json")
+    assert (loaded.speed, loaded.setup.calls + loaded.run.sent) == (120.0, len(calls))
+    assert loaded.reference_platform and loaded.holds
     assert (out / "load" / "mismatches.jsonl").read_text() == ""
+    assert "load/junit.xml" in load.outputs and (out / "load" / "junit.xml").is_file()
     assert report.status == "done" and report.outputs == ("report.html",)
     assert not list(out.parent.glob(".rehearsal.*")), "the staging directory is gone"
 
@@ -72,7 +81,9 @@ def test_the_rehearsal_report_opens_in_chromium_with_every_part(rehearsed: Path)
     html = (rehearsed / "report.html").read_text(encoding="utf-8")
     for part in ("<h2>Stages</h2>", "<h2>The model: baseline</h2>",
                  "<h2>Steps passed per process and port</h2>",
-                 "<h2>The period against the platform</h2>", "functional replay"):
+                 "<h2>The load test: the period against the platform</h2>",
+                 "<h3>Latency per operation</h3>", "<h3>Objectives</h3>",
+                 "every objective of the SLO held", "<h3>Credit lists over time</h3>"):
         assert part in html
     full = re.search(r'<td>full_process</td><td class="num"><span class="badge ok">(\d+)/(\d+)'
                      r'</span></td>', html)

@@ -27,6 +27,8 @@ BASELINE = str(ROOT / "scenarios" / "baseline.yaml")
         (["--processes", "parade"], "error: --processes: unknown process 'parade' (one of "),
         (["--faults", "flood"],
          "error: --faults: unknown fault 'flood' (one of kill, db_lock, network_cut)"),
+        (["--speed", "0"], "error: --speed: must be greater than 0 (got 0)"),
+        (["--slo", "missing-slo.yaml"], "error: --slo: no such file (got missing-slo.yaml)"),
         (["--set", "ports.xinhai.channels=3"],
          "error: --set: ports.xinhai.channels: unknown key; did you mean "),
     ],

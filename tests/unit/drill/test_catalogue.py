@@ -100,6 +100,10 @@ def test_a_valid_file_loads(tmp_path: Path) -> None:
         ("- {name: x, op: record_inspection, entity: trader, day: 3, of: booking, "
          "body: {channel: scan, result: clear}}",
          "step 6 ('x'): of: no earlier declare step has that name (got 'booking')"),
+        ("- {name: x, op: accept_transfer, entity: trader, day: 3, of: exit}",
+         "step 6 ('x'): of: no earlier transfer step has that name (got 'exit')"),
+        ("- {name: x, op: reject_transfer, entity: trader, day: 3}",
+         "step 6 ('x'): of: reject_transfer needs of: the transfer step it is about"),
         ("- {name: x, op: departure_check, entity: trader, day: 3, "
          "body: {purchases: [{amount_fen: 1}]}}",
          "step 6 ('x'): entity: departure_check is about an individual, trader is an enterprise"),

@@ -8,13 +8,15 @@ longer at 30.0% value added) fails here rather than silently testing something e
 
 from __future__ import annotations
 
+import textwrap
 from collections import Counter
 from fractions import Fraction
+from pathlib import Path
 
 import pytest
 
 from sim.drill import Catalogue, DrillPlan, PlannedStep, plan_drill
-from sim.drill.catalogue import PORT_GROUPS
+from sim.drill.catalogue import PORT_GROUPS, CatalogueError, load_catalogue
 from sim.population import Population
 from sim.rules.risk import selection_draw
 from sim.scenario import Scenario
@@ -68,6 +70,31 @@ def test_bookings_on_the_14th_day_pass_and_on_the_15th_are_refused(plan: DrillPl
     for f in _fields(plan, "full_process", "taxes back-paid on the late entry"):
         assert f["duties"] == {"duty_fen": 480_000, "vat_fen": 403_200, "consumption_fen": 0,
                                "total_fen": 883_200}
+
+
+def test_a_transfer_to_the_partner_waits_for_its_acceptance(plan: DrillPlan) -> None:
+    for s in _steps(plan, "full_process", "intra-island transfer"):
+        assert s.expected is not None and s.expected.status == 201
+        assert (s.expected.fields["status"], s.expected.fields["decided_on"]) == ("pending", None)
+        assert s.expected.fields["on"] == "2026-01-22"
+    senders = {s.actor_entity for s in _steps(plan, "full_process", "intra-island transfer")}
+    for s in _steps(plan, "full_process", "transfer accepted by the partner"):
+        assert s.request is not None and s.expected is not None
+        assert s.actor_role == "enterprise" and s.actor_entity not in senders
+        assert s.request.path == "/v1/transfers/{of}/acceptance" and s.depends_on is not None
+        assert (s.expected.status, s.expected.fields["status"],
+                s.expected.fields["decided_on"]) == (200, "done", "2026-01-23")
+    for s in _steps(plan, "full_process", "second transfer rejected by the partner"):
+        assert s.expected is not None
+        assert (s.expected.status, s.expected.fields["status"], s.expected.fields["qty"]) == (
+            200, "rejected", 100)
+    # The accepted 200 units entered the partner's book on the acceptance date; the rejected
+    # 100 never left the maker's (1,000 in, 200 out, 500 processed, 150 exported).
+    for f in _fields(plan, "full_process", "partner's book at the end"):
+        beef = f["state"]["positions"]["beef"]  # type: ignore[index]
+        assert (beef["qty"], beef["since"]) == (200, "2026-01-23")
+    for f in _fields(plan, "full_process", "maker's book at the end"):
+        assert f["state"]["positions"]["beef"]["qty"] == 150  # type: ignore[index]
 
 
 def test_value_added_of_30_0_percent_passes_and_29_9_fails(plan: DrillPlan) -> None:
@@ -216,3 +243,39 @@ def test_ports_select_the_runs(catalogue: Catalogue, population: Population,
     assert {(r.process.id, r.port) for r in plan.runs} == {
         (p, port) for p, port in (("full_process", "xinhai"), ("duty_free_quota", "meilan"),
                                   ("duty_free_quota", "boao")) if port in ports}
+
+
+def test_a_value_added_exit_is_priced_on_its_own_date(
+    tmp_path: Path, population: Population
+) -> None:
+    """The inputs are probed with an exit on the step's date: before the goods entered the
+    book (released on day 1; the steps are planned in catalogue order, so they are held by
+    then) no exit is possible, so no price either, and the catalogue says which step."""
+    doc = textwrap.dedent("""
+        processes:
+          p:
+            title: t
+            ports: [xinhai]
+            start: 2026-01-05
+            roles:
+              maker: {kind: enterprise, hainan: true, zero_tariff: true, encouraged: true}
+            steps:
+              - {name: qualification, op: file_qualification, entity: maker, day: 0}
+              - {name: book, op: file_book, entity: maker, day: 0}
+              - {name: import, op: first_line_entry, entity: maker, day: 1,
+                 body: {entry_id: IN1, item: beef, code: "0202.30", qty: 10, value_fen: 1000}}
+              - {name: booking, op: book_entry, entity: maker, day: 2, entry: IN1}
+              - {name: exit, op: declare, entity: maker, day: DAY,
+                 body: {lines: [{item: beef, qty: 5, value_added: "0.300"}]}}
+        """)
+    rules = Scenario().rules_config()
+    path = tmp_path / "p.yaml"
+    path.write_text(doc.replace("DAY", "3"), encoding="utf-8")
+    (exit_step,) = _steps(plan_drill(load_catalogue([path]).select(["p"]), population, rules,
+                                     seed=5), "p", "exit")
+    assert exit_step.request is not None and exit_step.request.body is not None
+    assert exit_step.request.body["lines"][0]["price_fen"] == 650  # 500 imported, +30%
+    path.write_text(doc.replace("DAY", "0"), encoding="utf-8")
+    with pytest.raises(CatalogueError, match=r"step 'exit': body.lines: value_added needs 5 "
+                       r"units of 'beef' that may leave the book on 2026-01-05"):
+        plan_drill(load_catalogue([path]).select(["p"]), population, rules, seed=5)

@@ -43,6 +43,11 @@ class Scripted:
         self.owners = {b: plan.expected.owner(b) for b in plan.expected.books}
         self.declarations: dict[str, list[str]] = {
             b: list(refs) for b, refs in plan.expected.declarations_of.items()}
+        # A transfer's id is its position among the steps, as __call__ answers it.
+        self.transfers: dict[int, dict[str, Any]] = {
+            i: {"id": i, **plan.expected.transfers[s.expected.transfer].answer()}
+            for i, s in enumerate(self.steps)
+            if s.expected is not None and s.expected.transfer is not None}
         self.first: dict[str, tuple[int, Any]] = {}
         self.down = False
 
@@ -51,7 +56,9 @@ class Scripted:
             raise httpx.ConnectError("refused", request=request)
         path = request.url.path
         if path == "/v1/tokens":
-            return httpx.Response(201, json={"token": "t", "role": "officer", "entity": None})
+            return httpx.Response(201, json={"id": 1, "token": "t", "role": "officer",
+                                             "entity": None,
+                                             "expires_at": "2099-01-01T00:00:00Z"})
         key = request.headers.get("idempotency-key")
         if key in self.first:  # a repeat: the first answer
             status, body = self.first[key]
@@ -63,7 +70,7 @@ class Scripted:
         self.cursor += 1
         assert step.expected is not None
         body = dict(step.expected.fields)
-        if step.operation == "declare" and step.expected.accepted:
+        if step.operation in ("declare", "transfer") and step.expected.accepted:
             body["id"] = position
         answer = (step.expected.status, body)
         if self.tamper is not None:
@@ -83,6 +90,10 @@ class Scripted:
             refs = self.declarations.get(book, [])
             return httpx.Response(200, json=[{"id": i + 1, "reference": r}
                                              for i, r in enumerate(refs)])
+        if path == "/v1/transfers":
+            book = request.url.params["book"]
+            return httpx.Response(200, json=[t for t in self.transfers.values()
+                                             if book in (t["book"], t["to_book"])])
         if path == "/healthz":
             return httpx.Response(200, json={"status": "ok"})
         raise AssertionError(f"unexpected {request.method} {path}")
@@ -110,6 +121,7 @@ def test_a_platform_answering_as_the_oracle_passes_every_step_and_the_audit(
     assert report.replays == report.replays_identical == 2
     assert report.books_checked == report.books_matching == 3
     assert report.declarations_acknowledged == report.declarations_found == 5
+    assert report.transfers_acknowledged == report.transfers_matching == 2
 
 
 def test_a_wrong_answer_fails_with_its_request_answer_and_expectation(small: DrillPlan) -> None:
@@ -178,6 +190,22 @@ def test_the_audit_finds_what_was_lost_or_applied_twice(small: DrillPlan) -> Non
     assert f"declaration {lost}: acknowledged, not stored" in report.problems
     assert any(p.startswith(f"book {book}: state.positions.beef.qty: expected ")
                for p in report.problems)
+
+
+def test_the_audit_finds_a_transfer_left_pending_stored_twice_or_unacknowledged(
+    small: DrillPlan
+) -> None:
+    script = Scripted(small)
+    execution, client = _run(small, script)
+    accepted, rejected = sorted(script.transfers)
+    script.transfers[accepted] = {**script.transfers[accepted], "status": "pending",
+                                  "decided_on": None}  # the acceptance lost
+    script.transfers[rejected + 1000] = {**script.transfers[rejected], "id": rejected + 1000}
+    report = audit(small, execution, client)
+    assert not report.ok
+    assert (report.transfers_acknowledged, report.transfers_matching) == (2, 1)
+    assert f"transfer {accepted}.decided_on: expected '2026-01-23', got None" in report.problems
+    assert f"transfer {rejected + 1000}: stored, never acknowledged" in report.problems
 
 
 def test_a_repeat_answered_differently_is_found(small: DrillPlan) -> None:

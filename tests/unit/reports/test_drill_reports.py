@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from reports import ReportError, render_directory
+from reports.kinds.drill import summary_is_drill
 from sim.results.drill import AuditReport, DrillSummary, FaultReport, StepResult, write_summary
 from sim.results.rehearsal import RehearsalSummary, Stage, write_rehearsal
 
@@ -63,8 +64,10 @@ def test_a_drill_report_shows_the_matrix_the_failures_the_faults_and_the_audit(
 
 
 def test_a_load_tests_summary_is_not_taken_for_a_drill(tmp_path: Path) -> None:
+    # The load-test kind claims it (and finds it incomplete); the drill kind never reads it.
     (tmp_path / "summary.json").write_text(json.dumps({"format": "customs-sim-load/1"}))
-    with pytest.raises(ReportError, match="no results a report can show here"):
+    assert not summary_is_drill(tmp_path)
+    with pytest.raises(ReportError, match="not a load-test summary"):
         render_directory(tmp_path)
 
 
