@@ -55,7 +55,7 @@ def _records_digest(path: Path) -> str:
         (  # a population world, goods-driven trucks, travellers with identities and quotas
             "baseline",
             ["horizon_hours=50"],
-            "f4e08dacb34e50da113ba1775d0ca8aa2a6428e13569d388966512af4f0cb551",
+            "038f8efbc8ebe2d12d580fd47df05e3c6b8671bbf6082e8c551a150dd1c1a36a",
             "446fef5947edd8d152b1502125893f27402a09a832c6e02643b081a796d6f41e",
         ),
         (  # fog at the strait: a ferry backlog carried across midnights
