@@ -26,7 +26,7 @@ import numpy as np
 from sim.scenario.calendar import Calendar
 from sim.scenario.ports import FlowSpec
 
-__all__ = ["HourBlocks", "arrival_times", "hour_blocks", "hourly_rates"]
+__all__ = ["HourBlocks", "arrival_times", "hour_blocks", "hourly_counts", "hourly_rates"]
 
 
 @dataclass(frozen=True)
@@ -71,6 +71,29 @@ def hourly_rates(
     day_factor = np.array([factors[d] for d in blocks.day])
     rates: np.ndarray = spec.per_day * share[blocks.hour] * day_factor / 3600.0
     return rates
+
+
+def hourly_counts(
+    rates: np.ndarray, blocks: HourBlocks, rng: np.random.Generator, bins: int
+) -> np.ndarray:
+    """How many of :func:`arrival_times`'s arrivals fall in each hour since the start.
+
+    The same draws from ``rng`` as :func:`arrival_times` and the same counts as binning its
+    times by ``time // 3600`` (the first ``bins`` hours), without ever holding them all: a
+    year of passengers at a busy port is twelve million times, several arrays of them while
+    drawn. The blocks' uniforms are drawn a week at a time, which draws the same numbers.
+    """
+    widths = blocks.end_s - blocks.start_s
+    counts = rng.poisson(rates * widths)
+    out = np.zeros(bins, dtype=np.int64)
+    step = 24 * 7
+    for k in range(0, len(counts), step):
+        c = counts[k : k + step]
+        offsets = rng.random(int(c.sum())) * np.repeat(widths[k : k + step], c)
+        times = np.repeat(blocks.start_s[k : k + step], c) + offsets
+        hours = np.bincount((times // 3600.0).astype(np.int64), minlength=bins)
+        out += hours[:bins]
+    return out
 
 
 def arrival_times(rates: np.ndarray, blocks: HourBlocks, rng: np.random.Generator) -> np.ndarray:

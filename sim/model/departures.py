@@ -43,6 +43,7 @@ class _Port:
     days: np.ndarray
     spend: np.ndarray
     trips: np.ndarray
+    row: np.ndarray
 
 
 @dataclass
@@ -59,7 +60,7 @@ class Departures:
     def add(self, group: RecordGroup, days: np.ndarray, travellers: DeclarantDraw) -> None:
         """Register one port's travellers (their group's arrivals, days and identities)."""
         self._ports.append(_Port(group, np.asarray(days), np.asarray(travellers.spend_fen),
-                                 np.asarray(travellers.trips)))
+                                 np.asarray(travellers.trips), np.asarray(travellers.row)))
 
     def decide(self, streams: RandomStreams) -> None:
         """Decide every registered check in time order; fill purchases, violations, detections."""
@@ -68,7 +69,13 @@ class Departures:
             366 if calendar.isleap(start.year) else 365
         )
         quota = self.scenario.population.individuals.duty_free_quota_fen
-        used: dict[tuple[str, int], int] = {}
+        # What each traveller used of each calendar year's quota, by (traveller, year): the
+        # travellers numbered (each entity's number stands for its identity number, unique to
+        # it) rather than keyed by the numbers, millions of strings and tuples in a year's run.
+        codes, people = _codes([port.row for port in self._ports])
+        last = max((int(port.days.max()) for port in self._ports if len(port.days)), default=0)
+        years = max((_EPOCH + timedelta(days=last)).year - start.year + 1, 1)
+        used = np.full(people * years, -1, dtype=np.int64)  # -1: not seen yet
         # Every check in time order, ties in port then arrival order (a stable sort), as
         # arrays: a year is millions of travellers, too many for a list of tuples.
         times = np.concatenate(
@@ -95,12 +102,13 @@ class Departures:
             if not person or spend <= 0:
                 continue
             on = _EPOCH + timedelta(days=int(port.days[i]))
-            key = (person, on.year)
-            if key not in used:
-                used[key] = round(spend * year_gone) if on.year == start.year else 0
+            key = int(codes[p][i]) * years + on.year - start.year
+            so_far = int(used[key])
+            if so_far < 0:
+                so_far = round(spend * year_gone) if on.year == start.year else 0
             amount = max(1, round(spend / max(int(port.trips[i]), 1)))
-            decided = check_departure(person, on, [amount], used[key], quota)
-            purchases[p][i], before[p][i] = amount, used[key]
+            decided = check_departure(person, on, [amount], so_far, quota)
+            purchases[p][i], before[p][i] = amount, so_far
             violation[p][i] = decided.decision != "pass"
             used[key] = decided.used_fen
         catch = self.scenario.policy.detection.duty_free_check
@@ -110,6 +118,21 @@ class Departures:
             u = streams.generator(f"detect.{group.port}.duty_free").random(len(group))
             group.violation = violation[p].tolist()
             group.detected = (violation[p] & (u < catch)).tolist()
+        # the days, spending and trips were inputs of the decision: a year's travellers are
+        # millions of them, not to be held through the run
+        self._ports.clear()
+
+
+def _codes(rows: list[np.ndarray]) -> tuple[list[np.ndarray], int]:
+    """Each port's travellers numbered 0, 1, ... by entity across all ports, and how many."""
+    if not rows:
+        return [], 0
+    people, codes = np.unique(np.concatenate(rows), return_inverse=True)
+    parts, first = [], 0
+    for part in rows:
+        parts.append(codes[first : first + len(part)])
+        first += len(part)
+    return parts, len(people)
 
 
 def _in_chunks(a: np.ndarray, b: np.ndarray, size: int = 1 << 16) -> Iterator[tuple[int, int]]:

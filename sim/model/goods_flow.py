@@ -68,6 +68,19 @@ DAY_S = 86_400.0
 _Action = tuple[float, int, Callable[[], None]]
 
 
+def _cdf(p: np.ndarray) -> np.ndarray:
+    """The cumulative distribution ``Generator.choice`` makes of ``p`` (normalised the same)."""
+    cdf = np.cumsum(p)
+    cdf /= cdf[-1]
+    return cdf
+
+
+def _pick(rng: np.random.Generator, cdf: np.ndarray) -> int:
+    """``rng.choice(len(cdf), p=p)`` for ``cdf = _cdf(p)``: the same draw from the same
+    uniform, without re-checking ``p`` each time (thousands of times a simulated day)."""
+    return int(cdf.searchsorted(rng.random(), side="right"))
+
+
 class GoodsFlow:
     """The goods activity of one run; read :attr:`events` when the run is over.
 
@@ -134,6 +147,7 @@ class GoodsFlow:
         self._port_p = self._port_p / self._port_p.sum()
         self._calendar, self._clock = calendar, clock
         self._ship_rate, self._day_p = cfg.shipments_per_day, self._port_p
+        self._line_cdf, self._day_cdf = _cdf(self._weights), _cdf(self._day_p)
         self._products = {ln.code: ln for ln in cfg.lines if ln.product_code is not None}
         self._bookings: dict[date, list[tuple[int, str]]] = {}
         self._filings: dict[date, list[tuple[int, int, int]]] = {}
@@ -160,7 +174,7 @@ class GoodsFlow:
         rng = self._rng["opening"]
         for e in range(len(self.firms)):
             for _ in range(self.cfg.opening_imports):
-                line = self.cfg.lines[int(rng.choice(len(self.cfg.lines), p=self._weights))]
+                line = self.cfg.lines[_pick(rng, self._line_cdf)]
                 if self.tariff.line(line.code).taxed_list:
                     continue  # settled at the border: ordinary goods, not supervised stock
                 qty = int(rng.integers(line.qty_min, line.qty_max + 1))
@@ -220,7 +234,7 @@ class GoodsFlow:
                 if flags[e, op] < rate:
                     at(self._time(k), act, e)
             for _ in range(int(ships[e])):
-                port = self._ports[int(self._rng["ship"].choice(len(self._ports), p=self._day_p))]
+                port = self._ports[_pick(self._rng["ship"], self._day_cdf)]
                 clock = self._clock
                 # the truck's time at its port, from the port's profile; outside: no shipment
                 covered = clock is not None and clock.covers(port)
@@ -242,10 +256,11 @@ class GoodsFlow:
         total = float(w.sum())
         self._ship_rate = self.cfg.shipments_per_day * total
         self._day_p = w / total if total > 0 else self._port_p
+        self._day_cdf = _cdf(self._day_p)
 
     def _import(self, t: float, today: date, e: int) -> None:
         rng = self._rng["imports"]  # entries are common random numbers
-        line: GoodsLine = self.cfg.lines[int(rng.choice(len(self.cfg.lines), p=self._weights))]
+        line: GoodsLine = self.cfg.lines[_pick(rng, self._line_cdf)]
         qty = int(rng.integers(line.qty_min, line.qty_max + 1))
         late = bool(rng.random() < self.cfg.late_booking_rate)
         delay = int(rng.integers(15, 21)) if late else int(rng.integers(0, 4))

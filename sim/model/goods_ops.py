@@ -104,6 +104,8 @@ class GoodsBooks:
         self._today_grounds: list[tuple[str, ...]] = [()] * len(self.firms)
         self._today: date | None = None
         self._seq: dict[tuple[str, int], int] = {}
+        self._stamp_day: date | None = None
+        self._stamp = ""
         features = rules.risk.features
         self._names = [f.name for f in features]
         self._p_clean = np.array([f.prevalence_clean for f in features])
@@ -146,7 +148,9 @@ class GoodsBooks:
         key = (kind, e)
         n = self._seq.get(key, 0) + 1
         self._seq[key] = n
-        return f"{self._tag}-{kind}-{e:05d}-{today:%y%m%d}-{n}"
+        if today != self._stamp_day:  # strftime is slow; one date string a day
+            self._stamp_day, self._stamp = today, f"{today:%y%m%d}"
+        return f"{self._tag}-{kind}-{e:05d}-{self._stamp}-{n}"
 
     def _add(self, t: float, kind: str, e: int, today: date, **fields: Any) -> int:
         return self.events.add(t, kind, e, day=_day(today), **fields)

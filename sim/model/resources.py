@@ -31,6 +31,7 @@ time-averages from it for channels, scanners, bays and officers alike.
 from __future__ import annotations
 
 import bisect
+from array import array
 from collections.abc import Callable, Generator, Iterable, Sequence
 from operator import attrgetter
 from typing import Any
@@ -78,8 +79,9 @@ class ScheduledResource(simpy.PriorityResource):
     def __init__(self, env: simpy.Environment, capacity: int) -> None:
         super().__init__(env, capacity=max(capacity, 1))
         self._capacity = capacity
-        self.queued: list[float] = []
-        self.served: list[float] = []
+        # typed arrays, 8 bytes a time: a year at a busy desk queues millions of times
+        self.queued: array[float] = array("d")
+        self.served: array[float] = array("d")
 
     def set_capacity(self, capacity: int) -> None:
         """Change the number of slots; waiting requests are admitted, by class, while slots are

@@ -66,6 +66,11 @@ class TierDraw:
         return [""] * len(self.tier)
 
     @property
+    def row(self) -> np.ndarray:
+        """No entities to number: 0 each (they carry no identity either)."""
+        return np.zeros(len(self.tier), dtype=np.int64)
+
+    @property
     def spend_fen(self) -> np.ndarray:
         """No duty-free spending."""
         return np.zeros(len(self.tier), dtype=np.int64)
@@ -88,6 +93,7 @@ class DeclarantDraw(Protocol):
         tier: tier codes (indices into :data:`sim.rules.tiers.TIERS`).
         violation: planted violations.
         entity: identities (credit codes, identity numbers; '' when unknown).
+        row: which entity each is, as a number (one number per identity).
         spend_fen: each traveller's duty-free spending in a year (0 for others).
         trips: each traveller's crossings in a year (the spending is spread over them).
         grounds: each declarant's active listing grounds, comma-separated ('' for none).
@@ -100,7 +106,10 @@ class DeclarantDraw(Protocol):
     def violation(self) -> np.ndarray: ...
 
     @property
-    def entity(self) -> list[str]: ...
+    def entity(self) -> Sequence[str]: ...
+
+    @property
+    def row(self) -> np.ndarray: ...
 
     @property
     def spend_fen(self) -> np.ndarray: ...

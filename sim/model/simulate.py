@@ -23,6 +23,8 @@ from sim.model.goods_flow import GoodsFlow
 from sim.model.routing import SharesTierSource, TierSource
 from sim.model.shipments import EnterpriseTiers, PortShipments, run_goods, schedule_trucks
 from sim.model.system import build
+from sim.results.goods import GoodsEvents
+from sim.results.memory import release_memory
 from sim.results.records import RecordGroup, concat
 from sim.results.run import ObservedFigure, RunResult
 from sim.results.stream import RecordStream
@@ -85,15 +87,18 @@ def simulate(
     streams = RandomStreams(scenario.seed, replication)
     source: TierSource = tier_source or SharesTierSource(scenario.policy)
     horizon = scenario.horizon_hours * 3600.0
-    goods = None
+    goods: GoodsEvents | None = None
     shipments: dict[str, PortShipments] | None = None
     if scenario.goods.enabled:
         # The goods flow does not depend on the port queues: run it first, so that its
         # shipments can be the trucks the ports pre-draw.
-        goods = run_goods(scenario, streams, goods_enterprises, goods_tiers)
-        goods.events.overdue_at_end = _overdue_at_end(goods, scenario)
+        flow = run_goods(scenario, streams, goods_enterprises, goods_tiers)
+        flow.events.overdue_at_end = _overdue_at_end(flow, scenario)
         if scenario.goods.drives_trucks:
-            shipments = schedule_trucks(goods, scenario)
+            shipments = schedule_trucks(flow, scenario)
+        # only the events go on: the books (a year of entries, lots and shipments) go now
+        goods = flow.events
+        del flow
     env = simpy.Environment()
     system = build(scenario, env, streams, source, shipments)
     shipments = None  # the groups hold what the run needs, compactly; a year's strings go
@@ -111,7 +116,7 @@ def simulate(
         capacity_s=system.capacity_s,
         counted=system.counted,
         ferries=system.ferries,
-        goods=goods.events if goods is not None else None,
+        goods=goods,
         queues=system.queues(),
         observed=tuple(
             ObservedFigure(
@@ -142,6 +147,7 @@ def _run(
     days = {min(d * _DAY, horizon) for d in range(1, int(horizon // _DAY) + 1)}
     if stream is not None:
         stops.update(days)
+        release_memory()  # what building the ports drew and dropped, before the long run
     for until in sorted(stops):
         env.run(until=until)
         if progress is not None:

@@ -34,7 +34,13 @@ from datetime import date, datetime
 import numpy as np
 import simpy
 
-from sim.model.arrivals import HourBlocks, arrival_times, hour_blocks, hourly_rates
+from sim.model.arrivals import (
+    HourBlocks,
+    arrival_times,
+    hour_blocks,
+    hourly_counts,
+    hourly_rates,
+)
 from sim.model.customs import CustomsLanes
 from sim.model.departures import Departures
 from sim.model.dutyfree import DutyFreeCheck
@@ -362,8 +368,10 @@ def _build_port(ctx: _Context, system: System, port_id: str, cfg: PortConfig) ->
         env.process(lanes.source())
     system.groups.extend(vehicles_and_backlog)
     _duty_free(ctx, system, port_id, cfg, timelines["duty_free_desks"])
-    passengers = _arrivals(ctx, port_id, cfg, "passenger")
-    if passengers is not None:
+    if cfg.flows.passenger is not None:  # counted per hour, never held one by one
         bins = int(np.ceil(ctx.horizon_s / 3600.0))
-        counts = np.bincount((passengers // 3600.0).astype(np.int64), minlength=bins)
-        system.counted.setdefault(port_id, {})["passenger"] = counts[:bins]
+        rates = hourly_rates(ctx.blocks, cfg.flows.passenger, ctx.scenario.calendar,
+                             "passenger", port_id)
+        rng = ctx.streams.generator(f"arrivals.{port_id}.passenger")
+        counts = hourly_counts(rates, ctx.blocks, rng, bins)
+        system.counted.setdefault(port_id, {})["passenger"] = counts

@@ -22,6 +22,7 @@ the model spreads it over. :class:`PoolTierSource` adapts pools to the model's t
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -43,7 +44,9 @@ class Draw:
         row: the entity's row in its population table (int64).
         tier: the entity's tier on the date drawn, an index into :data:`TIERS` (int8).
         violation: whether the declaration is a planted violation (bool).
-        entity: the entity's identity (credit code or identity number; '' without ids).
+        entity: the entity's identity (credit code or identity number; '' without ids), as
+            an Arrow string array: a year's travellers are millions of identity numbers, which
+            as Python strings would take ten times the memory.
         spend_fen: its duty-free spending in a year (0 when the pool has none).
         trips: its crossings in a year (1 when the pool has none).
         grounds: its active listing grounds on the date drawn, comma-separated sorted sources
@@ -53,7 +56,7 @@ class Draw:
     row: np.ndarray
     tier: np.ndarray
     violation: np.ndarray
-    entity: list[str] = field(default_factory=list)
+    entity: Sequence[str] = field(default_factory=list)
     spend_fen: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     trips: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     grounds: list[str] = field(default_factory=list)
@@ -160,11 +163,14 @@ class EntityPool:
         for day in np.unique(days):
             on_day = days == day
             tier[on_day] = self.tiers_at(int(day))[row[on_day]]
-            listed = self.grounds_at(int(day))
+            listed = self._timeline.grounds_of(row[on_day], int(day))
+            joined = {r: ",".join(g) for r, g in listed.items()}
             for i in np.flatnonzero(on_day).tolist():
-                grounds[i] = listed.get(int(row[i]), "")
+                grounds[i] = joined.get(int(row[i]), "")
         row = row.astype(np.int64)
-        entity = [""] * n if self._ids is None else self._ids.take(pa.array(row)).to_pylist()
+        entity = (
+            pa.array([""] * n, type=pa.string()) if self._ids is None else self._ids.take(row)
+        )
         return Draw(row, tier, violation, entity, self._spend[row], self._trips[row], grounds)
 
     def share_by_tier(self, as_of: date | int) -> dict[str, float]:

@@ -211,10 +211,20 @@ class TierTimeline:
         ground, as ``sim.rules.oracle.listing_grounds`` names a classification's; entities not
         listed that day are absent.
         """
+        return self.grounds_of(None, day)
+
+    def grounds_of(self, rows: np.ndarray | None, day: int | date) -> dict[int, tuple[str, ...]]:
+        """:meth:`grounds_at` for the entities ``rows`` only (all of them if None).
+
+        A year's draws of travellers ask for a few thousand people a day among hundreds of
+        thousands listed: asking for those only is what keeps drawing a year quick.
+        """
         if isinstance(day, date):
             day = day_number(day)
         start, end, owner = self._list
         on = (start <= day) & (day < end)
+        if rows is not None:
+            on &= np.isin(owner, rows)
         pairs = np.unique(np.stack([owner[on], self._list_source[on]]), axis=1)
         found: dict[int, set[str]] = {}
         for row, source in pairs.T.tolist():

@@ -74,7 +74,7 @@ def ferry_kpis(result: RunResult, port: str, mine: Records, lo: float, hi: float
         hi: its end.
     """
     facts = result.ferries[port]
-    rides = mine.select(np.isin(mine["flow"], RIDE_FLOWS))
+    rides = mine.select(np.isin(mine["flow"], RIDE_FLOWS), ("flow", "release", "boarding"))
     at_port = rides.select(~np.isnan(rides["release"]))
     entry, board = at_port["release"], at_port["boarding"]
     times, levels = step(entry, board, hi)
@@ -97,7 +97,9 @@ def ferry_kpis(result: RunResult, port: str, mine: Records, lo: float, hi: float
     delayed = first < left
     delay_start = np.where(delayed, first, np.nan)
 
-    staging = mine.select((mine["flow"] == "vehicle") & ~(mine["release"] == mine["arrival"]))
+    staging = mine.select(
+        (mine["flow"] == "vehicle") & ~(mine["release"] == mine["arrival"]), ("arrival", "release")
+    )
     s_times, s_levels = step(staging["arrival"], staging["release"], hi)
     edges = np.append(np.arange(lo, hi, 3600.0), hi)
     return {

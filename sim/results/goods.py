@@ -66,6 +66,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+from sim.results.strings import CodedStrings, PackedStrings
+
 __all__ = ["Decision", "GoodsEvents", "book_id", "goods_kpis"]
 
 
@@ -98,8 +100,9 @@ class GoodsEvents:
     ``overdue_at_end`` is a fact of the end state rather than an event: the batch-exit months
     past their due date and still undeclared when the run ends.
 
-    Numbers are kept in typed arrays (8 bytes each, not a Python object each): a year of the
-    baseline holds about a million events.
+    Numbers are kept in typed arrays (8 bytes each, not a Python object each), strings in
+    compact columns read like lists (:mod:`sim.results.strings`): a year of the baseline holds
+    about a million events.
     """
 
     enterprises: int = 0
@@ -109,30 +112,30 @@ class GoodsEvents:
     batch_exit: list[bool] = field(default_factory=list)
     time_s: array[float] = field(default_factory=lambda: array("d"))
     day: array[int] = field(default_factory=lambda: array("q"))
-    kind: list[str] = field(default_factory=list)
+    kind: CodedStrings = field(default_factory=CodedStrings)
     enterprise: array[int] = field(default_factory=lambda: array("q"))
-    port: list[str] = field(default_factory=list)
-    regime: list[str] = field(default_factory=list)
+    port: CodedStrings = field(default_factory=CodedStrings)
+    regime: CodedStrings = field(default_factory=CodedStrings)
     duty_fen: array[int] = field(default_factory=lambda: array("q"))
     vat_fen: array[int] = field(default_factory=lambda: array("q"))
     consumption_fen: array[int] = field(default_factory=lambda: array("q"))
     value_added_fen: array[int] = field(default_factory=lambda: array("q"))
     late: list[bool] = field(default_factory=list)
-    cause: list[str] = field(default_factory=list)
-    op: list[str] = field(default_factory=list)
-    ref: list[str] = field(default_factory=list)
-    item: list[str] = field(default_factory=list)
-    code: list[str] = field(default_factory=list)
+    cause: CodedStrings = field(default_factory=CodedStrings)
+    op: CodedStrings = field(default_factory=CodedStrings)
+    ref: PackedStrings = field(default_factory=PackedStrings)
+    item: CodedStrings = field(default_factory=CodedStrings)
+    code: CodedStrings = field(default_factory=CodedStrings)
     qty: array[int] = field(default_factory=lambda: array("q"))
     value_fen: array[int] = field(default_factory=lambda: array("q"))
     price_fen: array[int] = field(default_factory=lambda: array("q"))
     other: array[int] = field(default_factory=lambda: array("q"))
-    tier: list[str] = field(default_factory=list)
+    tier: CodedStrings = field(default_factory=CodedStrings)
     violation: list[bool] = field(default_factory=list)
-    indicators: list[str] = field(default_factory=list)
+    indicators: CodedStrings = field(default_factory=CodedStrings)
     score: array[float] = field(default_factory=lambda: array("d"))
-    channel: list[str] = field(default_factory=list)
-    grounds: list[str] = field(default_factory=list)
+    channel: CodedStrings = field(default_factory=CodedStrings)
+    grounds: CodedStrings = field(default_factory=CodedStrings)
     detail: dict[int, Any] = field(default_factory=dict)
 
     def add(

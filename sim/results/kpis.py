@@ -45,7 +45,7 @@ from sim.results.records import Records
 from sim.results.run import RunResult
 from sim.results.timeseries import busy_seconds, step, time_average, window_peak
 
-__all__ = ["compute_kpis", "wilson_interval"]
+__all__ = ["PORT_ROW_COLUMNS", "compute_kpis", "port_kpis", "wilson_interval"]
 
 TRUCK = "cargo_truck"
 _TIERS = ("aeo", "whitelist", "key_attention")
@@ -62,6 +62,15 @@ _SEGMENTS = (
 )
 """Segments of a truck's clearance: (name, from column, to column); ``bay_requested`` is
 derived (:func:`sim.results.queues.bay_requested`)."""
+
+_TRAVELLER_COLUMNS = (
+    "arrival", "channel_start", "channel_end", "release", "tier", "violation", "detected"
+)
+"""What a port's KPIs read of its duty-free travellers (a year's port has millions)."""
+
+PORT_ROW_COLUMNS = ("id", "flow", *_TRAVELLER_COLUMNS, "boarding")
+"""What a port's KPIs read of its rows other than supervised trucks (travellers, vehicles:
+flow counts, the duty-free check, the ferry side), given its trucks apart (:func:`port_kpis`)."""
 
 
 def wilson_interval(successes: int, n: int, z: float = 1.959964) -> tuple[float, float]:
@@ -135,10 +144,35 @@ def compute_kpis(result: RunResult) -> dict[str, Any]:
     return kpis
 
 
-def _port_kpis(
-    result: RunResult, port: str, mine: Records, lo: float, hi: float
+def port_kpis(
+    result: RunResult, port: str, mine: Records, trucks: Records | None = None
 ) -> tuple[dict[str, Any], dict[str, Any]]:
-    t = mine.select(mine["flow"] == TRUCK)
+    """One port's KPIs and its Little's-law figures, from that port's records only.
+
+    What :func:`compute_kpis` puts under ``ports[port]`` and ``littles_law[port]``, without
+    the island-wide figures: a port of a year's run is millions of rows, computed one port at
+    a time (:func:`sim.results.stream.kpis_from_file`).
+
+    Args:
+        result: the run (its facts: window, capacities, queues, ferries, counts).
+        port: the port.
+        mine: the port's records (every flow), in ``id`` order; with ``trucks`` given, only
+            the columns :data:`PORT_ROW_COLUMNS` are read.
+        trucks: the port's supervised trucks, in ``id`` order, with every column (default:
+            selected from ``mine``).
+    """
+    return _port_kpis(result, port, mine, result.warmup_s, result.horizon_s, trucks)
+
+
+def _port_kpis(
+    result: RunResult,
+    port: str,
+    mine: Records,
+    lo: float,
+    hi: float,
+    trucks: Records | None = None,
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    t = trucks if trucks is not None else mine.select(mine["flow"] == TRUCK)
     arr, rel = t["arrival"], t["release"]
     window = arr >= lo
     released = window & ~np.isnan(rel)
@@ -148,7 +182,7 @@ def _port_kpis(
     officer_busy = busy_seconds(t["review_start"], t["review_end"], lo, hi) + busy_seconds(
         t["inspection_start"], t["inspection_end"], lo, hi
     )
-    dfree = mine.select(mine["flow"] == "duty_free_traveller")
+    dfree = mine.select(mine["flow"] == "duty_free_traveller", _TRAVELLER_COLUMNS)
     busy = {
         "customs_channels": busy_seconds(t["channel_start"], t["channel_end"], lo, hi),
         "scanners": busy_seconds(t["scan_start"], t["scan_end"], lo, hi),

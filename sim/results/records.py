@@ -205,12 +205,19 @@ class Records:
     def __getitem__(self, name: str) -> np.ndarray:
         return self.columns[name]
 
-    def select(self, mask: np.ndarray) -> Records:
+    def select(self, mask: np.ndarray, columns: Sequence[str] | None = None) -> Records:
         """The rows where ``mask`` is true (the table itself when that is every row: tables
-        are never modified in place, and a year's port is millions of rows to copy)."""
-        if mask.dtype == np.bool_ and len(mask) == len(self) and bool(np.all(mask)):
-            return self
-        return Records({k: v[mask] for k, v in self.columns.items()})
+        are never modified in place, and a year's port is millions of rows to copy).
+
+        Args:
+            mask: which rows.
+            columns: copy only these (and ``id``); by default every column.
+        """
+        if columns is None:
+            if mask.dtype == np.bool_ and len(mask) == len(self) and bool(np.all(mask)):
+                return self
+            return Records({k: v[mask] for k, v in self.columns.items()})
+        return Records({k: self.columns[k][mask] for k in dict.fromkeys(("id", *columns))})
 
 
 def rows(group: RecordGroup, start: int, stop: int, first_id: int) -> Records:

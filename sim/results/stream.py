@@ -37,7 +37,8 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from sim.results.io import canonical_json, records_from_table, records_table, stage_file
-from sim.results.kpis import compute_kpis
+from sim.results.kpis import PORT_ROW_COLUMNS, compute_kpis, port_kpis
+from sim.results.memory import release_memory
 from sim.results.records import (
     AMOUNT_COLUMNS,
     IDENTITY_COLUMNS,
@@ -100,6 +101,7 @@ class RecordStream:
                 group.drop_before(until)
                 self._done[id(group)] = until
         self._write(parts)
+        release_memory()  # the day's pages just went: hand them back
 
     def close(self, groups: Sequence[RecordGroup]) -> None:
         """Write what is left of every group (finished or not) and close the file."""
@@ -127,27 +129,31 @@ _KPI_COLUMNS = tuple(
     c for c in RECORD_COLUMNS
     if c == "grounds" or c not in (*IDENTITY_COLUMNS, *AMOUNT_COLUMNS)
 )
+# A port's own KPIs need neither its name on every row nor the listing grounds (island-wide).
+_PORT_KPI_COLUMNS = tuple(c for c in _KPI_COLUMNS if c not in ("port", "grounds"))
 
 
-def _read(path: Path, column: str, value: str) -> Records:
-    """The rows where ``column == value``, in ``id`` order (the KPIs' columns only).
+def _read(path: Path, where: dict[str, str], names: Sequence[str] = _KPI_COLUMNS) -> Records:
+    """The rows where every ``column == value`` of ``where``, in ``id`` order (the columns
+    ``names`` only).
 
     Row group by row group (a simulated day each), each filtered as soon as it is read and
     turned into NumPy, so nothing but the part itself and one day of rows is ever held.
     """
-    pieces: dict[str, list[np.ndarray]] = {name: [] for name in _KPI_COLUMNS}
+    pieces: dict[str, list[np.ndarray]] = {name: [] for name in names}
     source = pq.ParquetFile(path)
     count = source.metadata.num_row_groups
     for first in range(0, count, _GROUPS_PER_READ):
         last = min(first + _GROUPS_PER_READ, count)
-        group = source.read_row_groups(range(first, last), columns=list(_KPI_COLUMNS))
-        group = group.filter(pc.equal(group.column(column).cast(pa.string()), value))
-        part = records_from_table(group)
+        group = source.read_row_groups(range(first, last), columns=list({*names, *where}))
+        for column, value in where.items():
+            group = group.filter(pc.equal(group.column(column).cast(pa.string()), value))
+        part = records_from_table(group.select(list(names)))
         del group
-        for name in _KPI_COLUMNS:
+        for name in names:
             pieces[name].append(part[name])
     columns: dict[str, np.ndarray] = {}
-    for name in _KPI_COLUMNS:  # one column at a time: its pieces go as it is joined
+    for name in names:  # one column at a time: its pieces go as it is joined
         columns[name] = np.concatenate(pieces.pop(name))
     order = np.argsort(columns["id"], kind="stable")
     if not np.all(order[:-1] < order[1:]):
@@ -168,17 +174,20 @@ def kpis_from_file(result: RunResult, path: Path) -> dict[str, Any]:
     """
     meta = pq.ParquetFile(path).metadata
     total = meta.num_rows
-    trucks = _read(path, "flow", TRUCK_FLOW)
+    release_memory()  # what the run freed, before reading its records back
+    trucks = _read(path, {"flow": TRUCK_FLOW})
     kpis = compute_kpis(dataclasses.replace(result, records=trucks))
     counted = sum(int(c.sum()) for flows in result.counted.values() for c in flows.values())
     kpis["entities"] = total + counted
     kpis["records"] = total
     for port in result.ports:
-        mine = _read(path, "port", port)
-        # goods KPIs come with the island-wide part above; not again per port
-        part = compute_kpis(dataclasses.replace(result, records=mine, ports=(port,), goods=None))
-        kpis["ports"][port] = part["ports"][port]
-        kpis["littles_law"][port] = part["littles_law"][port]
+        # the island-wide and goods KPIs came with the part above; a port's own only here
+        # the port's trucks with every column the KPIs read, its other rows with fewer
+        mine = _read(path, {"port": port}, PORT_ROW_COLUMNS)
+        its_trucks = _read(path, {"port": port, "flow": TRUCK_FLOW}, _PORT_KPI_COLUMNS)
+        kpis["ports"][port], kpis["littles_law"][port] = port_kpis(result, port, mine, its_trucks)
+        del mine, its_trucks
+        release_memory()  # before the next port's rows: a year's port is millions
     return kpis
 
 

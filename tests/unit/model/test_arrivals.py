@@ -6,7 +6,7 @@ from datetime import date, datetime
 
 import numpy as np
 
-from sim.model.arrivals import arrival_times, hour_blocks, hourly_rates
+from sim.model.arrivals import arrival_times, hour_blocks, hourly_counts, hourly_rates
 from sim.scenario import SHANGHAI, Calendar, DatedMultiplier, FlowSpec, WeekdayRule
 
 
@@ -48,3 +48,19 @@ def test_flat_profile_gives_exponential_gaps() -> None:
     gaps = np.diff(arrival_times(rates, blocks, np.random.default_rng(2)))
     assert abs(gaps.mean() - 36.0) < 1.0
     assert abs(np.mean(gaps > 36.0) - np.exp(-1)) < 0.01
+
+
+def test_hourly_counts_bin_the_same_draws_as_the_arrival_times() -> None:
+    # a start off the hour (blocks straddle the bins) and one on it, over 9 days (two weeks'
+    # chunks of uniforms, the second partial)
+    starts = (datetime(2025, 3, 1, 7, 40, tzinfo=SHANGHAI), datetime(2025, 3, 1, tzinfo=SHANGHAI))
+    for start in starts:
+        horizon = 9 * 86_400.0 + 1_234.0
+        blocks = hour_blocks(start, horizon)
+        spec = FlowSpec(per_day=5_000, hourly_profile=[1.0] * 6 + [3.0] * 12 + [2.0] * 6)
+        rates = hourly_rates(blocks, spec, Calendar(), "passenger", "xinhai")
+        bins = int(np.ceil(horizon / 3600.0))
+        times = arrival_times(rates, blocks, np.random.default_rng(11))
+        expected = np.bincount((times // 3600.0).astype(np.int64), minlength=bins)[:bins]
+        counts = hourly_counts(rates, blocks, np.random.default_rng(11), bins)
+        assert counts.sum() > 40_000 and np.array_equal(counts, expected)
