@@ -129,8 +129,11 @@ def _load_stage(connection: Connection, calls: list[Call], directory: Path,
                 options: ReplayOptions) -> Stage:
     """The period's traffic against the platform: the open-model load test, SLO checked."""
     timed = [c.intended_s for c in calls if c.phase == "timed"]
+    if not timed:  # nothing happens at these ports in the period: nothing to time
+        return Stage("load", "skipped", 0.0, {"calls": 0}, (),
+                     "the period has no timed call at these ports")
     setup = len(calls) - len(timed)
-    deadline_s = run_bound_s(max(timed, default=0.0), options.speed, setup, options.timeout_s)
+    deadline_s = run_bound_s(max(timed), options.speed, setup, options.timeout_s)
     with _timed() as took:
         run = run_replay(options, connection.base_url, connection.admin_token, directory,
                          deadline_s=deadline_s, progress=progress_printer(options.speed))

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+import random
 from collections import Counter
 
 import numpy as np
 import pytest
 
-from loadtests.measure import Merged, Recorder
+from loadtests.measure import MAX_US, Merged, Recorder, _histogram, _record_many
 
 
 def _values(seed: int, n: int) -> np.ndarray:
@@ -66,3 +67,23 @@ def test_times_beyond_an_hour_are_kept_as_an_hour() -> None:
     _, run = merged.operations(Counter({"declaration": 1}))
     assert run.response_ms.max == pytest.approx(3_600_000, rel=1e-3)
     assert run.errors == 1
+
+
+def test_values_folded_in_bulk_equal_values_recorded_one_by_one() -> None:
+    """The hot path keeps plain numbers and folds them at a report: the histogram must be
+    HdrHistogram's own, bucket for bucket (values across every magnitude, both precisions)."""
+    rng = random.Random(7)
+    values = [1, 2, 3, 1023, 1024, 1025, 2047, 2048, 4095, 4096, MAX_US, MAX_US - 1]
+    values += [int(10 ** rng.uniform(0, 9.5)) for _ in range(20_000)]
+    values = [min(max(v, 1), MAX_US) for v in values]
+    for digits in (2, 3):
+        one_by_one, bulk = _histogram(digits), _histogram(digits)
+        for v in values:
+            one_by_one.record_value(v)
+        _record_many(bulk, values[:5000])
+        _record_many(bulk, values[5000:])
+        assert bulk.encode() == one_by_one.encode()
+        assert (bulk.get_total_count(), bulk.get_min_value(), bulk.get_max_value()) == (
+            one_by_one.get_total_count(), one_by_one.get_min_value(),
+            one_by_one.get_max_value())
+        assert bulk.get_value_at_percentile(99.0) == one_by_one.get_value_at_percentile(99.0)
