@@ -55,6 +55,16 @@ def _compact(values: Iterable[Any]) -> np.ndarray | pa.Array:
     return strings.dictionary_encode() if len(items) > 64 * _few(strings) else strings
 
 
+def _decoded(part: pa.DictionaryArray) -> list[Any]:
+    """A dictionary-encoded slice as a list, through its few words (Arrow's own ``to_pylist``
+    of a dictionary array is ~40x slower than of plain strings)."""
+    if part.null_count:
+        values: list[Any] = part.to_pylist()
+        return values
+    words = part.dictionary.to_pylist()
+    return [words[i] for i in part.indices.to_numpy().tolist()]
+
+
 def _few(strings: pa.Array) -> int:
     """The number of distinct values among the first thousand (a cheap estimate)."""
     return len(pa.compute.unique(strings.slice(0, 1000)))
@@ -136,6 +146,8 @@ class Column(Sequence[Any]):
         lo, hi = k << _SHIFT, min((k + 1) << _SHIFT, self._n)
         if self._source is None:
             return [self._fill] * (hi - lo)
+        if isinstance(self._source, pa.DictionaryArray):
+            return _decoded(self._source.slice(lo, hi - lo))
         if isinstance(self._source, pa.Array):
             values: list[Any] = self._source.slice(lo, hi - lo).to_pylist()
             return values

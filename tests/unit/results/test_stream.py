@@ -36,6 +36,18 @@ def test_a_column_is_a_list_in_pages() -> None:
     assert len(filled) == PAGE + 1 and math.isnan(filled[PAGE])
 
 
+def test_a_column_of_few_strings_reads_back_through_its_dictionary() -> None:
+    """Tiers and routes are kept dictionary-encoded; a page made from them (for a write) and a
+    value read without one give the strings given, nulls included."""
+    values = [("aeo", "whitelist", "key_attention")[i % 3] for i in range(3 * PAGE)]
+    column = Column(values)
+    assert column[PAGE + 1] == values[PAGE + 1]  # read, no page made
+    column[PAGE + 2] = "written"  # a write makes page 1 from the dictionary
+    assert column.values() == [*values[:PAGE + 2], "written", *values[PAGE + 3:]]
+    with_nulls = [None if i % 5 == 0 else ("a", "b")[i % 2] for i in range(2 * PAGE)]
+    assert Column(with_nulls).values() == with_nulls
+
+
 def test_a_journey_finishes_when_released_and_aboard_if_it_boards() -> None:
     group = RecordGroup("xinhai", "vehicle", [0.0, 1.0, 2.0], [""] * 3, ["x"] * 3,
                         [False] * 3, [False] * 3)  # fmt: skip
