@@ -14,7 +14,8 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 # The pre-closure rehearsal on the baseline: the model, the 09:00-10:00 hour's platform calls,
-# the reference platform, every process drilled at every port, the hour replayed, one summary.
+# the reference platform, every process drilled at every port, the hour load-tested at 60x
+# against the default SLO, one summary.
 # Exit 3 means every check passed but a drill step the platform API has no operation for (a
 # zero-tariff vehicle leaving): reported "not supported", which the demo accepts.
 demo: $(STAMP)
