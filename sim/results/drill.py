@@ -25,12 +25,13 @@ checks the effect). Only an all-``pass`` drill with a clean audit passes.
 from __future__ import annotations
 
 import json
-import os
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Literal
+
+from sim.results.io import write_text_atomic
 
 __all__ = [
     "FORMAT",
@@ -319,13 +320,7 @@ class DrillSummary:
 def write_summary(path: Path, summary: DrillSummary) -> None:
     """Write ``summary.json`` atomically (a temporary file renamed into place)."""
     text = json.dumps(summary.to_dict(), ensure_ascii=False, indent=1, sort_keys=False)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        tmp.write_text(text + "\n", encoding="utf-8")
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    write_text_atomic(path, text + "\n")
 
 
 def read_summary(path: Path) -> DrillSummary:

@@ -10,12 +10,12 @@ and a step that got no usable answer (``not_sent``, ``unreachable``, ``answer_lo
 from __future__ import annotations
 
 import json
-import os
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
 
 from sim.results.drill import DrillSummary, StepResult
+from sim.results.io import write_text_atomic
 
 __all__ = ["junit_xml", "write_junit"]
 
@@ -93,10 +93,4 @@ def junit_xml(summary: DrillSummary) -> str:
 
 def write_junit(path: Path, summary: DrillSummary) -> None:
     """Write ``junit.xml`` atomically."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        tmp.write_text(junit_xml(summary) + "\n", encoding="utf-8")
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    write_text_atomic(path, junit_xml(summary) + "\n")

@@ -31,9 +31,11 @@ __all__ = [
     "records_table",
     "stage_directory",
     "stage_file",
+    "write_atomic",
     "write_kpis",
     "write_outputs",
     "write_records",
+    "write_text_atomic",
 ]
 
 _DICTIONARY = frozenset({*CATEGORY_COLUMNS, "book", "risk_indicators"})
@@ -110,14 +112,19 @@ def publish_directory(tmp: Path, out: Path, names: Sequence[str]) -> None:
         os.replace(tmp / name, out / name)
 
 
-def _atomic(path: Path, write: Callable[[Path], object]) -> None:
+def write_atomic(path: Path, write: Callable[[Path], object]) -> None:
+    """Write ``path`` whole or not at all: through ``write`` into a staged file, then renamed."""
     os.replace(stage_file(path, write), path)
+
+
+def write_text_atomic(path: Path, text: str) -> None:
+    """Write ``text`` (UTF-8) to ``path``, atomically."""
+    write_atomic(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
 
 
 def write_kpis(path: Path, kpis: dict[str, Any]) -> None:
     """Write ``kpis`` as canonical JSON to ``path``, atomically."""
-    text = canonical_json(kpis)
-    _atomic(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+    write_text_atomic(path, canonical_json(kpis))
 
 
 def records_table(records: Records) -> pa.Table:
@@ -137,7 +144,7 @@ def records_table(records: Records) -> pa.Table:
 def write_records(path: Path, records: Records) -> None:
     """Write the records table as Parquet to ``path``, atomically (NaN kept as NaN)."""
     table = records_table(records)
-    _atomic(path, lambda tmp: pq.write_table(table, tmp, compression="zstd"))
+    write_atomic(path, lambda tmp: pq.write_table(table, tmp, compression="zstd"))
 
 
 def write_outputs(directory: Path, kpis: dict[str, Any], records: Records) -> None:

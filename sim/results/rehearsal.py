@@ -21,11 +21,12 @@ shortfall is a drill step the platform API has no operation for. It is written a
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Literal
+
+from sim.results.io import write_text_atomic
 
 __all__ = [
     "FORMAT",
@@ -134,13 +135,7 @@ class RehearsalSummary:
 def write_rehearsal(path: Path, summary: RehearsalSummary) -> None:
     """Write ``rehearsal.json`` atomically."""
     text = json.dumps(summary.to_dict(), ensure_ascii=False, indent=1)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        tmp.write_text(text + "\n", encoding="utf-8")
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    write_text_atomic(path, text + "\n")
 
 
 def read_rehearsal(path: Path) -> RehearsalSummary:

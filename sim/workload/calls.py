@@ -29,7 +29,6 @@ from __future__ import annotations
 import bisect
 import itertools
 import json
-import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -39,6 +38,8 @@ from typing import Any, NamedTuple
 import orjson
 import pyarrow as pa
 import pyarrow.parquet as pq
+
+from sim.results.io import write_atomic
 
 __all__ = [
     "COLUMNS",
@@ -201,16 +202,14 @@ def write_workload(path: Path, info: WorkloadInfo, calls: Sequence[Call]) -> Non
     by_hour = [timed[a:b] for a, b in itertools.pairwise(edges)]
     meta = WorkloadInfo(**{**info.__dict__, "calls": len(calls), "setup": len(setup)})
     schema = _SCHEMA.with_metadata({_META_KEY: meta.to_json().encode()})
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
+
+    def write(tmp: Path) -> None:
         with pq.ParquetWriter(tmp, schema, compression="zstd") as writer:
             writer.write_table(_table(setup).cast(schema), row_group_size=max(len(setup), 1))
             for rows in by_hour:
                 writer.write_table(_table(rows).cast(schema), row_group_size=max(len(rows), 1))
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+
+    write_atomic(path, write)
 
 
 def read_workload(path: Path) -> tuple[WorkloadInfo, list[Call]]:
