@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated, NoReturn
 
@@ -25,6 +26,7 @@ __all__ = [
     "err_console",
     "fail",
     "load_or_exit",
+    "parse_from",
     "usage_error_line",
 ]
 
@@ -109,3 +111,13 @@ def usage_error_line(exc: Exception, args: Sequence[str]) -> str:
     format_message = getattr(exc, "format_message", None)
     text = format_message() if callable(format_message) else str(exc)
     return " ".join(str(text).split())
+
+
+def parse_from(text: str | None) -> datetime | None:
+    """A period's ``--from`` (local ISO date-time), or None; a mistake is one line, exit 2."""
+    if text is None:
+        return None
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        fail(f"--from: not a date-time like 2026-03-10T09:00 (got {text!r})")

@@ -31,7 +31,6 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
-from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -43,7 +42,7 @@ from loadtests.launch import run_bound_s, run_replay
 from loadtests.options import ReplayOptions
 from loadtests.slo import SloError, load_slo
 from reports import REPORT_FILE
-from sim.cli.common import SetOption, console, fail, load_or_exit
+from sim.cli.common import SetOption, console, fail, load_or_exit, parse_from
 from sim.cli.drill_cmd import (
     EXIT_CODES,
     check_out,
@@ -98,15 +97,6 @@ def _timed() -> Iterator[list[float]]:
         yield took
     finally:
         took[0] = time.monotonic() - started
-
-
-def _parse_from(text: str | None) -> datetime | None:
-    if text is None:
-        return None
-    try:
-        return datetime.fromisoformat(text)
-    except ValueError:
-        fail(f"--from: not a date-time like 2026-03-10T09:00 (got {text!r})")
 
 
 def _model_figures(kpis: dict[str, Any]) -> dict[str, Any]:
@@ -206,7 +196,7 @@ def rehearse(
     """The rehearsal in one command: model, workload, platform, drills, load test, one summary."""
     scenario = load_or_exit(scenario_file, set_)
     try:
-        period = resolve_period(scenario, _parse_from(from_), hours,
+        period = resolve_period(scenario, parse_from(from_), hours,
                                 check_ports(split_list(ports)))
         chosen = load_catalogue([default_catalogue()]).select(split_list(processes))
         fault_list = check_faults(split_list(faults) or [], own_platform=True)

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 import os
-from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -26,7 +25,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from typer.core import TyperGroup
 
-from sim.cli.common import SetOption, console, fail, load_or_exit
+from sim.cli.common import SetOption, console, fail, load_or_exit, parse_from
 from sim.workload import (
     WorkloadError,
     export_workload,
@@ -57,15 +56,6 @@ workload_app = typer.Typer(
     help="Export a simulated period as platform calls with expected answers; replay them.",
     no_args_is_help=True,
 )
-
-
-def _parse_from(text: str | None) -> datetime | None:
-    if text is None:
-        return None
-    try:
-        return datetime.fromisoformat(text)
-    except ValueError:
-        fail(f"--from: not a date-time like 2026-03-10T09:00 (got {text!r})")
 
 
 def _ports(values: list[str] | None) -> list[str] | None:
@@ -107,7 +97,7 @@ def export(
     """Run a scenario and write every platform call of a period, with the expected answers."""
     scenario = load_or_exit(scenario_file, set_)
     try:
-        period = resolve_period(scenario, _parse_from(from_), hours, _ports(ports))
+        period = resolve_period(scenario, parse_from(from_), hours, _ports(ports))
     except WorkloadError as exc:
         fail(str(exc))
     _check_out(out)
