@@ -219,33 +219,31 @@ class CallBuilder:
         ))
         seq_of = np.empty(n, dtype=np.int64)
         seq_of[order] = np.arange(n)
-        depends = self._depends(seq_of)[order].tolist()
-        rows = order.tolist()
-
-        def column(values: list[Any]) -> list[Any]:
-            return list(map(values.__getitem__, rows))
-
-        methods = column(self._method)
+        seqs = seq_of.tolist()
         prefix = self._prefix
+        # The calls are made in the order they were added (every column read straight
+        # through), then put in order: one pass over 10^5 references rather than one per column.
         columns = (
-            range(n),
-            ["timed" if t else "setup" for t in timed[order].tolist()],
-            np.where(timed, time - self._start, 0.0)[order].tolist(),
-            column(self._operation),
-            methods,
-            column(self._path),
-            column(self._body),
-            [f"{prefix}-{seq}" if m == "POST" else "" for seq, m in enumerate(methods)],
-            column(self._role),
-            column(self._entity),
-            column(self._partition),
-            [None if d < 0 else d for d in depends],
-            column(self._port),
-            column(self._status),
-            column(self._expected),
+            seqs,
+            ["timed" if t else "setup" for t in self._timed],
+            np.where(timed, time - self._start, 0.0).tolist(),
+            self._operation,
+            self._method,
+            self._path,
+            self._body,
+            [f"{prefix}-{seq}" if m == "POST" else "" for seq, m in zip(seqs, self._method,
+                                                                         strict=True)],
+            self._role,
+            self._entity,
+            self._partition,
+            [None if d < 0 else d for d in self._depends(seq_of).tolist()],
+            self._port,
+            self._status,
+            self._expected,
         )
         # Calls made without their Python-level constructor: 10^5 of them.
-        return list(map(tuple.__new__, repeat(Call), zip(*columns, strict=True)))
+        made = list(map(tuple.__new__, repeat(Call), zip(*columns, strict=True)))
+        return list(map(made.__getitem__, order.tolist()))
 
     def _depends(self, seq_of: np.ndarray) -> np.ndarray:
         """Each call's ``depends_on`` (by index of the call; -1 for none)."""
