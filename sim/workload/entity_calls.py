@@ -55,8 +55,22 @@ class EntityDirectory:
 
     def __init__(self, population: Population) -> None:
         self._pop = population
+        # the rows last looked up: an export looks the same keys up for their registrations,
+        # then for their histories, and each scan of a million identities counts
+        self._last: tuple[str, list[str], np.ndarray] | None = None
 
-    def _rows(self, column: pa.ChunkedArray, keys: list[str]) -> np.ndarray:
+    def _table(self, kind: str) -> tuple[pa.Table, str]:
+        if kind == "enterprise":
+            return self._pop.enterprises, "uscc"
+        return self._pop.individuals, "id_number"
+
+    def _rows(self, kind: str, keys: list[str]) -> np.ndarray:
+        """The population rows of ``kind`` holding ``keys``, in the keys' order."""
+        last = self._last
+        if last is not None and last[0] == kind and last[1] == keys:
+            return last[2]
+        table, key = self._table(kind)
+        column = table[key]
         # Scan the big column against the small key set (hashing the key set, not the column).
         mask = pc.is_in(column, value_set=pa.array(keys, pa.string()))
         rows = np.flatnonzero(np.asarray(mask.to_numpy(zero_copy_only=False), dtype=bool))
@@ -64,15 +78,14 @@ class EntityDirectory:
         missing = [k for k in keys if k not in row_of]
         if missing:
             raise ValueError(f"entity {missing[0]!r} is not in the population")
-        return np.array([row_of[k] for k in keys], dtype=np.int64)
+        found = np.array([row_of[k] for k in keys], dtype=np.int64)
+        self._last = (kind, list(keys), found)
+        return found
 
     def lookup(self, kind: str, keys: list[str]) -> list[Entity]:
         """The entities of ``kind`` with these keys (credit codes or identity numbers)."""
-        if kind == "enterprise":
-            table, key = self._pop.enterprises, "uscc"
-        else:
-            table, key = self._pop.individuals, "id_number"
-        rows = pa.array(self._rows(table[key], keys))
+        table, _ = self._table(kind)
+        rows = pa.array(self._rows(kind, keys))
         names = table["name"].take(rows).to_pylist()
         if kind == "enterprise":
             hainan = table["hainan"].take(rows).to_pylist()
@@ -85,11 +98,10 @@ class EntityDirectory:
         """Each entity's credit history, in the order its events apply."""
         if not keys:
             return {}
-        if kind == "enterprise":
-            table, column, events = self._pop.enterprises, "uscc", self._pop.enterprise_events
-        else:
-            table, column, events = self._pop.individuals, "id_number", self._pop.individual_events
-        rows = self._rows(table[column], keys)
+        table, column = self._table(kind)
+        events = self._pop.enterprise_events if kind == "enterprise" else \
+            self._pop.individual_events
+        rows = self._rows(kind, keys)
         mine: EventTable = events.select(np.isin(events.entity, rows))
         out: dict[str, list[CreditEvent]] = {k: [] for k in keys}
         ids = table[column].combine_chunks()

@@ -149,55 +149,61 @@ def add_travellers(
     """Calls of the travellers ``people``: the year's earlier purchases, then their crossings."""
     quota = rules.duty_free_quota_fen
     before = start - timedelta(days=1)
+    begin, end = period
     seen: set[str] = set()
     # A peak day's 10^5 calls go to the builder as columns (add_many), in the order they are
-    # made here; bodies and expectations as text straight away: ids, ports, dates, decisions
-    # and integers need no escaping.
+    # made here. Bodies and expectations are text straight away: ids, ports, dates, decisions
+    # and integers need no escaping (and a day's text is made once, not once per traveller).
+    day_text = {before: before.isoformat()}
     phases: list[str] = []
     times: list[float] = []
-    operations: list[str] = []
+    queries: list[bool] = []  # a tier query, or a departure check
     paths: list[str] = []
     bodies: list[str] = []
     people_of: list[str] = []
     ports: list[str] = []
     expected: list[str] = []
 
-    def check(c: Traveller, phase: str, time_s: float, day: date, amount: int,
+    def check(phase: str, time_s: float, person: str, port: str, day: date, amount: int,
               used_before: int) -> None:
-        decision = departure_decision(c.person, day, amount, used_before, quota)
+        decision = departure_decision(person, day, amount, used_before, quota)
         phases.append(phase)
         times.append(time_s)
-        operations.append("departure_check")
-        paths.append(f"/v1/travellers/{c.person}/departure-checks")
-        bodies.append(f'{{"date":"{day}","port":"{c.port}",'
+        queries.append(False)
+        paths.append(f"/v1/travellers/{person}/departure-checks")
+        bodies.append(f'{{"date":"{day_text[day]}","port":"{port}",'
                       f'"purchases":[{{"amount_fen":{amount}}}]}}')
-        people_of.append(c.person)
-        ports.append(c.port)
+        people_of.append(person)
+        ports.append(port)
         expected.append(f'{{"decision":"{decision}","amount_fen":{amount},'
                         f'"used_before_fen":{used_before}}}')
 
     for c in crossings:
-        if c.time_s >= period[1] or c.person not in people:
+        person, t = c.person, c.time_s
+        if t >= end or person not in people:
             continue
-        if c.person not in seen:
-            seen.add(c.person)
-            if c.day.year == start.year and c.used_before_fen > 0:
-                check(c, "setup", -1.0, before, c.used_before_fen, 0)
-        timed = c.time_s >= period[0]
+        day, port = c.day, c.port
+        if day not in day_text:
+            day_text[day] = day.isoformat()
+        if person not in seen:
+            seen.add(person)
+            if day.year == start.year and c.used_before_fen > 0:
+                # the year's purchases before the run: one check the day before its start
+                check("setup", -1.0, person, port, before, c.used_before_fen, 0)
+        timed = t >= begin
         if timed:
             phases.append("timed")
-            times.append(c.time_s)
-            operations.append("tier_query")
-            paths.append(f"/v1/entities/{c.person}/tier?as_of={c.day}")
+            times.append(t)
+            queries.append(True)
+            paths.append(f"/v1/entities/{person}/tier?as_of={day_text[day]}")
             bodies.append("")
-            people_of.append(c.person)
-            ports.append(c.port)
+            people_of.append(person)
+            ports.append(port)
             expected.append(f'{{"tier":"{c.tier}"}}')
-        check(c, "timed" if timed else "setup", c.time_s, c.day, c.purchase_fen,
+        check("timed" if timed else "setup", t, person, port, day, c.purchase_fen,
               c.used_before_fen)
-    methods = ["GET" if op == "tier_query" else "POST" for op in operations]
     builder.add_many(
-        phases, times, operations, methods, paths, bodies, "officer", "", people_of,
-        [200 if m == "GET" else 201 for m in methods], expected, port=ports,
-        touches_partition=True,
+        phases, times, ["tier_query" if q else "departure_check" for q in queries],
+        ["GET" if q else "POST" for q in queries], paths, bodies, "officer", "", people_of,
+        [200 if q else 201 for q in queries], expected, port=ports, touches_partition=True,
     )
