@@ -46,6 +46,7 @@ __all__ = ["Answer", "Outcome", "Report", "Send", "SliceEnd", "SliceRun", "outco
 _WATCH_S = 0.25
 _log = logging.getLogger(__name__)
 _ADMIT_BATCH = 32
+_TIMER_QUANTUM_S = 0.001
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,9 +180,10 @@ class SliceRun:
             if not self._calls:
                 self._all_done.set()
             for i, sc in enumerate(self._calls):
-                delay = self._t0 + sc.offset_s - time.perf_counter()
+                due = self._t0 + sc.offset_s
+                delay = due - time.perf_counter()
                 if delay > 0:
-                    gevent.sleep(delay)
+                    self._wait_until(due, delay)
                 elif i % _ADMIT_BATCH == 0:
                     gevent.sleep(0)  # behind schedule: let the runners take what is ready
                 if self._aborted:
@@ -192,6 +194,21 @@ class SliceRun:
             watchdog.kill()
             gevent.killall(runners)
         return SliceEnd(self._aborted, max(self._last_answer - self._t0, 0.0))
+
+    @staticmethod
+    def _wait_until(due: float, delay: float) -> None:
+        """Sleep until ``due`` on the performance counter, ``delay`` seconds from now.
+
+        The event loop's timers wake in whole milliseconds, rounded up (libev's epoll backend):
+        a call due 0.3 ms from now would be admitted up to a millisecond late, half a
+        millisecond on average. So the timer only covers the wait up to the last millisecond,
+        and the rest is spent yielding to the loop (which keeps serving the answers) until the
+        moment comes.
+        """
+        if delay > _TIMER_QUANTUM_S:
+            gevent.sleep(delay - _TIMER_QUANTUM_S)
+        while time.perf_counter() < due:
+            gevent.sleep(0)
 
     def _watch(self, runners: list[gevent.Greenlet]) -> None:
         while True:
