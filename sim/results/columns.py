@@ -3,11 +3,13 @@
 A long run has millions of journeys. The model reads and writes them by index on its hot path,
 where a Python list is the cheapest store; holding a list per column for the whole horizon is
 what made a year of the baseline need gigabytes. A :class:`Column` keeps the values it is given
-compact (a NumPy array, or an Arrow string array, dictionary-encoded when few values repeat),
-reads through to them without making anything, and makes a page of :data:`PAGE` values into a
-Python list only when one of them is first written, which for a journey happens around its
-arrival. Once every journey of a page has been written out (:mod:`sim.results.stream`), the
-page is dropped; touching it again is an error, not a silent NaN.
+compact (a NumPy array, or an Arrow string array, dictionary-encoded when few values repeat or
+coded into shared words such as a population's identities), and makes a page of :data:`PAGE`
+values into a Python list only when one of them is first written, or, for numbers (times,
+codes), first read, which for a journey happens around its arrival; strings are read through
+without making anything. Once every journey of a page has been written out
+(:mod:`sim.results.stream`), the page is dropped; touching it again is an error, not a silent
+NaN; once every page is, the compact values go too.
 """
 
 from __future__ import annotations
@@ -90,9 +92,10 @@ def _few(strings: pa.Array) -> int:
 class Column(Sequence[Any]):
     """A per-journey list in pages of :data:`PAGE`, made on first use and dropped once written.
 
-    The values given are kept compact (a NumPy array); a page becomes a Python list (the
-    model's cheap read and write) only when a journey in it is first touched, which for a
-    journey is around its arrival, and is dropped once its journeys are written out. So a long
+    The values given are kept compact (a NumPy array, an Arrow array); a page becomes a Python
+    list (the model's cheap read and write) only when a journey in it is first written, or
+    read if the values are numbers, which for a journey is around its arrival, and is dropped
+    once its journeys are written out. So a long
     run holds lists for the journeys in progress only. Indexing (get and set) takes
     non-negative ints; iteration, ``len``, ``==`` with a list and ``numpy.asarray`` work as on
     a list while no page was dropped.
