@@ -28,7 +28,7 @@ import logging
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
 import gevent
 import orjson
@@ -41,31 +41,36 @@ from loadtests.prepare import actor_key
 from sim.workload.expect import DEPENDS_ON_ID, compare
 from sim.workload.replay import Mismatch
 
-__all__ = ["Outcome", "SliceEnd", "SliceRun", "outcome_of"]
+__all__ = ["Answer", "Outcome", "Report", "Send", "SliceEnd", "SliceRun", "outcome_of"]
 
 _WATCH_S = 0.25
 _log = logging.getLogger(__name__)
 _ADMIT_BATCH = 32
+_TIMER_QUANTUM_S = 0.001
 
 
-class _Response(Protocol):
-    """What :class:`SliceRun` reads of an answer (Locust's ``ResponseContextManager``)."""
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """One call's answer.
 
-    status_code: int
-    content: bytes | None
-    request_meta: dict[str, Any]
+    Attributes:
+        status: the HTTP status; 0 when no answer came.
+        content: the answer's body.
+        error: why no answer came (None when one did).
+    """
 
-    def __enter__(self) -> _Response: ...
-
-    def __exit__(self, *exc: object) -> bool | None: ...
-
-    def success(self) -> None: ...
-
-    def failure(self, exc: Any) -> None: ...
+    status: int
+    content: bytes
+    error: str | None = None
 
 
-Send = Callable[[str, str, str | None, dict[str, str], str], _Response]
-"""``send(method, path, body, headers, name)``: one request, with Locust's catch_response."""
+Send = Callable[[str, str, str | None, dict[str, str]], Answer]
+"""``send(method, path, body, headers)``: one request and its whole answer
+(:meth:`loadtests.connection.Connection.send`)."""
+
+Report = Callable[[str, str, str, float, int, str | None], None]
+"""``report(method, name, path, response_ms, length, failure)``: tell Locust about a call
+(the replay user's ``LocustReport``)."""
 
 
 @dataclass(frozen=True)
@@ -76,10 +81,10 @@ class Outcome:
     differences: tuple[str, ...]
 
 
-def outcome_of(call: Any, status: int, body: Any) -> Outcome:
+def outcome_of(call: Any, status: int, body: Any, error: str | None = None) -> Outcome:
     """Classify an answer: an error (no answer, or an unexpected 5xx), a mismatch, or a match."""
     if status == 0:
-        return Outcome("errors", ("no answer",))
+        return Outcome("errors", (f"no answer: {error}" if error else "no answer",))
     if status >= 500 and call.expected_status != status:
         return Outcome("errors", (f"status: expected {call.expected_status}, got {status}",))
     differences = compare(call, status, body)
@@ -112,7 +117,8 @@ class SliceRun:
     """One worker's timed calls, sent open-model (see the module docstring).
 
     Args:
-        send: how a request is sent (the replay user's Locust client).
+        send: how a request is sent (the replay user's connection).
+        report: how Locust hears of each call sent.
         calls: the slice (:func:`loadtests.plan.slice_for`).
         tokens: bearer token per actor.
         setup_answers: ids answered by set-up calls the slice's paths name.
@@ -127,6 +133,7 @@ class SliceRun:
     def __init__(
         self,
         send: Send,
+        report: Report,
         calls: Sequence[SliceCall],
         tokens: Mapping[str, str],
         setup_answers: Mapping[int, Any],
@@ -139,6 +146,7 @@ class SliceRun:
         on_mismatch: Callable[[dict[str, Any]], None],
     ) -> None:
         self._send = send
+        self._report = report
         self._calls = calls
         self._bearer = {k: f"Bearer {v}" for k, v in tokens.items()}
         self._ids: dict[int, Any] = dict(setup_answers)
@@ -172,9 +180,10 @@ class SliceRun:
             if not self._calls:
                 self._all_done.set()
             for i, sc in enumerate(self._calls):
-                delay = self._t0 + sc.offset_s - time.perf_counter()
+                due = self._t0 + sc.offset_s
+                delay = due - time.perf_counter()
                 if delay > 0:
-                    gevent.sleep(delay)
+                    self._wait_until(due, delay)
                 elif i % _ADMIT_BATCH == 0:
                     gevent.sleep(0)  # behind schedule: let the runners take what is ready
                 if self._aborted:
@@ -185,6 +194,21 @@ class SliceRun:
             watchdog.kill()
             gevent.killall(runners)
         return SliceEnd(self._aborted, max(self._last_answer - self._t0, 0.0))
+
+    @staticmethod
+    def _wait_until(due: float, delay: float) -> None:
+        """Sleep until ``due`` on the performance counter, ``delay`` seconds from now.
+
+        The event loop's timers wake in whole milliseconds, rounded up (libev's epoll backend):
+        a call due 0.3 ms from now would be admitted up to a millisecond late, half a
+        millisecond on average. So the timer only covers the wait up to the last millisecond,
+        and the rest is spent yielding to the loop (which keeps serving the answers) until the
+        moment comes.
+        """
+        if delay > _TIMER_QUANTUM_S:
+            gevent.sleep(delay - _TIMER_QUANTUM_S)
+        while time.perf_counter() < due:
+            gevent.sleep(0)
 
     def _watch(self, runners: list[gevent.Greenlet]) -> None:
         while True:
@@ -265,16 +289,14 @@ class SliceRun:
         sent = time.perf_counter()
         if self._waiting_since is None:
             self._waiting_since = sent
-        with self._send(c.method, path, c.body or None, headers, c.operation) as answer:
-            done = time.perf_counter()
-            status = answer.status_code or 0
-            body = _parse(answer.content) if status else None
-            outcome = outcome_of(c, status, body)
-            answer.request_meta["response_time"] = (done - intended) * 1000.0
-            if outcome.kind == "matched":
-                answer.success()
-            else:
-                answer.failure("; ".join(outcome.differences))
+        answer = self._send(c.method, path, c.body or None, headers)
+        done = time.perf_counter()
+        status = answer.status
+        body = _parse(answer.content) if status else None
+        outcome = outcome_of(c, status, body, answer.error)
+        self._report(c.method, c.operation, path, (done - intended) * 1000.0,
+                     len(answer.content),
+                     None if outcome.kind == "matched" else "; ".join(outcome.differences))
         self._answered(done, touch_watch=status != 0)
         if c.seq in self._keep_id and isinstance(body, dict) and "id" in body:
             self._ids[c.seq] = body["id"]

@@ -3,9 +3,9 @@
 One replay user per Locust process does the work (``-u`` = the number of worker processes; 1
 without ``--processes``); a process that is given more users lets the extra ones idle. The
 user waits for its slice and the shared start ``t0`` (:mod:`loadtests.coordinator`), sends the
-slice open-model through its FastHttpUser client (:class:`loadtests.dispatch.SliceRun`:
-``--connections`` runners, each sending the next call that is due and ready), and reports the
-end.
+slice open-model over its FastHttpUser connections (:class:`loadtests.dispatch.SliceRun`:
+``--connections`` runners, each sending the next call that is due and ready, through the
+client FastHttpUser keeps for the target: :mod:`loadtests.connection`), and reports the end.
 
 Locust's own statistics (console, web UI, ``--csv``, ``--html``) get every timed call under its
 operation's name, with the response time *from its intended moment* and a failure for every
@@ -16,19 +16,22 @@ mismatched or failed answer; the exact percentiles come from the replay's HdrHis
 
 from __future__ import annotations
 
+import time
 import weakref
 from typing import Any
 
 import gevent
 from locust import FastHttpUser, constant, task
 from locust.env import Environment
-from locust.event import Events
+from locust.event import EventHook, Events
+from locust.exception import CatchResponseError
 
+from loadtests.connection import Connection, client_of
 from loadtests.coordinator import Coordinator
 from loadtests.dispatch import SliceRun
 from loadtests.options import add_arguments
 
-__all__ = ["ReplayUser", "coordinator_of", "install"]
+__all__ = ["LocustReport", "ReplayUser", "coordinator_of", "install"]
 
 _WAIT_PLAN_S = 600.0
 
@@ -42,6 +45,35 @@ def coordinator_of(environment: Environment) -> Coordinator:
     if found is None:
         found = _COORDINATORS[environment] = Coordinator(environment)
     return found
+
+
+class LocustReport:
+    """Fires Locust's ``request`` event for each call sent.
+
+    Args:
+        event: ``environment.events.request``.
+        base_url: the target's URL (Locust's statistics name the URL of each request).
+    """
+
+    def __init__(self, event: EventHook, base_url: str) -> None:
+        self._fire = event.fire
+        self._base_url = base_url.rstrip("/")
+
+    def __call__(self, method: str, name: str, path: str, response_ms: float, length: int,
+                 failure: str | None) -> None:
+        """Report one call: its response time from the intended moment, and the failure (a
+        mismatch or no answer) if any."""
+        self._fire(
+            request_type=method,
+            name=name,
+            response_time=response_ms,
+            response_length=length,
+            exception=CatchResponseError(failure) if failure is not None else None,
+            context={},
+            response=None,
+            url=self._base_url + path,
+            start_time=time.time() - response_ms / 1000.0,
+        )
 
 
 class ReplayUser(FastHttpUser):
@@ -71,9 +103,12 @@ class ReplayUser(FastHttpUser):
         coordinator.go.wait()
         assert coordinator.options is not None and coordinator.recorder is not None
         options = coordinator.options
+        target = self.client.base_url or ""
         run = SliceRun(
-            self._send, coordinator.slice, coordinator.tokens, coordinator.answers,
-            coordinator.t0, coordinator.recorder, connections=options.connections,
+            Connection(client_of(self.client), target).send,
+            LocustReport(self.environment.events.request, target),
+            coordinator.slice, coordinator.tokens, coordinator.answers, coordinator.t0,
+            coordinator.recorder, connections=options.connections,
             late_s=options.late_ms / 1000.0, silence_s=options.silence_s,
             on_mismatch=coordinator.keep_mismatch,
         )
@@ -83,11 +118,6 @@ class ReplayUser(FastHttpUser):
         else:
             coordinator.local_done(end.aborted, end.last_answer_s)
         self._idle()
-
-    def _send(self, method: str, path: str, body: str | None, headers: dict[str, str],
-              name: str) -> Any:
-        return self.client.request(method, path, name=name, data=body, headers=headers,
-                                   catch_response=True)
 
     @staticmethod
     def _idle() -> None:

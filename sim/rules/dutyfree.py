@@ -32,6 +32,7 @@ __all__ = [
     "DepartureDecision",
     "age_on",
     "check_departure",
+    "departure_decision",
 ]
 
 ANNUAL_QUOTA_FEN = 10_000_000
@@ -86,6 +87,37 @@ def _underage(id_number: str, on: date) -> bool:
     return age_on(born, on) < ADULT_AGE
 
 
+def departure_decision(
+    id_number: str,
+    on: date,
+    amount_fen: int,
+    used_before_fen: int,
+    quota_fen: int = ANNUAL_QUOTA_FEN,
+) -> Decision:
+    """The decision of a departure check, alone: the rule :func:`check_departure` applies.
+
+    For a caller that needs only the decision, checks by the ten thousand (a workload's
+    expectations): no :class:`DepartureDecision` is made.
+
+    Args:
+        id_number: the traveller's resident identity number (see :func:`check_departure`).
+        on: the date of the departure.
+        amount_fen: the purchases presented, in all.
+        used_before_fen: the traveller's duty-free purchases earlier in ``on``'s calendar year.
+        quota_fen: the annual quota.
+
+    Raises:
+        ValueError: a negative amount, or a negative amount used before.
+    """
+    if amount_fen < 0:
+        raise ValueError("the purchases presented cannot be negative")
+    if used_before_fen < 0:
+        raise ValueError("the amount used before cannot be negative")
+    if _underage(id_number, on):
+        return "underage"
+    return "over_quota" if used_before_fen + amount_fen > quota_fen else "pass"
+
+
 def check_departure(
     id_number: str,
     on: date,
@@ -111,17 +143,14 @@ def check_departure(
         if a <= 0:
             raise ValueError("every purchase amount must be positive")
         amount += a
-    if used_before_fen < 0:
-        raise ValueError("the amount used before cannot be negative")
+    decision = departure_decision(id_number, on, amount, used_before_fen, quota_fen)
     used = used_before_fen + amount
-    decision: Decision
-    if _underage(id_number, on):
-        decision = "underage"
-    elif used > quota_fen:
-        decision = "over_quota"
+    # conditionals rather than max(): the model checks every traveller of a run with this
+    if used > quota_fen:
+        excess = used - (quota_fen if quota_fen > used_before_fen else used_before_fen)
+        remaining = 0
     else:
-        decision = "pass"
-    excess = used - max(quota_fen, used_before_fen) if used > quota_fen else 0
+        excess, remaining = 0, quota_fen - used
     return DepartureDecision(
-        decision, amount, quota_fen, used_before_fen, used, max(quota_fen - used, 0), excess
+        decision, amount, quota_fen, used_before_fen, used, remaining, excess
     )

@@ -8,7 +8,7 @@ import pytest
 
 from sim.rules.config import RulesConfig, default_rules
 from sim.rules.credit import CreditEvent
-from sim.rules.dutyfree import ANNUAL_QUOTA_FEN, check_departure
+from sim.rules.dutyfree import ANNUAL_QUOTA_FEN, check_departure, departure_decision
 from sim.rules.goods import default_tariff
 from sim.rules.ledger import (
     Book,
@@ -182,6 +182,8 @@ def test_departure_checks(
     assert d.decision == decision and d.excess_fen == excess
     assert d.used_fen == before + sum(amounts)
     assert d.remaining_fen == max(ANNUAL_QUOTA_FEN - d.used_fen, 0)
+    # the decision alone (a workload's expectations) is the same rule's
+    assert departure_decision(number, on, sum(amounts), before, ANNUAL_QUOTA_FEN) == decision
 
 
 def test_departure_check_refuses_impossible_amounts() -> None:
@@ -189,3 +191,7 @@ def test_departure_check_refuses_impossible_amounts() -> None:
         check_departure(ADULT, D0, [0], 0)
     with pytest.raises(ValueError, match="negative"):
         check_departure(ADULT, D0, [1], -1)
+    with pytest.raises(ValueError, match="negative"):
+        departure_decision(ADULT, D0, -1, 0)
+    with pytest.raises(ValueError, match="negative"):
+        departure_decision(ADULT, D0, 1, -1)
