@@ -26,7 +26,6 @@ import math
 from collections.abc import Sequence
 
 import numpy as np
-from scipy import stats
 
 from sim.results.experiment import Interval
 
@@ -48,6 +47,10 @@ MSER_BATCH = 5
 
 
 def _t(df: float) -> float:
+    # imported here: scipy.stats holds ~60 MB once imported, which every command would carry
+    # (a year's `customs-sim run` is held to 1 GB) though only experiments use it
+    from scipy import stats
+
     return float(stats.t.ppf(0.5 + CONFIDENCE / 2, df))
 
 

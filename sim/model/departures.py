@@ -20,14 +20,17 @@ present nothing and are never in violation.
 from __future__ import annotations
 
 import calendar
+import math
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import cast
 
 import numpy as np
 
 from sim.model.routing import DeclarantDraw
-from sim.results.records import RecordGroup
+from sim.results.columns import narrow
+from sim.results.records import Column, RecordGroup
 from sim.rng import RandomStreams
 from sim.rules.dutyfree import check_departure
 from sim.scenario.schema import Scenario
@@ -59,8 +62,9 @@ class Departures:
 
     def add(self, group: RecordGroup, days: np.ndarray, travellers: DeclarantDraw) -> None:
         """Register one port's travellers (their group's arrivals, days and identities)."""
-        self._ports.append(_Port(group, np.asarray(days), np.asarray(travellers.spend_fen),
-                                 np.asarray(travellers.trips), np.asarray(travellers.row)))
+        # narrow (the same values): held for every traveller of the year until decided
+        self._ports.append(_Port(group, narrow(days), narrow(travellers.spend_fen),
+                                 narrow(travellers.trips), narrow(travellers.row)))
 
     def decide(self, streams: RandomStreams) -> None:
         """Decide every registered check in time order; fill purchases, violations, detections."""
@@ -73,31 +77,20 @@ class Departures:
         # travellers numbered (each entity's number stands for its identity number, unique to
         # it) rather than keyed by the numbers, millions of strings and tuples in a year's run.
         codes, people = _codes([port.row for port in self._ports])
+        for port in self._ports:
+            port.row = np.empty(0, dtype=np.int32)  # numbered: the rows go
         last = max((int(port.days.max()) for port in self._ports if len(port.days)), default=0)
         years = max((_EPOCH + timedelta(days=last)).year - start.year + 1, 1)
         used = np.full(people * years, -1, dtype=np.int64)  # -1: not seen yet
-        # Every check in time order, ties in port then arrival order (a stable sort), as
-        # arrays: a year is millions of travellers, too many for a list of tuples.
-        times = np.concatenate(
-            [np.asarray(port.group.arrival, dtype=np.float64) for port in self._ports]
-            or [np.empty(0)]
-        )
-        which = np.concatenate(
-            [np.full(len(port.group), p, dtype=np.int32) for p, port in enumerate(self._ports)]
-            or [np.empty(0, dtype=np.int32)]
-        )
-        index = np.concatenate(
-            [np.arange(len(port.group), dtype=np.int64) for port in self._ports]
-            or [np.empty(0, dtype=np.int64)]
-        )
-        order = np.argsort(times, kind="stable")
-        purchases = [np.zeros(len(p.group), dtype=np.int64) for p in self._ports]
-        before = [np.zeros(len(p.group), dtype=np.int64) for p in self._ports]
-        violation = [np.zeros(len(p.group), dtype=bool) for p in self._ports]
-        entities = [port.group.ids["entity"] for port in self._ports]
-        for p, i in _in_chunks(which[order], index[order]):
+        sizes = [len(port.group) for port in self._ports]
+        purchases = [np.zeros(n, dtype=np.result_type(port.spend, np.int8))
+                     for n, port in zip(sizes, self._ports, strict=True)]
+        before = [np.zeros(n, dtype=np.int64) for n in sizes]
+        violation = [np.zeros(n, dtype=bool) for n in sizes]
+        entities = [cast(Column, port.group.ids["entity"]) for port in self._ports]
+        arrivals = [np.asarray(port.group.arrival, dtype=np.float64) for port in self._ports]
+        for p, i, person in _in_time_order(arrivals, entities):
             port = self._ports[p]
-            person = entities[p][i]
             spend = int(port.spend[i])
             if not person or spend <= 0:
                 continue
@@ -116,26 +109,59 @@ class Departures:
             group = port.group
             group.amounts = {"purchase_fen": purchases[p], "used_before_fen": before[p]}
             u = streams.generator(f"detect.{group.port}.duty_free").random(len(group))
-            group.violation = violation[p].tolist()
-            group.detected = (violation[p] & (u < catch)).tolist()
+            group.violation = Column(violation[p])
+            group.detected = Column(violation[p] & (u < catch))
         # the days, spending and trips were inputs of the decision: a year's travellers are
         # millions of them, not to be held through the run
         self._ports.clear()
 
 
 def _codes(rows: list[np.ndarray]) -> tuple[list[np.ndarray], int]:
-    """Each port's travellers numbered 0, 1, ... by entity across all ports, and how many."""
+    """Each port's travellers numbered by entity across all ports (one number per entity, all
+    below the count returned)."""
     if not rows:
         return [], 0
-    people, codes = np.unique(np.concatenate(rows), return_inverse=True)
+    every = np.concatenate(rows)
+    if len(every) == 0 or (int(every.min()) >= 0 and int(every.max()) < len(every)):
+        # the rows are such numbers already, no more of them than crossings: no sort needed
+        return rows, int(every.max()) + 1 if len(every) else 0
+    people, codes = np.unique(every, return_inverse=True)
+    del every
     parts, first = [], 0
+    codes = narrow(codes.reshape(-1))
     for part in rows:
         parts.append(codes[first : first + len(part)])
         first += len(part)
     return parts, len(people)
 
 
-def _in_chunks(a: np.ndarray, b: np.ndarray, size: int = 1 << 16) -> Iterator[tuple[int, int]]:
-    """Pairs of ``a`` and ``b`` as Python ints, converted a chunk at a time."""
-    for k in range(0, len(a), size):
-        yield from zip(a[k : k + size].tolist(), b[k : k + size].tolist(), strict=True)
+def _in_time_order(
+    arrivals: list[np.ndarray], entities: list[Column], window_s: float = 86400.0
+) -> Iterator[tuple[int, int, str]]:
+    """Every traveller of every port in time order, ties in port then arrival order: the port,
+    the traveller's index there and its identity.
+
+    That is a stable sort of all ports' arrivals one after the other, done a day at a time
+    (each port's arrivals are sorted, so a day is a slice of each; sorting the days apart gives
+    the same order): a year is millions of travellers, whose sort order would be held whole.
+    """
+    starts = [0] * len(arrivals)
+    while True:
+        left = [float(a[s]) for s, a in zip(starts, arrivals, strict=True) if s < len(a)]
+        if not left:
+            return
+        end = min(left) + window_s  # a day from the earliest left (the rest, if not finite)
+        parts = []
+        for p, a in enumerate(arrivals):
+            stop = int(np.searchsorted(a, end, side="left")) if math.isfinite(end) else len(a)
+            parts.append((p, starts[p], stop))
+            starts[p] = stop
+        times = np.concatenate([arrivals[p][lo:hi] for p, lo, hi in parts])
+        port = np.concatenate([np.full(hi - lo, p, dtype=np.int32) for p, lo, hi in parts])
+        index = np.concatenate([np.arange(lo, hi, dtype=np.int64) for _, lo, hi in parts])
+        names = np.concatenate(
+            [np.asarray(entities[p].take(np.arange(lo, hi)), dtype=object) for p, lo, hi in parts]
+        )
+        order = np.argsort(times, kind="stable")
+        yield from zip(port[order].tolist(), index[order].tolist(), names[order].tolist(),
+                       strict=True)  # fmt: skip

@@ -38,6 +38,7 @@ from sim.model.goods_enterprises import GoodsEnterprise, draw_enterprises
 from sim.model.goods_flow import GoodsFlow
 from sim.model.goods_ops import EnterpriseTiers
 from sim.model.truck_clock import TruckClock
+from sim.results.columns import Column
 from sim.results.goods import GoodsEvents, book_id
 from sim.rng import RandomStreams
 from sim.rules.risk import ROUTES
@@ -81,12 +82,12 @@ class PortShipments:
     violation: np.ndarray
     score: np.ndarray
     first: np.ndarray
-    entity: list[str]
-    book: list[str]
-    reference: list[str]
-    shipment: list[str]
-    indicators: list[str]
-    grounds: list[str] = field(default_factory=list)
+    entity: Sequence[str]
+    book: Sequence[str]
+    reference: Sequence[str]
+    shipment: Sequence[str]
+    indicators: Sequence[str]
+    grounds: Sequence[str] = field(default_factory=list)
 
     def __len__(self) -> int:
         return len(self.time_s)
@@ -124,6 +125,7 @@ def run_goods(
                      calendar=scenario.calendar, clock=clock)  # fmt: skip
     env.process(flow.process())
     env.run(until=horizon)
+    flow.events.compact()  # a year's events are a million: held narrow through the run
     return flow
 
 
@@ -153,6 +155,7 @@ def schedule_trucks(flow: GoodsFlow, scenario: Scenario) -> dict[str, PortShipme
         if kind in SHIPMENT_KINDS:
             rows_by_port.setdefault(port, []).append(i)
     route = {name: i for i, name in enumerate(ROUTES)}
+    books = [book_id(x) for x in ev.entity]
     out: dict[str, PortShipments] = {}
     for port in scenario.active_ports:
         if scenario.ports.get(port).flows.cargo_truck is None:
@@ -163,7 +166,8 @@ def schedule_trucks(flow: GoodsFlow, scenario: Scenario) -> dict[str, PortShipme
         rows, times = rows[order], times[order]
         picked = rows.tolist()
         declared = [ev.kind[i] == "declaration" for i in picked]
-        entity = [ev.entity[ev.enterprise[i]] for i in picked]
+        firm = np.array([ev.enterprise[i] for i in picked], dtype=np.int64)
+        # compact columns, a port at a time: a year's shipments are half a million
         out[port] = PortShipments(
             time_s=times,
             event=rows,
@@ -171,11 +175,13 @@ def schedule_trucks(flow: GoodsFlow, scenario: Scenario) -> dict[str, PortShipme
             violation=np.array([ev.violation[i] for i in picked], dtype=bool),
             score=np.array([ev.score[i] for i in picked], dtype=float),
             first=np.array([route[ev.channel[i]] for i in picked], dtype=np.int8),
-            entity=entity,
-            book=[book_id(x) for x in entity],
-            reference=[ev.ref[i] if d else "" for i, d in zip(picked, declared, strict=True)],
-            shipment=["" if d else ev.ref[i] for i, d in zip(picked, declared, strict=True)],
-            indicators=[ev.indicators[i] for i in picked],
-            grounds=[ev.grounds[i] for i in picked],
+            entity=Column.coded(firm, ev.entity),
+            book=Column.coded(firm, books),
+            reference=Column([ev.ref[i] if d else "" for i, d in zip(picked, declared,
+                                                                      strict=True)]),
+            shipment=Column(["" if d else ev.ref[i] for i, d in zip(picked, declared,
+                                                                     strict=True)]),
+            indicators=Column([ev.indicators[i] for i in picked]),
+            grounds=Column([ev.grounds[i] for i in picked]),
         )
     return out

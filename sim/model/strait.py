@@ -23,7 +23,7 @@ import numpy as np
 import simpy
 
 from sim.model.ferry import StraitFerry, apply_weather, closure_response, departures
-from sim.results.records import RecordGroup
+from sim.results.records import Column, RecordGroup
 from sim.results.run import FerryStats
 from sim.rng import RandomStreams
 from sim.scenario.ferry import Ferry
@@ -61,8 +61,8 @@ def _spread_before(n: int, hours: float) -> np.ndarray:
 
 def _group(port: str, flow: str, route: str, arrival: np.ndarray) -> RecordGroup:
     n = len(arrival)
-    return RecordGroup(port, flow, arrival.tolist(), [""] * n, [route] * n, [False] * n,
-                       [False] * n)  # fmt: skip
+    return RecordGroup(port, flow, Column(arrival), Column.filled("", n), Column.filled(route, n),
+                       Column.filled(False, n), Column.filled(False, n))  # fmt: skip
 
 
 def build_strait(
@@ -116,20 +116,21 @@ def build_strait(
     backlog = ferry.initial_backlog
     groups: list[RecordGroup] = []
     vehicles = None
-    staged: list[bool] = []
+    staged = Column([])
     if vehicle_arrivals is not None or backlog.vehicles:
         before = _spread_before(backlog.vehicles, backlog.accumulated_hours)
         arrival = np.concatenate([before, outcome.arrival])
-        staged = [False] * len(before) + outcome.staged.tolist()
+        waits = np.concatenate([np.zeros(len(before), dtype=bool), outcome.staged])
         vehicles = _group(port, "vehicle", "non_customs", arrival)
-        vehicles.times["release"] = [np.nan if s else a for a, s in zip(vehicles.arrival, staged,
-                                                                          strict=True)]  # fmt: skip
+        vehicles.times["release"] = np.where(waits, np.nan, arrival)  # staged: when called
+        staged = Column(waits)
+        vehicles.inputs.append(staged)  # paged, and dropped with the vehicles' pages
         groups.append(vehicles)
     backlog_trucks = None
     if backlog.cargo_trucks:
         entry = _spread_before(backlog.cargo_trucks, backlog.accumulated_hours)
         backlog_trucks = _group(port, "cargo_truck", "backlog", entry)
-        backlog_trucks.times["release"] = list(backlog_trucks.arrival)
+        backlog_trucks.times["release"] = backlog_trucks.arrival  # copied (compact) by Times
         groups.append(backlog_trucks)
     boarding = StraitFerry(
         env,

@@ -50,13 +50,15 @@ from sim.model.resources import (
     capacity_timeline,
     follow_timeline,
 )
-from sim.model.routing import TierSource, decide, inspect, route_names
+from sim.model.routing import TierSource, decide, inspect
 from sim.model.shipments import PortShipments
 from sim.model.strait import build_strait
+from sim.results.columns import narrow
 from sim.results.records import Column, RecordGroup
 from sim.results.run import FerryStats
 from sim.rng import RandomStreams
 from sim.rules.ports import PORT_IDS
+from sim.rules.risk import ROUTES
 from sim.rules.tiers import TIERS
 from sim.scenario.ports import PortConfig
 from sim.scenario.priority import PRIORITY_RESOURCES, Priority
@@ -175,7 +177,7 @@ def _resource(
     return resource
 
 
-_Trucks = tuple[RecordGroup, list[int], list[int], dict[str, Column], np.ndarray]
+_Trucks = tuple[RecordGroup, Column, Column, dict[str, Column], np.ndarray]
 
 
 def _trucks(ctx: _Context, port_id: str, cfg: PortConfig) -> _Trucks | None:
@@ -218,23 +220,29 @@ def _trucks(ctx: _Context, port_id: str, cfg: PortConfig) -> _Trucks | None:
             ("inspection", svc.inspection),
         )
     }
+    # Inputs stay arrays (a byte or eight a truck) until the run reaches their page
     group = RecordGroup(
         port=port_id,
         flow="cargo_truck",
-        arrival=np.asarray(times, dtype=float).tolist(),
-        tier=np.asarray(TIERS, dtype=object)[tier].tolist(),
-        route=route_names(found.final),
-        violation=np.asarray(violation, dtype=bool).tolist(),
-        detected=found.detected.tolist(),
+        arrival=Column(np.asarray(times, dtype=float)),
+        tier=Column.coded(tier, TIERS),
+        route=Column.coded(found.final, ROUTES),
+        violation=Column(np.asarray(violation, dtype=bool)),
+        detected=Column(np.asarray(found.detected, dtype=bool)),
         ids=ids,
-        inputs=list(service.values()),
     )
-    return group, np.asarray(first).tolist(), found.final.tolist(), service, np.asarray(tier)
+    routes = (Column(np.asarray(first, dtype=np.int8)), Column(found.final.astype(np.int8)))
+    group.inputs.extend([*service.values(), *routes])
+    return group, *routes, service, np.asarray(tier)
 
 
-def _priority_classes(priority: Priority, tier: np.ndarray) -> dict[str, list[int]]:
-    """Each truck's priority class at every resource that serves by priority."""
-    classes = np.asarray(priority.classes(), dtype=np.int64)[tier.astype(np.int64)].tolist()
+def _priority_classes(
+    priority: Priority, tier: np.ndarray, group: RecordGroup
+) -> dict[str, Column]:
+    """Each truck's priority class at every resource that serves by priority (paged with the
+    group's inputs)."""
+    classes = Column(narrow(np.asarray(priority.classes(), dtype=np.int64))[tier.astype(np.int64)])
+    group.inputs.append(classes)
     return {name: classes for name in PRIORITY_RESOURCES if priority.applies_to(name)}
 
 
@@ -243,11 +251,11 @@ def _plain_group(port_id: str, flow: str, route: str, times: np.ndarray) -> Reco
     return RecordGroup(
         port=port_id,
         flow=flow,
-        arrival=times.tolist(),
-        tier=[""] * n,
-        route=[route] * n,
-        violation=[False] * n,
-        detected=[False] * n,
+        arrival=Column(np.asarray(times, dtype=float)),
+        tier=Column.filled("", n),
+        route=Column.filled(route, n),
+        violation=Column.filled(False, n),
+        detected=Column.filled(False, n),
     )
 
 
@@ -275,13 +283,15 @@ def _duty_free(
     # Travellers come from the population when the tier source has them (individuals' tiers
     # as of the day, what they bought): the departure check's decision is the oracle's, made
     # for all ports in time order once every port is built (a quota spans the island).
-    travellers = ctx.tiers.draw(port_id, "duty_free_traveller", ctx.days(times),
+    days = ctx.days(times)
+    travellers = ctx.tiers.draw(port_id, "duty_free_traveller", days,
                                 ctx.streams.generator(f"tiers.{port_id}.duty_free_traveller"))
     if travellers is not None:
-        group.tier = np.asarray(TIERS, dtype=object)[travellers.tier].tolist()
+        group.tier = Column.coded(travellers.tier, TIERS)
         group.ids = {"entity": travellers.entity}
         assert system.departures is not None
-        system.departures.add(group, ctx.days(times), travellers)
+        system.departures.add(group, days, travellers)
+    del days, travellers  # what the departures need, they hold narrow
     system.groups.append(group)
     rng = ctx.streams.generator(f"service.{port_id}.duty_free_check")
     check = Column(cfg.service.duty_free_check.sample(rng, len(times)))
@@ -363,7 +373,7 @@ def _build_port(ctx: _Context, system: System, port_id: str, cfg: PortConfig) ->
             bays,
             officers,
             on_release=ferry.truck_released if ferry is not None else None,
-            priority=_priority_classes(ctx.scenario.policy.priority, tier),
+            priority=_priority_classes(ctx.scenario.policy.priority, tier, group),
         )
         env.process(lanes.source())
     system.groups.extend(vehicles_and_backlog)

@@ -45,8 +45,9 @@ class Draw:
         tier: the entity's tier on the date drawn, an index into :data:`TIERS` (int8).
         violation: whether the declaration is a planted violation (bool).
         entity: the entity's identity (credit code or identity number; '' without ids), as
-            an Arrow string array: a year's travellers are millions of identity numbers, which
-            as Python strings would take ten times the memory.
+            an Arrow array dictionary-encoded into the pool's identities: a year's travellers
+            are millions of identity numbers, which as Python strings would take ten times
+            the memory, and as strings of their own five times.
         spend_fen: its duty-free spending in a year (0 when the pool has none).
         trips: its crossings in a year (1 when the pool has none).
         grounds: its active listing grounds on the date drawn, comma-separated sorted sources
@@ -168,8 +169,12 @@ class EntityPool:
             for i in np.flatnonzero(on_day).tolist():
                 grounds[i] = joined.get(int(row[i]), "")
         row = row.astype(np.int64)
+        # each identity as its row into the pool's identities (four bytes a declaration, the
+        # strings shared), not as a string of its own: a year's travellers are millions
         entity = (
-            pa.array([""] * n, type=pa.string()) if self._ids is None else self._ids.take(row)
+            pa.DictionaryArray.from_arrays(pa.array(np.zeros(n, np.int8)), pa.array([""]))
+            if self._ids is None
+            else pa.DictionaryArray.from_arrays(pa.array(row.astype(np.int32)), self._ids)
         )
         return Draw(row, tier, violation, entity, self._spend[row], self._trips[row], grounds)
 

@@ -3,11 +3,13 @@
 A long run has millions of journeys. The model reads and writes them by index on its hot path,
 where a Python list is the cheapest store; holding a list per column for the whole horizon is
 what made a year of the baseline need gigabytes. A :class:`Column` keeps the values it is given
-compact (a NumPy array, or an Arrow string array, dictionary-encoded when few values repeat),
-reads through to them without making anything, and makes a page of :data:`PAGE` values into a
-Python list only when one of them is first written, which for a journey happens around its
-arrival. Once every journey of a page has been written out (:mod:`sim.results.stream`), the
-page is dropped; touching it again is an error, not a silent NaN.
+compact (a NumPy array, or an Arrow string array, dictionary-encoded when few values repeat or
+coded into shared words such as a population's identities), and makes a page of :data:`PAGE`
+values into a Python list only when one of them is first written, or, for numbers (times,
+codes), first read, which for a journey happens around its arrival; strings are read through
+without making anything. Once every journey of a page has been written out
+(:mod:`sim.results.stream`), the page is dropped; touching it again is an error, not a silent
+NaN; once every page is, the compact values go too.
 """
 
 from __future__ import annotations
@@ -19,12 +21,26 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute
 
-__all__ = ["PAGE", "Column"]
+__all__ = ["PAGE", "Column", "narrow"]
 
 _SHIFT = 12
 PAGE = 1 << _SHIFT
 """Journeys per page of a :class:`Column` (a power of two: index -> page is a shift)."""
 _MASK = PAGE - 1
+
+
+def narrow(values: np.ndarray) -> np.ndarray:
+    """Integers in the narrowest signed type that holds them all (the same values: a year's
+    amounts and counts are millions, mostly small)."""
+    values = np.asarray(values)
+    if values.dtype.kind not in "iu" or len(values) == 0:
+        return values
+    low, high = int(values.min()), int(values.max())
+    for kind in (np.int8, np.int16, np.int32):
+        info = np.iinfo(kind)
+        if info.min <= low and high <= info.max:
+            return values.astype(kind)
+    return values.astype(np.int64)
 
 
 class _Dropped:
@@ -61,6 +77,9 @@ def _decoded(part: pa.DictionaryArray) -> list[Any]:
     if part.null_count:
         values: list[Any] = part.to_pylist()
         return values
+    if len(part.dictionary) > len(part):  # identities coded into a whole population's
+        taken: list[Any] = part.dictionary.take(part.indices).to_pylist()
+        return taken
     words = part.dictionary.to_pylist()
     return [words[i] for i in part.indices.to_numpy().tolist()]
 
@@ -73,9 +92,10 @@ def _few(strings: pa.Array) -> int:
 class Column(Sequence[Any]):
     """A per-journey list in pages of :data:`PAGE`, made on first use and dropped once written.
 
-    The values given are kept compact (a NumPy array); a page becomes a Python list (the
-    model's cheap read and write) only when a journey in it is first touched, which for a
-    journey is around its arrival, and is dropped once its journeys are written out. So a long
+    The values given are kept compact (a NumPy array, an Arrow array); a page becomes a Python
+    list (the model's cheap read and write) only when a journey in it is first written, or
+    read if the values are numbers, which for a journey is around its arrival, and is dropped
+    once its journeys are written out. So a long
     run holds lists for the journeys in progress only. Indexing (get and set) takes
     non-negative ints; iteration, ``len``, ``==`` with a list and ``numpy.asarray`` work as on
     a list while no page was dropped.
@@ -100,6 +120,18 @@ class Column(Sequence[Any]):
         column._pages = [None] * ((n + PAGE - 1) >> _SHIFT)
         return column
 
+    @classmethod
+    def coded(cls, codes: np.ndarray, words: Sequence[str]) -> Column:
+        """Strings given as codes into ``words`` (a tier, a route, an enterprise's credit
+        code): a byte or a few each, not a string each.
+
+        Args:
+            codes: each value's index into ``words``.
+            words: the strings.
+        """
+        indices = pa.array(narrow(np.asarray(codes, dtype=np.int64)))
+        return cls(pa.DictionaryArray.from_arrays(indices, pa.array(list(words), pa.string())))
+
     def _page(self, k: int) -> list[Any]:
         """Page ``k`` as a list, made now if needed (a write is coming)."""
         page = self._pages[k]
@@ -115,10 +147,13 @@ class Column(Sequence[Any]):
     def __getitem__(self, i: int) -> Any:  # type: ignore[override]  # a slice gives a list
         try:
             return self._pages[i >> _SHIFT][i & _MASK]
-        except TypeError:  # None: no page made; read the compact values, make nothing
+        except TypeError:  # None: no page made
             if isinstance(i, slice):  # off the hot path: a list, as a list's slice is
                 return self.values()[i]
-            return self._read(i)
+            if isinstance(self._source, np.ndarray) and 0 <= i < self._n:
+                # numbers (times, codes): the run has reached this page, make it once
+                return self._page(i >> _SHIFT)[i & _MASK]
+            return self._read(i)  # strings: read the compact values, make nothing
 
     def _read(self, i: int) -> Any:
         if not 0 <= i < self._n:
@@ -183,6 +218,20 @@ class Column(Sequence[Any]):
             k = end
         return out
 
+    def take(self, indices: np.ndarray) -> list[Any]:
+        """The values at ``indices`` (non-negative, their pages not dropped), in one read of
+        the compact values when no page was made (nothing is made either)."""
+        if any(page is not None for page in self._pages) or self._source is None:
+            return [self[i] for i in np.asarray(indices).tolist()]
+        if isinstance(self._source, np.ndarray):
+            values: list[Any] = self._source[indices].tolist()
+            return values
+        taken = self._source.take(pa.array(np.asarray(indices, dtype=np.int64)))
+        if isinstance(taken, pa.DictionaryArray):
+            return _decoded(taken)
+        strings: list[Any] = taken.to_pylist()
+        return strings
+
     def copy(self) -> Column:
         """A column of its own with the same values, compact when no page was made."""
         if all(page is None for page in self._pages):
@@ -192,9 +241,25 @@ class Column(Sequence[Any]):
         return Column(self.values())
 
     def drop_before(self, i: int) -> None:
-        """Drop every page that lies wholly before journey ``i``."""
+        """Drop every page that lies wholly before journey ``i`` (and, once every page is
+        dropped, the compact values too)."""
         for k in range(min(i >> _SHIFT, len(self._pages))):
             self._pages[k] = _DROPPED
+        if i >= self._n:
+            self._pages = [_DROPPED] * len(self._pages)
+            self._source, self._fill = None, None
+
+    def compact_bytes(self) -> int:
+        """Bytes of the compact values held (a dictionary shared with others, such as a
+        population's identities, not counted; pages made into lists not counted)."""
+        source = self._source
+        if source is None:
+            return 0
+        if isinstance(source, np.ndarray):
+            return int(source.nbytes)
+        if isinstance(source, pa.DictionaryArray):
+            return int(source.indices.nbytes)
+        return int(source.nbytes)
 
     def dropped(self) -> int:
         """How many pages were dropped."""

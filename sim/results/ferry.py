@@ -74,18 +74,25 @@ def ferry_kpis(result: RunResult, port: str, mine: Records, lo: float, hi: float
         hi: its end.
     """
     facts = result.ferries[port]
-    rides = mine.select(np.isin(mine["flow"], RIDE_FLOWS), ("flow", "release", "boarding"))
-    at_port = rides.select(~np.isnan(rides["release"]))
+    # A year's strait port is millions of rides: each figure is computed in turn and its
+    # temporaries go before the next (the values are those of the arrays as a whole).
+    riding = np.isin(mine["flow"], RIDE_FLOWS) & ~np.isnan(mine["release"])
+    at_port = mine.select(riding, ("flow", "release", "boarding"))
+    del riding
     entry, board = at_port["release"], at_port["boarding"]
-    times, levels = step(entry, board, hi)
     capacity = facts.holding_capacity
     in_window = entry >= lo
-    waits = (board - entry)[in_window & ~np.isnan(board)]
     boarded = (board >= lo) & (board <= hi)
-    units = np.array([facts.lane_units.get(f, 1.0) for f in at_port["flow"]], dtype=float)
+    units = np.ones(len(entry))  # lane units of each ride, by its flow (1 by default)
+    for flow in RIDE_FLOWS:
+        units[at_port["flow"] == flow] = facts.lane_units.get(flow, 1.0)
+    boarded_units = float(units[boarded].sum())
+    del units, at_port
     ran = np.asarray(facts.departures, dtype=float)
     ran_in_window = int(np.sum((ran >= lo) & (ran <= hi)))
     offered = ran_in_window * facts.lane_units_per_sailing
+    overflow = int(np.sum(in_window & (level_at_entries(entry, board) >= capacity)))
+    waits = _stats((board - entry)[in_window & ~np.isnan(board)])
 
     # The first timetabled departure at or after joining the queue; the wait past it is delay.
     scheduled = np.asarray(facts.scheduled, dtype=float)
@@ -93,32 +100,38 @@ def ferry_kpis(result: RunResult, port: str, mine: Records, lo: float, hi: float
     if len(scheduled):
         k = np.searchsorted(scheduled, entry, side="left")
         first = np.where(k < len(scheduled), scheduled[np.minimum(k, len(scheduled) - 1)], np.inf)
-    left = np.where(np.isnan(board), hi, board)
-    delayed = first < left
+        del k
+    delayed = first < np.where(np.isnan(board), hi, board)
     delay_start = np.where(delayed, first, np.nan)
+    del first
+    delayed_count = int(np.sum(delayed & in_window))
+    delayed_mean = busy_seconds(delay_start, board, lo, hi) / (hi - lo)
+    del delay_start, delayed
 
+    times, levels = step(entry, board, hi)
+    del entry
+    edges = np.append(np.arange(lo, hi, 3600.0), hi)
     staging = mine.select(
         (mine["flow"] == "vehicle") & ~(mine["release"] == mine["arrival"]), ("arrival", "release")
     )
     s_times, s_levels = step(staging["arrival"], staging["release"], hi)
-    edges = np.append(np.arange(lo, hi, 3600.0), hi)
     return {
         "sailings_scheduled": facts.sailings_scheduled,
         "sailings_cancelled": facts.sailings_cancelled,
         "sailings_in_window": ran_in_window,
         "lane_units_per_sailing": facts.lane_units_per_sailing,
         "boarded": int(boarded.sum()),
-        "load_factor": float(units[boarded].sum()) / offered if offered > 0 else None,
+        "load_factor": boarded_units / offered if offered > 0 else None,
         "holding_capacity": capacity,
         "holding_peak": window_peak(times, np.minimum(levels, capacity), lo, hi),
         "outside_peak": window_peak(times, np.maximum(levels - capacity, 0), lo, hi),
         "waiting_peak": window_peak(times, levels, lo, hi),
         "waiting_hourly": [float(x) for x in time_average(times, levels, edges)],
-        "overflow": int(np.sum(in_window & (level_at_entries(entry, board) >= capacity))),
+        "overflow": overflow,
         "waiting_at_end": int(np.sum(np.isnan(board))),
-        "boarding_wait_s": _stats(waits),
-        "delayed": int(np.sum(delayed & in_window)),
-        "delayed_mean": busy_seconds(delay_start, board, lo, hi) / (hi - lo),
+        "boarding_wait_s": waits,
+        "delayed": delayed_count,
+        "delayed_mean": delayed_mean,
         "staging_peak": window_peak(s_times, s_levels, lo, hi),
         "staged": facts.staged,
         "postponed": facts.postponed,

@@ -66,6 +66,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+
 from sim.results.strings import CodedStrings, PackedStrings
 
 __all__ = ["Decision", "GoodsEvents", "book_id", "goods_kpis"]
@@ -198,9 +200,34 @@ class GoodsEvents:
     def __len__(self) -> int:
         return len(self.time_s)
 
+    def compact(self) -> None:
+        """Hold each integer column in the narrowest type its values fit (once the flow is
+        over: the values stay the same Python ints when read; appending a value that no longer
+        fits raises ``OverflowError`` rather than wrapping)."""
+        for name, column in vars(self).items():
+            if isinstance(column, array) and column.typecode == "q":
+                setattr(self, name, _narrowest(column))
+
     def book(self, enterprise: int) -> str:
         """The account book id of an enterprise of the flow."""
         return book_id(self.entity[enterprise])
+
+
+_NARROW = (("b", np.int8), ("h", np.int16), ("i", np.int32))
+
+
+def _narrowest(column: array[int]) -> array[int]:
+    if not column:
+        return column
+    values = np.frombuffer(column, dtype=np.int64)
+    low, high = int(values.min()), int(values.max())
+    for code, kind in _NARROW:
+        info = np.iinfo(kind)
+        if info.min <= low and high <= info.max and array(code).itemsize == info.bits // 8:
+            narrow = array(code)
+            narrow.frombytes(values.astype(kind).tobytes())
+            return narrow
+    return column
 
 
 def book_id(entity: str) -> str:

@@ -34,7 +34,7 @@ from typing import Any
 
 import numpy as np
 
-from sim.results.columns import PAGE, Column
+from sim.results.columns import PAGE, Column, narrow
 
 __all__ = [
     "AMOUNT_COLUMNS",
@@ -119,7 +119,8 @@ class RecordGroup:
     """The journeys of one flow at one port, filled in place by the model.
 
     Every sequence given or assigned (arrivals, tiers, routes, flags, segment times, identity
-    columns) is kept as a :class:`Column`.
+    columns) is kept as a :class:`Column` (give one made from a NumPy array to hold the values
+    compact until the run reaches their pages).
 
     Attributes:
         port: port id.
@@ -152,6 +153,8 @@ class RecordGroup:
     def __setattr__(self, name: str, value: Any) -> None:
         if name in _PAGED and not isinstance(value, Column):
             value = Column(value)
+        elif name == "amounts":  # held narrow, widened to int64 when rows are made
+            value = {k: narrow(v) for k, v in value.items()}
         elif name == "ids":
             value = {k: v if isinstance(v, Column) else Column(v) for k, v in value.items()}
         elif name == "times" and not isinstance(value, Times):
@@ -188,9 +191,12 @@ class RecordGroup:
                 *self.times.values(), *self.ids.values(), *self.inputs]  # type: ignore[list-item]  # fmt: skip
 
     def drop_before(self, i: int) -> None:
-        """Drop the pages of every column that lie wholly before journey ``i``."""
+        """Drop the pages of every column that lie wholly before journey ``i`` (everything
+        once ``i`` is past the last journey)."""
         for column in self.columns():
             column.drop_before(i)
+        if i >= len(self):
+            self.amounts = {}
 
 
 @dataclass(frozen=True)

@@ -55,7 +55,6 @@ TRUCK_FLOW = "cargo_truck"
 """The flow whose records the island-wide KPIs are computed from."""
 
 _COMPRESSION = "zstd"
-_GROUPS_PER_READ = 1  # a day at a time: measured the lowest peak (allocators keep less)
 
 
 class RecordStream:
@@ -137,24 +136,35 @@ def _read(path: Path, where: dict[str, str], names: Sequence[str] = _KPI_COLUMNS
     """The rows where every ``column == value`` of ``where``, in ``id`` order (the columns
     ``names`` only).
 
-    Row group by row group (a simulated day each), each filtered as soon as it is read and
-    turned into NumPy, so nothing but the part itself and one day of rows is ever held.
+    Row group by row group (a simulated day each), in two passes: the ``where`` columns first,
+    to know which rows each day keeps and so how many in all, then the columns, each day's
+    kept rows copied into columns allocated once at their final size. So nothing but the part
+    itself and one day of rows is ever held (a year's port is millions of rows: joining a
+    year of daily pieces would hold them twice).
     """
-    pieces: dict[str, list[np.ndarray]] = {name: [] for name in names}
     source = pq.ParquetFile(path)
     count = source.metadata.num_row_groups
-    for first in range(0, count, _GROUPS_PER_READ):
-        last = min(first + _GROUPS_PER_READ, count)
-        group = source.read_row_groups(range(first, last), columns=list({*names, *where}))
+    keep: list[pa.Array] = []
+    for k in range(count):
+        day = source.read_row_group(k, columns=list(where))
+        mask = pa.array(np.ones(day.num_rows, dtype=bool))
         for column, value in where.items():
-            group = group.filter(pc.equal(group.column(column).cast(pa.string()), value))
-        part = records_from_table(group.select(list(names)))
-        del group
-        for name in names:
-            pieces[name].append(part[name])
+            equal = pc.equal(day.column(column).cast(pa.string()), value).combine_chunks()
+            mask = pc.and_(mask, equal)
+        keep.append(mask)
+    total = sum(mask.true_count for mask in keep)
     columns: dict[str, np.ndarray] = {}
-    for name in names:  # one column at a time: its pieces go as it is joined
-        columns[name] = np.concatenate(pieces.pop(name))
+    at = 0
+    for k in range(count):
+        day = source.read_row_group(k, columns=list(names)).filter(keep[k])
+        part = records_from_table(day)
+        del day
+        if not columns:  # each column's type as the file gives it
+            columns = {name: np.empty(total, dtype=part[name].dtype) for name in names}
+        n = len(part)
+        for name in names:
+            columns[name][at : at + n] = part[name]
+        at += n
     order = np.argsort(columns["id"], kind="stable")
     if not np.all(order[:-1] < order[1:]):
         for name in list(columns):  # the old column goes as the reordered one comes

@@ -30,22 +30,34 @@ def step(entry: np.ndarray, exit_: np.ndarray, end: float) -> tuple[np.ndarray, 
     ins = entry[entered]
     outs = np.where(np.isnan(exit_[entered]), np.inf, exit_[entered])
     outs = outs[outs <= end]
+    exits = len(outs)
     times = np.concatenate([outs, ins])
-    deltas = np.concatenate([-np.ones(len(outs)), np.ones(len(ins))])
-    order = np.lexsort((deltas, times))  # at equal times, -1 before +1
-    return times[order], np.cumsum(deltas[order])
+    del outs, ins
+    # at equal times, -1 before +1: the exits come first in ``times``, and a stable sort keeps
+    # them first (the order a sort by time, then by delta, gives, without holding the deltas)
+    order = np.argsort(times, kind="stable")
+    times = times[order]
+    deltas = np.where(order < exits, -1.0, 1.0)
+    del order
+    return times, np.cumsum(deltas)
 
 
 def _area_until(times: np.ndarray, levels: np.ndarray, t: np.ndarray) -> np.ndarray:
     """Integral of the step function from -inf to each t."""
     if len(times) == 0:
         return np.zeros(len(t))
-    widths = np.diff(times)
-    cum = np.concatenate([[0.0], np.cumsum(levels[:-1] * widths)])
+    # the area up to each times[j + 1], accumulated in place (a year's queue is millions of
+    # steps: one array, not four)
+    upto = np.diff(times)
+    np.multiply(levels[:-1], upto, out=upto)
+    np.add.accumulate(upto, out=upto)
     k = np.searchsorted(times, t, side="right") - 1
     before = k < 0
     k = np.clip(k, 0, None)
-    area = cum[k] + levels[k] * (t - times[k])
+    cum = np.zeros(len(k))  # the area up to times[k]: 0 up to the first step
+    inner = k > 0
+    cum[inner] = upto[k[inner] - 1]
+    area = cum + levels[k] * (t - times[k])
     return np.where(before, 0.0, area)
 
 

@@ -188,3 +188,14 @@ def test_the_port_model_runs_on_population_declarants(population: Population) ->
     for tier, share in expected.items():
         observed = tiers.count(tier) / len(tiers)
         assert abs(observed - share) < 5 * (share * (1 - share) / len(tiers)) ** 0.5 + 1e-9
+
+
+def test_drawn_identities_are_the_pools_own_strings_by_row(population: Population) -> None:
+    """A draw's identities read back as the entities' identity numbers, held as rows into the
+    pool's identities (four bytes a crossing, not a string each)."""
+    travellers = population.travellers()
+    draw = travellers.draw_on(np.random.default_rng(6), np.full(3_000, day_number(REFERENCE)))
+    ids = population.individuals["id_number"].to_pylist()
+    assert draw.entity.to_pylist() == [ids[r] for r in draw.row.tolist()]
+    assert draw.entity.indices.nbytes == 4 * len(draw.row)
+    assert len(draw.entity.dictionary) == len(ids)  # shared, not copied per draw

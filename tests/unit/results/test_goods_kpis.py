@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+from array import array
+
+import pytest
 
 from sim.results.goods import GoodsEvents, goods_kpis
 
@@ -54,3 +57,17 @@ def test_goods_block_by_hand() -> None:
 def test_empty_run() -> None:
     k = goods_kpis(GoodsEvents())
     assert k["batch_exit"]["share"] is None and k["declarations"]["total"] == 0
+
+
+def test_compacted_events_read_the_same_ints_in_narrower_columns() -> None:
+    ev = GoodsEvents(enterprises=3)
+    ev.add(1.0, "entry", 2, day=20_000, duties=(5, 6, 0), qty=40_000, price_fen=None)
+    ev.add(2.0, "declaration", 0, day=20_001, port="xinhai", duties=(2**40, 0, 0), qty=-3)
+    before = {k: list(v) for k, v in vars(ev).items() if isinstance(v, array)}
+    ev.compact()
+    after = {k: list(v) for k, v in vars(ev).items() if isinstance(v, array)}
+    assert after == before and all(type(x) is int for x in after["qty"])
+    assert (ev.enterprise.itemsize, ev.day.itemsize, ev.qty.itemsize) == (1, 2, 4)
+    assert ev.duty_fen.itemsize == 8 and ev.time_s.typecode == "d"  # as wide as they need
+    with pytest.raises(OverflowError):  # a later append never wraps around
+        ev.add(3.0, "entry", 300)
