@@ -68,6 +68,7 @@ from typing import Any
 
 import numpy as np
 
+from sim.results.columns import narrow
 from sim.results.strings import CodedStrings, PackedStrings
 
 __all__ = ["Decision", "GoodsEvents", "book_id", "goods_kpis"]
@@ -213,21 +214,20 @@ class GoodsEvents:
         return book_id(self.entity[enterprise])
 
 
-_NARROW = (("b", np.int8), ("h", np.int16), ("i", np.int32))
-
-
 def _narrowest(column: array[int]) -> array[int]:
     if not column:
         return column
-    values = np.frombuffer(column, dtype=np.int64)
-    low, high = int(values.min()), int(values.max())
-    for code, kind in _NARROW:
-        info = np.iinfo(kind)
-        if info.min <= low and high <= info.max and array(code).itemsize == info.bits // 8:
-            narrow = array(code)
-            narrow.frombytes(values.astype(kind).tobytes())
-            return narrow
-    return column
+    values = narrow(np.frombuffer(column, dtype=np.int64))  # the one narrowing rule
+    code = _TYPECODES.get(values.itemsize)
+    if code is None or array(code).itemsize != values.itemsize:
+        return column  # already 8 bytes a value (or no array type of that width here)
+    narrowed = array(code)
+    narrowed.frombytes(values.tobytes())
+    return narrowed
+
+
+_TYPECODES = {1: "b", 2: "h", 4: "i"}
+"""The signed array type code of each width :func:`sim.results.columns.narrow` gives."""
 
 
 def book_id(entity: str) -> str:

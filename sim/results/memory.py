@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import functools
 from collections.abc import Callable
 
 import pyarrow as pa
@@ -23,6 +24,7 @@ import pyarrow as pa
 __all__ = ["release_memory"]
 
 
+@functools.cache  # looked up on first release, not at import: finding libc runs ldconfig
 def _malloc_trim() -> Callable[[int], int] | None:
     name = ctypes.util.find_library("c")
     if name is None:
@@ -34,11 +36,9 @@ def _malloc_trim() -> Callable[[int], int] | None:
     return trim
 
 
-_TRIM = _malloc_trim()
-
-
 def release_memory() -> None:
     """Return the allocators' free pages to the operating system (values are untouched)."""
     pa.default_memory_pool().release_unused()
-    if _TRIM is not None:
-        _TRIM(0)
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)

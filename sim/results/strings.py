@@ -33,6 +33,21 @@ class _Column(Sequence[str]):
 
     __hash__ = None  # type: ignore[assignment]  # mutable, like a list
 
+    def _row(self, i: int) -> str:
+        """Row ``i`` (negative from the end; IndexError out of range, as a list)."""
+        raise NotImplementedError
+
+    @overload
+    def __getitem__(self, i: int) -> str: ...
+
+    @overload
+    def __getitem__(self, i: slice) -> list[str]: ...
+
+    def __getitem__(self, i: int | slice) -> Any:
+        if isinstance(i, slice):
+            return [self._row(k) for k in range(*i.indices(len(self)))]
+        return self._row(i)
+
     def __repr__(self) -> str:
         return f"{type(self).__name__}({list(self)!r})"
 
@@ -67,15 +82,7 @@ class CodedStrings(_Column):
     def __len__(self) -> int:
         return len(self._codes)
 
-    @overload
-    def __getitem__(self, i: int) -> str: ...
-
-    @overload
-    def __getitem__(self, i: slice) -> list[str]: ...
-
-    def __getitem__(self, i: int | slice) -> Any:
-        if isinstance(i, slice):
-            return [self._words[c] for c in self._codes[i]]
+    def _row(self, i: int) -> str:
         return self._words[self._codes[i]]
 
     def __iter__(self) -> Iterator[str]:
@@ -111,17 +118,6 @@ class PackedStrings(_Column):
         end = self._ends[i]  # raises IndexError out of range, as a list does
         start = self._ends[i - 1] if i > 0 else 0
         return self._bytes[start:end].decode()
-
-    @overload
-    def __getitem__(self, i: int) -> str: ...
-
-    @overload
-    def __getitem__(self, i: slice) -> list[str]: ...
-
-    def __getitem__(self, i: int | slice) -> Any:
-        if isinstance(i, slice):
-            return [self._row(k) for k in range(*i.indices(len(self)))]
-        return self._row(i)
 
     def __iter__(self) -> Iterator[str]:
         return (self._row(k) for k in range(len(self)))
